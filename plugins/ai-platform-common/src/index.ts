@@ -1,0 +1,9 @@
+/**
+ * Entity kinds, JSON schemas, validators, relation and annotation names shared
+ * by the ai-platform plugins. Isomorphic: no Node or React imports.
+ *
+ * @packageDocumentation
+ */
+
+export * from './constants';
+export * from './kinds';

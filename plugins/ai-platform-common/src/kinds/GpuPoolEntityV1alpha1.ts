@@ -1,0 +1,117 @@
+import type { Entity } from '@backstage/catalog-model';
+import {
+  AI_PLATFORM_API_VERSION,
+  DEFAULT_GPU_RESOURCE_NAME,
+} from '../constants';
+import schema from './GpuPool.v1alpha1.schema.json';
+import { createKindValidator, type EntityProblem } from './validation';
+
+/** How a pool's GPUs are shared. */
+export type GpuPoolType = 'dedicated' | 'shared' | 'mig' | 'time-sliced';
+
+/** The accelerators of a pool. */
+export type GpuPoolGpu = {
+  product: string;
+  memoryGiB: number;
+  count: number;
+  perNode?: number;
+  resourceName?: string;
+};
+
+/** A Kubernetes toleration. */
+export type GpuPoolToleration = {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+};
+
+/** One team's baseline quota on a pool. */
+export type GpuPoolQuota = {
+  team: string;
+  gpus: number;
+};
+
+/** The GpuPool kind: identical accelerators in one cluster that teams share. */
+export interface GpuPoolEntityV1alpha1 extends Entity {
+  apiVersion: typeof AI_PLATFORM_API_VERSION;
+  kind: 'GpuPool';
+  spec: {
+    type: GpuPoolType;
+    owner: string;
+    lifecycle: string;
+    system?: string;
+    cluster: string;
+    gpu: GpuPoolGpu;
+    nodeSelector?: Record<string, string>;
+    tolerations?: GpuPoolToleration[];
+    kueue?: {
+      clusterQueue?: string;
+      localQueue?: string;
+      resourceFlavor?: string;
+    };
+    costPerGpuHour?: { amount: number; currency: string };
+    quotas?: GpuPoolQuota[];
+    region?: string;
+  };
+}
+
+/** GPUs per node of a pool (defaults to the pool's count). */
+export function gpusPerNode(gpu: GpuPoolGpu): number {
+  return gpu.perNode ?? gpu.count;
+}
+
+/** The extended resource a pool's workloads request (default `nvidia.com/gpu`). */
+export function gpuResourceName(gpu: GpuPoolGpu): string {
+  return gpu.resourceName ?? DEFAULT_GPU_RESOURCE_NAME;
+}
+
+/** The JSON schema (draft-07) of the GpuPool kind. */
+export const gpuPoolEntityV1alpha1Schema = schema;
+
+function poolRules(entity: Entity): EntityProblem[] {
+  const { gpu, quotas, type } = (entity as GpuPoolEntityV1alpha1).spec;
+  const problems: EntityProblem[] = [];
+  if (gpu.perNode !== undefined && gpu.perNode > gpu.count) {
+    problems.push({
+      path: 'spec.gpu.perNode',
+      message: `(${gpu.perNode}) must not be greater than spec.gpu.count (${gpu.count})`,
+    });
+  }
+  if (type === 'mig' && gpuResourceName(gpu) === DEFAULT_GPU_RESOURCE_NAME) {
+    problems.push({
+      path: 'spec.gpu.resourceName',
+      message:
+        'is required for a MIG pool and must name the MIG profile, e.g. nvidia.com/mig-3g.40gb',
+    });
+  }
+  const teams = new Set<string>();
+  for (const [i, q] of (quotas ?? []).entries()) {
+    const team = q.team.toLocaleLowerCase('en-US');
+    if (teams.has(team)) {
+      problems.push({
+        path: `spec.quotas[${i}].team`,
+        message: `"${q.team}" has more than one quota on this pool; keep one entry per team`,
+      });
+    }
+    teams.add(team);
+  }
+  return problems;
+}
+
+/** Validates GpuPool entities; the error names the entity, field path and reason. */
+export const gpuPoolEntityV1alpha1Validator = createKindValidator({
+  kind: 'GpuPool',
+  schema,
+  rules: [poolRules],
+});
+
+/** Type guard for the GpuPool kind. */
+export function isGpuPoolEntity(
+  entity: Entity,
+): entity is GpuPoolEntityV1alpha1 {
+  return (
+    entity.apiVersion === AI_PLATFORM_API_VERSION && entity.kind === 'GpuPool'
+  );
+}

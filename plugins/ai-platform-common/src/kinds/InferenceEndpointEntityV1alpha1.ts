@@ -1,0 +1,120 @@
+import type { Entity } from '@backstage/catalog-model';
+import { AI_PLATFORM_API_VERSION } from '../constants';
+import schema from './InferenceEndpoint.v1alpha1.schema.json';
+import { createKindValidator, type EntityProblem } from './validation';
+
+/** The serving engine of an endpoint. */
+export type InferenceEndpointType =
+  | 'vllm'
+  | 'tgi'
+  | 'triton'
+  | 'kserve'
+  | 'external';
+
+/** The serving container and its engine arguments. */
+export type InferenceEndpointRuntime = {
+  image?: string;
+  maxModelLen?: number;
+  maxNumSeqs?: number;
+  tensorParallelSize?: number;
+  gpuMemoryUtilization?: number;
+  apiKeySecret?: string;
+  hfTokenSecret?: string;
+  extraArgs?: string[];
+};
+
+/** GPUs and replicas of an endpoint. */
+export type InferenceEndpointResources = {
+  gpusPerReplica: number;
+  replicas: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+};
+
+/** Service level objectives of an endpoint. */
+export type InferenceEndpointSlo = {
+  ttftP95Ms?: number;
+  latencyP95Ms?: number;
+  availability?: number;
+};
+
+/** The InferenceEndpoint kind: one served deployment of a model version. */
+export interface InferenceEndpointEntityV1alpha1 extends Entity {
+  apiVersion: typeof AI_PLATFORM_API_VERSION;
+  kind: 'InferenceEndpoint';
+  spec: {
+    type: InferenceEndpointType;
+    owner: string;
+    lifecycle: string;
+    system?: string;
+    model: string;
+    modelVersion: string;
+    gpuPool?: string;
+    namespace?: string;
+    url?: string;
+    cluster?: string;
+    runtime?: InferenceEndpointRuntime;
+    resources?: InferenceEndpointResources;
+    slo?: InferenceEndpointSlo;
+    providesApis?: string[];
+  };
+}
+
+/**
+ * GPUs an endpoint needs on its pool: `gpusPerReplica x maxReplicas`, or
+ * `x replicas` when no autoscaling is set. Quotas and capacity reserve this
+ * worst case everywhere.
+ */
+export function gpusNeeded(resources: InferenceEndpointResources): number {
+  const replicas = Math.max(resources.replicas, resources.maxReplicas ?? 0);
+  return resources.gpusPerReplica * replicas;
+}
+
+/** The JSON schema (draft-07) of the InferenceEndpoint kind. */
+export const inferenceEndpointEntityV1alpha1Schema = schema;
+
+function resourceRules(entity: Entity): EntityProblem[] {
+  const { resources, runtime } = (entity as InferenceEndpointEntityV1alpha1)
+    .spec;
+  const problems: EntityProblem[] = [];
+  if (resources) {
+    const { replicas, minReplicas, maxReplicas, gpusPerReplica } = resources;
+    if (minReplicas !== undefined && minReplicas > replicas) {
+      problems.push({
+        path: 'spec.resources.minReplicas',
+        message: `(${minReplicas}) must not be greater than replicas (${replicas})`,
+      });
+    }
+    if (maxReplicas !== undefined && maxReplicas < replicas) {
+      problems.push({
+        path: 'spec.resources.maxReplicas',
+        message: `(${maxReplicas}) must not be less than replicas (${replicas})`,
+      });
+    }
+    const tp = runtime?.tensorParallelSize;
+    if (tp !== undefined && gpusPerReplica % tp !== 0) {
+      problems.push({
+        path: 'spec.runtime.tensorParallelSize',
+        message: `(${tp}) must divide spec.resources.gpusPerReplica (${gpusPerReplica})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Validates InferenceEndpoint entities; the error names the entity, field path and reason. */
+export const inferenceEndpointEntityV1alpha1Validator = createKindValidator({
+  kind: 'InferenceEndpoint',
+  schema,
+  rules: [resourceRules],
+});
+
+/** Type guard for the InferenceEndpoint kind. */
+export function isInferenceEndpointEntity(
+  entity: Entity,
+): entity is InferenceEndpointEntityV1alpha1 {
+  return (
+    entity.apiVersion === AI_PLATFORM_API_VERSION &&
+    entity.kind === 'InferenceEndpoint'
+  );
+}

@@ -1,0 +1,9 @@
+export * from './ModelEntityV1alpha1';
+export * from './InferenceEndpointEntityV1alpha1';
+export * from './GpuPoolEntityV1alpha1';
+export {
+  EntityValidationError,
+  type AiPlatformKindValidator,
+  type EntityProblem,
+  type EntityRule,
+} from './validation';

@@ -1,0 +1,12 @@
+/**
+ * Catalog module for the ai-platform kinds: Model, InferenceEndpoint, GpuPool.
+ *
+ * @packageDocumentation
+ */
+
+export { catalogModuleAiPlatform as default } from './module';
+export { AiPlatformEntitiesProcessor } from './processor/AiPlatformEntitiesProcessor';
+export {
+  CatalogRelatedEntityLookup,
+  type RelatedEntityLookup,
+} from './processor/RelatedEntityLookup';

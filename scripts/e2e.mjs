@@ -19,10 +19,18 @@ function run(cmd, args, env = {}) {
 }
 
 if (!process.env.E2E_SKIP_BUILD) {
-  console.log('==> Building the frontend for production (yarn workspace app build)');
+  console.log(
+    '==> Building the frontend for production (yarn workspace app build)',
+  );
   if (run('yarn', ['workspace', 'app', 'build']) !== 0) process.exit(1);
 }
 console.log('==> Running Playwright');
 process.exit(
-  run('yarn', ['playwright', 'test', '--config', 'playwright.config.ts', ...process.argv.slice(2)]),
+  run('yarn', [
+    'playwright',
+    'test',
+    '--config',
+    'playwright.config.ts',
+    ...process.argv.slice(2),
+  ]),
 );

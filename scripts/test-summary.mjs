@@ -26,12 +26,16 @@ if (jest) {
   skipped += jest.numPendingTests + (jest.numTodoTests ?? 0);
   // A suite that fails to run has no failed tests but is a failure.
   const brokenSuites = jest.testResults.filter(
-    r => r.status === 'failed' && r.assertionResults.every(a => a.status !== 'failed'),
+    r =>
+      r.status === 'failed' &&
+      r.assertionResults.every(a => a.status !== 'failed'),
   );
   failed += brokenSuites.length;
   lines.push(
     `Jest: ${jest.numPassedTests} passed, ${jest.numFailedTests} failed, ${jest.numPendingTests} skipped in ${jest.numTotalTestSuites} suites` +
-      (brokenSuites.length ? `, ${brokenSuites.length} suites failed to run` : ''),
+      (brokenSuites.length
+        ? `, ${brokenSuites.length} suites failed to run`
+        : ''),
   );
 } else if (failedSteps.includes('jest')) {
   failed += 1;
@@ -45,14 +49,18 @@ if (e2e) {
   failed += s.unexpected;
   skipped += s.skipped;
   lines.push(
-    `Browser: ${s.expected + s.flaky} passed (${s.flaky} flaky), ${s.unexpected} failed, ${s.skipped} skipped`,
+    `Browser: ${s.expected + s.flaky} passed (${s.flaky} flaky), ${
+      s.unexpected
+    } failed, ${s.skipped} skipped`,
   );
 } else if (failedSteps.includes('browser tests')) {
   failed += 1;
   lines.push('Browser: no results (the run crashed)');
 }
 
-const otherFailures = failedSteps.filter(s => s !== 'jest' && s !== 'browser tests');
+const otherFailures = failedSteps.filter(
+  s => s !== 'jest' && s !== 'browser tests',
+);
 for (const step of otherFailures) lines.push(`FAILED: ${step}`);
 
 console.log('');

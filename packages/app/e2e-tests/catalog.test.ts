@@ -6,7 +6,9 @@ async function signInAsGuest(page: Page) {
   await expect(enter).toBeVisible();
   await enter.click();
   await expect(
-    page.getByTestId('sidebar-root').getByRole('link', { name: 'Catalog', exact: true }),
+    page
+      .getByTestId('sidebar-root')
+      .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
 }
 

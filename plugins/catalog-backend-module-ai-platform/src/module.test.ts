@@ -76,8 +76,15 @@ describe('catalogModuleAiPlatform in a running catalog', () => {
                 rules: [
                   {
                     allow: [
-                      'Component', 'System', 'API', 'Group', 'User', 'Location',
-                      'Model', 'InferenceEndpoint', 'GpuPool',
+                      'Component',
+                      'System',
+                      'API',
+                      'Group',
+                      'User',
+                      'Location',
+                      'Model',
+                      'InferenceEndpoint',
+                      'GpuPool',
                     ],
                   },
                 ],
@@ -106,10 +113,14 @@ describe('catalogModuleAiPlatform in a running catalog', () => {
 
       // The endpoint arrives with its relations in both directions.
       const endpoint = await waitFor(async () => {
-        const e = await getEntity('inferenceendpoint/default/chat-assistant-prod');
+        const e = await getEntity(
+          'inferenceendpoint/default/chat-assistant-prod',
+        );
         return e?.relations?.length ? e : undefined;
       });
-      expect(endpoint.relations!.map(r => `${r.type} ${r.targetRef}`).sort()).toEqual([
+      expect(
+        endpoint.relations!.map(r => `${r.type} ${r.targetRef}`).sort(),
+      ).toEqual([
         'dependencyOf component:default/chat-web',
         'dependencyOf component:default/meeting-notes',
         'ownedBy group:default/applied-ml',
@@ -123,8 +134,10 @@ describe('catalogModuleAiPlatform in a running catalog', () => {
         return e?.relations?.some(r => r.type === 'baseOf') ? e : undefined;
       });
       expect(
-        model.relations!
-          .filter(r => ['servedBy', 'baseOf', 'ownedBy'].includes(r.type))
+        model
+          .relations!.filter(r =>
+            ['servedBy', 'baseOf', 'ownedBy'].includes(r.type),
+          )
           .filter(r => !r.targetRef.includes('broken-'))
           .map(r => `${r.type} ${r.targetRef}`)
           .sort(),
@@ -146,7 +159,9 @@ describe('catalogModuleAiPlatform in a running catalog', () => {
       ).toContain(
         'InferenceEndpoint "default/broken-zero-gpus" is invalid: spec.resources.gpusPerReplica must be an integer >= 1 (got 0)',
       );
-      expect(await getEntity('inferenceendpoint/default/broken-zero-gpus')).toBeUndefined();
+      expect(
+        await getEntity('inferenceendpoint/default/broken-zero-gpus'),
+      ).toBeUndefined();
 
       // The cross-entity rule is reported once the model is in the catalog.
       const versionError = await waitFor(async () =>
@@ -169,10 +184,14 @@ describe('catalogModuleAiPlatform in a running catalog', () => {
       }
 
       const list = await request(server)
-        .get('/api/catalog/entities/by-query?filter=kind=inferenceendpoint&limit=100')
+        .get(
+          '/api/catalog/entities/by-query?filter=kind=inferenceendpoint&limit=100',
+        )
         .set('Authorization', mockCredentials.user.header());
       const names = list.body.items.map((e: Entity) => e.metadata.name);
-      expect(names.filter((n: string) => n !== 'broken-version').sort()).toEqual([
+      expect(
+        names.filter((n: string) => n !== 'broken-version').sort(),
+      ).toEqual([
         'chat-assistant-prod',
         'chat-assistant-staging',
         'embeddings-bge-m3',

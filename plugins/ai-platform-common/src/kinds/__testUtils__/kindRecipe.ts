@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- a shared test recipe, used by the kind tests */
 import type { Entity } from '@backstage/catalog-model';
 import type { AiPlatformKindValidator } from '../validation';
 
@@ -13,13 +14,11 @@ export type SchemaField = {
 
 function toPath(segments: Array<string | number>): string {
   return segments
-    .map((s, i) =>
-      typeof s === 'number'
-        ? `[${s}]`
-        : /^[A-Za-z_$][\w$]*$/.test(s)
-        ? `${i ? '.' : ''}${s}`
-        : `[${JSON.stringify(s)}]`,
-    )
+    .map((s, i) => {
+      if (typeof s === 'number') return `[${s}]`;
+      if (/^[A-Za-z_$][\w$]*$/.test(s)) return `${i ? '.' : ''}${s}`;
+      return `[${JSON.stringify(s)}]`;
+    })
     .join('');
 }
 

@@ -10,6 +10,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { BuiltinKindsEntityProcessor } from '@backstage/plugin-catalog-backend';
 import type {
   CatalogProcessor,
+  CatalogProcessorCache,
   CatalogProcessorResult,
 } from '@backstage/plugin-catalog-node';
 import { AiPlatformEntitiesProcessor } from '../src/processor/AiPlatformEntitiesProcessor';
@@ -107,13 +108,22 @@ function components(n: number): Entity[] {
       owner: `group:default/${teams[i % 4]}`,
       lifecycle: 'production',
       system: 'assistant-platform',
-      subcomponentOf: i > 0 ? `component:default/component-${i - 1}` : undefined,
+      subcomponentOf:
+        i > 0 ? `component:default/component-${i - 1}` : undefined,
       providesApis: [`api:default/api-${i}`],
       consumesApis: [`api:default/api-${i + 1}`],
-      dependsOn: [`resource:default/db-${i}`, `component:default/component-${i + 1}`],
+      dependsOn: [
+        `resource:default/db-${i}`,
+        `component:default/component-${i + 1}`,
+      ],
     },
   })).map(e => JSON.parse(JSON.stringify(e)));
 }
+
+const noCache: CatalogProcessorCache = {
+  get: async () => undefined,
+  set: async () => {},
+};
 
 async function processAll(processor: CatalogProcessor, entities: Entity[]) {
   let relations = 0;
@@ -125,7 +135,7 @@ async function processAll(processor: CatalogProcessor, entities: Entity[]) {
     if (!(await processor.validateEntityKind!(entity))) {
       throw new Error(`not valid: ${entity.metadata.name}`);
     }
-    await processor.postProcessEntity!(entity, location, emit);
+    await processor.postProcessEntity!(entity, location, emit, noCache);
   }
   return relations;
 }
@@ -148,22 +158,35 @@ async function main() {
   const ours = ourEntities(count);
   const builtin = components(count);
   const byRef = new Map(
-    ours.map(e => [`${e.kind}:default/${e.metadata.name}`.toLocaleLowerCase('en-US'), e]),
+    ours.map(e => [
+      `${e.kind}:default/${e.metadata.name}`.toLocaleLowerCase('en-US'),
+      e,
+    ]),
   );
   const aiPlatform = new AiPlatformEntitiesProcessor({
-    lookup: { getEntity: async ref => byRef.get(ref.toLocaleLowerCase('en-US')) },
+    lookup: {
+      getEntity: async ref => byRef.get(ref.toLocaleLowerCase('en-US')),
+    },
   });
   const size = (es: Entity[]) =>
-    Math.round(es.reduce((s, e) => s + JSON.stringify(e).length, 0) / es.length);
+    Math.round(
+      es.reduce((s, e) => s + JSON.stringify(e).length, 0) / es.length,
+    );
 
-  console.log(`Catalog processing benchmark: ${count} entities per set, median of ${rounds} rounds`);
+  console.log(
+    `Catalog processing benchmark: ${count} entities per set, median of ${rounds} rounds`,
+  );
   const a = await measure(aiPlatform, ours);
   const b = await measure(new BuiltinKindsEntityProcessor(), builtin);
   const row = (name: string, m: typeof a, bytes: number) =>
     console.log(
-      `  ${name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(8)} entities/s  ${m.median
+      `  ${name.padEnd(44)} ${m.perSecond
+        .toFixed(0)
+        .padStart(8)} entities/s  ${m.median
         .toFixed(1)
-        .padStart(8)} ms  ${String(m.relations).padStart(6)} relations  ${bytes} B/entity`,
+        .padStart(8)} ms  ${String(m.relations).padStart(
+        6,
+      )} relations  ${bytes} B/entity`,
     );
   row('ai-platform kinds (AiPlatformEntitiesProcessor)', a, size(ours));
   row('built-in Components (BuiltinKindsEntityProcessor)', b, size(builtin));

@@ -4,7 +4,7 @@
  * 10,000 built-in Components of similar size through the catalog's own
  * BuiltinKindsEntityProcessor. Prints entities per second and the ratio.
  *
- *   yarn bench catalog [--count 10000] [--rounds 5]
+ *   yarn bench catalog [--count 10000] [--rounds 15]
  */
 import type { Entity } from '@backstage/catalog-model';
 import { BuiltinKindsEntityProcessor } from '@backstage/plugin-catalog-backend';
@@ -21,7 +21,7 @@ function arg(name: string, fallback: number): number {
 }
 
 const count = arg('count', 10_000);
-const rounds = arg('rounds', 5);
+const rounds = arg('rounds', 15);
 const location = { type: 'file', target: 'bench.yaml' };
 const teams = ['applied-ml', 'search-relevance', 'data-science', 'ml-platform'];
 
@@ -140,18 +140,34 @@ async function processAll(processor: CatalogProcessor, entities: Entity[]) {
   return relations;
 }
 
-async function measure(processor: CatalogProcessor, entities: Entity[]) {
-  await processAll(processor, entities.slice(0, 1000)); // warm up
-  const times: number[] = [];
-  let relations = 0;
+type Measurement = { median: number; perSecond: number; relations: number };
+
+/**
+ * Runs both sets in alternation, round after round, so that both see the same
+ * machine state (JIT, GC, the other core's load); reports the medians.
+ */
+async function measureInterleaved(
+  sets: Array<{ processor: CatalogProcessor; entities: Entity[] }>,
+): Promise<Measurement[]> {
+  for (const set of sets) await processAll(set.processor, set.entities); // warm up
+  const times = sets.map(() => [] as number[]);
+  const relations = sets.map(() => 0);
   for (let r = 0; r < rounds; r++) {
-    const start = process.hrtime.bigint();
-    relations = await processAll(processor, entities);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    for (const [i, set] of sets.entries()) {
+      const start = process.hrtime.bigint();
+      relations[i] = await processAll(set.processor, set.entities);
+      times[i].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  return { median, perSecond: (entities.length / median) * 1000, relations };
+  return sets.map((set, i) => {
+    const sorted = times[i].sort((x, y) => x - y);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    return {
+      median,
+      perSecond: (set.entities.length / median) * 1000,
+      relations: relations[i],
+    };
+  });
 }
 
 async function main() {
@@ -176,9 +192,11 @@ async function main() {
   console.log(
     `Catalog processing benchmark: ${count} entities per set, median of ${rounds} rounds`,
   );
-  const a = await measure(aiPlatform, ours);
-  const b = await measure(new BuiltinKindsEntityProcessor(), builtin);
-  const row = (name: string, m: typeof a, bytes: number) =>
+  const [a, b] = await measureInterleaved([
+    { processor: aiPlatform, entities: ours },
+    { processor: new BuiltinKindsEntityProcessor(), entities: builtin },
+  ]);
+  const row = (name: string, m: Measurement, bytes: number) =>
     console.log(
       `  ${name.padEnd(44)} ${m.perSecond
         .toFixed(0)

@@ -8,7 +8,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benches = {
   catalog: {
     file: 'plugins/catalog-backend-module-ai-platform/bench/catalogProcessing.bench.ts',
-    about: 'validate and relate 10,000 entities of our kinds vs 10,000 built-in Components',
+    about:
+      'validate and relate 10,000 entities of our kinds vs 10,000 built-in Components',
   },
 };
 
@@ -16,12 +17,17 @@ const [name, ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (!bench) {
   console.log('Usage: yarn bench <name> [args]\n');
-  for (const [n, b] of Object.entries(benches)) console.log(`  ${n.padEnd(10)} ${b.about}`);
+  for (const [n, b] of Object.entries(benches))
+    console.log(`  ${n.padEnd(10)} ${b.about}`);
   process.exit(name ? 1 : 0);
 }
 const r = spawnSync(
   process.execPath,
   ['--require', '@backstage/cli/config/nodeTransform.cjs', bench.file, ...args],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  },
 );
 process.exit(r.status ?? 1);

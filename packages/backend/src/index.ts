@@ -43,6 +43,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 // Kubernetes: the same cluster config the ai-platform plugins read
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
+// Events between plugins (catalog and signals subscribe to it)
+backend.add(import('@backstage/plugin-events-backend'));
+
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

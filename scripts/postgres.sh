@@ -29,8 +29,12 @@ start_test_postgres() {
   PG_TMP="$(mktemp -d /tmp/ai-platform-pg.XXXXXX)"
   if [[ "$(id -u)" == 0 ]]; then
     # initdb refuses to run as root: the cluster belongs to the postgres user.
+    local runuser
+    runuser="$(PATH="$PATH:/usr/sbin:/sbin" command -v runuser || true)"
+    [[ -n "$runuser" ]] || { warn "runuser is missing: cannot start PostgreSQL as the postgres user"; return 1; }
+    id postgres >/dev/null 2>&1 || { warn "there is no postgres user"; return 1; }
     chown postgres "$PG_TMP"
-    as=(runuser -u postgres --)
+    as=("$runuser" -u postgres --)
   fi
   local port
   port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"

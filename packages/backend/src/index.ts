@@ -30,11 +30,12 @@ backend.add(import('@internal/plugin-catalog-backend-module-ai-platform'));
 // Logs catalog processing errors, including our validation errors
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// Permissions
+// Permissions, with the ai-platform policy (aiPlatform.permissions config)
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./modules/permissionPolicy'));
+
+// The ai-platform backend: audit log, evals and gates (/api/ai-platform)
+backend.add(import('@internal/plugin-ai-platform-backend'));
 
 // Search (in-memory engine) over the catalog
 backend.add(import('@backstage/plugin-search-backend'));

@@ -7,3 +7,4 @@
 
 export * from './constants';
 export * from './kinds';
+export * from './permissions';

@@ -1,0 +1,108 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import type { EvalService } from '../evals/EvalService';
+import { registerActions } from './registerActions';
+
+describe('ai-platform actions', () => {
+  const gateStatus = jest.fn();
+  const latestScores = jest.fn();
+  const registry = actionsRegistryServiceMock({
+    logger: mockServices.logger.mock(),
+  });
+  registerActions({
+    actionsRegistry: registry,
+    evals: { gateStatus, latestScores } as unknown as EvalService,
+  });
+
+  it('registers read-only actions only', async () => {
+    const { actions } = await registry.list();
+    expect(actions.map(a => a.name).sort()).toEqual([
+      'get-model-eval-scores',
+      'get-model-gate-status',
+    ]);
+    for (const action of actions) {
+      expect(action.attributes).toEqual({
+        readOnly: true,
+        idempotent: true,
+        destructive: false,
+      });
+    }
+  });
+
+  it('answers a version gate status with the caller credentials', async () => {
+    gateStatus.mockResolvedValue({
+      passed: false,
+      productionVersion: 'v1',
+      gates: [
+        {
+          task: 'mmlu',
+          metric: 'acc',
+          min: 0.66,
+          value: 0.61,
+          status: 'fail',
+          passed: false,
+          reasons: ['acc 0.61 is below the minimum 0.66'],
+        },
+      ],
+    });
+    const credentials = mockCredentials.user('user:default/bob');
+    const { output } = await registry.invoke({
+      id: 'test:get-model-gate-status',
+      input: { model: 'model:default/m', version: 'v2' },
+      credentials,
+    });
+    expect(gateStatus).toHaveBeenCalledWith(
+      'model:default/m',
+      'v2',
+      credentials,
+    );
+    expect(output).toEqual({
+      passed: false,
+      productionVersion: 'v1',
+      gates: [
+        {
+          task: 'mmlu',
+          metric: 'acc',
+          min: 0.66,
+          value: 0.61,
+          status: 'fail',
+          passed: false,
+          overridden: false,
+          reasons: ['acc 0.61 is below the minimum 0.66'],
+        },
+      ],
+    });
+  });
+
+  it('answers the latest scores of a version', async () => {
+    latestScores.mockResolvedValue([
+      {
+        task: 'gsm8k',
+        metric: 'exact_match,strict-match',
+        value: 0.77,
+        stderr: 0.0116,
+        numFewshot: 5,
+        postedAt: '2026-11-01T00:00:00.000Z',
+        runId: 'r',
+        modelRef: 'm',
+        version: 'v1',
+      },
+    ]);
+    const { output } = await registry.invoke({
+      id: 'test:get-model-eval-scores',
+      input: { model: 'model:default/m', version: 'v1' },
+    });
+    expect(output).toEqual({
+      scores: [
+        {
+          task: 'gsm8k',
+          metric: 'exact_match,strict-match',
+          value: 0.77,
+          stderr: 0.0116,
+          numFewshot: 5,
+          postedAt: '2026-11-01T00:00:00.000Z',
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,35 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { migrateDatabase, rollbackDatabase } from './migrateDatabase';
+
+jest.setTimeout(60_000);
+
+describe('migrations', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  it.each(databases.eachSupportedId())(
+    'go up and down and up again on %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateDatabase(knex);
+      for (const table of [
+        'audit_log',
+        'eval_runs',
+        'eval_scores',
+        'gate_overrides',
+      ]) {
+        expect(await knex.schema.hasTable(table)).toBe(true);
+      }
+      await rollbackDatabase(knex);
+      for (const table of [
+        'audit_log',
+        'eval_runs',
+        'eval_scores',
+        'gate_overrides',
+      ]) {
+        expect(await knex.schema.hasTable(table)).toBe(false);
+      }
+      await migrateDatabase(knex);
+      expect(await knex.schema.hasTable('audit_log')).toBe(true);
+    },
+  );
+});

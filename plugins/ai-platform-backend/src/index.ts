@@ -1,0 +1,7 @@
+/**
+ * The ai-platform backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { aiPlatformPlugin as default } from './plugin';

@@ -1,0 +1,74 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { aiPlatformPermissions } from '@internal/plugin-ai-platform-common';
+import { registerActions } from './actions/registerActions';
+import { AuditLog } from './audit/AuditLog';
+import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
+import { migrateDatabase } from './database/migrateDatabase';
+import { DatabaseEvalStore } from './evals/DatabaseEvalStore';
+import { EvalService } from './evals/EvalService';
+import { registerPermissionResources } from './permissions/registerPermissionResources';
+import { createRouter } from './service/createRouter';
+
+/**
+ * The ai-platform backend plugin, served at /api/ai-platform: permissions,
+ * the audit log, evals and gates.
+ */
+export const aiPlatformPlugin = createBackendPlugin({
+  pluginId: 'ai-platform',
+  register(env) {
+    env.registerInit({
+      deps: {
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
+      },
+      async init(deps) {
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) {
+          await migrateDatabase(knex);
+        }
+        const auditLog = new AuditLog({
+          store: DatabaseAuditStore.create({ knex }),
+          auditor: deps.auditor,
+          logger: deps.logger,
+        });
+        const evalStore = DatabaseEvalStore.create({ knex });
+        const evals = new EvalService({
+          store: evalStore,
+          catalog: deps.catalog,
+        });
+
+        deps.permissionsRegistry.addPermissions(aiPlatformPermissions);
+        registerPermissionResources({
+          permissionsRegistry: deps.permissionsRegistry,
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
+        registerActions({ actionsRegistry: deps.actionsRegistry, evals });
+
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            logger: deps.logger,
+            auditLog,
+            evals,
+            evalStore,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,423 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'fs';
+import path from 'path';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+import { aiPlatformPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const examples = path.resolve(__dirname, '../../../../examples');
+const entities = ['models.yaml', 'org.yaml'].flatMap(f =>
+  parseAllDocuments(fs.readFileSync(path.join(examples, f), 'utf8')).map(
+    d => d.toJS() as Entity,
+  ),
+);
+const harnessResults = JSON.parse(
+  fs.readFileSync(
+    path.join(
+      __dirname,
+      '../evals/__fixtures__/lm-eval-harness-llama-3.1-8b-instruct.json',
+    ),
+    'utf8',
+  ),
+);
+
+const MODEL = 'model:default/llama-3-1-8b-instruct';
+const bob = mockCredentials.user.header('user:default/bob');
+
+async function startBackend(
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+) {
+  const { server } = await startTestBackend({
+    features: [
+      aiPlatformPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.permissions.factory({ result }),
+    ],
+  });
+  return server;
+}
+
+describe('ai-platform router', () => {
+  let server: Awaited<ReturnType<typeof startBackend>>;
+  let denied: Awaited<ReturnType<typeof startBackend>>;
+
+  beforeAll(async () => {
+    server = await startBackend(AuthorizeResult.ALLOW);
+    denied = await startBackend(AuthorizeResult.DENY);
+  });
+
+  const api = (s = server) => ({
+    get: (url: string) =>
+      request(s).get(`/api/ai-platform${url}`).set('Authorization', bob),
+    post: (url: string, body: object) =>
+      request(s)
+        .post(`/api/ai-platform${url}`)
+        .set('Authorization', bob)
+        .send(body),
+    anonymous: (url: string) =>
+      request(s)
+        .get(`/api/ai-platform${url}`)
+        .set('Authorization', mockCredentials.none.header()),
+  });
+
+  const postRun = (version: string, s = server) =>
+    api(s).post('/evals/runs', {
+      model: MODEL,
+      version,
+      format: 'lm-evaluation-harness',
+      results: harnessResults,
+      image: 'vllm/vllm-openai:v0.10.1',
+    });
+
+  describe('POST /evals/runs', () => {
+    it('201: stores an lm-evaluation-harness run, audits it and answers with the gates', async () => {
+      const res = await postRun('v2');
+      expect(res.status).toBe(201);
+      expect(res.body.run).toMatchObject({
+        modelRef: MODEL,
+        version: 'v2',
+        format: 'lm-evaluation-harness',
+        postedBy: 'user:default/bob',
+        provenance: {
+          harness: 'lm-evaluation-harness',
+          image: 'vllm/vllm-openai:v0.10.1',
+        },
+      });
+      expect(res.body.run.scoreCount).toBeGreaterThan(5);
+      expect(res.body.gates.version).toBe('v2');
+      expect(JSON.stringify(res.body)).not.toMatch(/sk-[A-Za-z0-9]/);
+
+      const audit = await api().get(
+        '/audit?action=eval.ingest&outcome=success',
+      );
+      expect(audit.body.items[0]).toMatchObject({
+        actor: 'user:default/bob',
+        action: 'eval.ingest',
+        target: MODEL,
+        request: { version: 'v2', format: 'lm-evaluation-harness' },
+        outcome: 'success',
+      });
+    });
+
+    it('400: a bad body names the field and writes nothing', async () => {
+      const before = await api().get(`/evals/runs?model=${MODEL}`);
+      const res = await api().post('/evals/runs', {
+        model: MODEL,
+        format: 'csv',
+        results: {},
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('version');
+      expect(res.body.error.message).toContain('format');
+      const after = await api().get(`/evals/runs?model=${MODEL}`);
+      expect(after.body.items).toHaveLength(before.body.items.length);
+    });
+
+    it('400: a version the model does not have is named, and the failure is audited', async () => {
+      const res = await postRun('v9');
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'version "v9" is not a version of model:default/llama-3-1-8b-instruct (its versions: v1, v2, v2-fp8)',
+      );
+      const audit = await api().get(
+        '/audit?action=eval.ingest&outcome=failure',
+      );
+      expect(audit.body.items[0]).toMatchObject({
+        outcome: 'failure',
+        message: res.body.error.message,
+      });
+    });
+
+    it('401 without credentials, 403 without ai-platform.eval.write, 404 for an unknown model', async () => {
+      expect(
+        (
+          await request(server)
+            .post('/api/ai-platform/evals/runs')
+            .set('Authorization', mockCredentials.none.header())
+            .send({})
+        ).status,
+      ).toBe(401);
+      expect((await postRun('v2', denied)).status).toBe(403);
+      const res = await api().post('/evals/runs', {
+        model: 'model:default/nope',
+        version: 'v1',
+        format: 'generic',
+        results: { scores: [{ task: 't', metric: 'm', value: 1 }] },
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        'model:default/nope is not in the catalog',
+      );
+    });
+  });
+
+  describe('reading evals', () => {
+    beforeAll(async () => {
+      await postRun('v1');
+      await api().post('/evals/runs', {
+        model: MODEL,
+        version: 'v2',
+        format: 'generic',
+        results: {
+          harness: 'custom-suite',
+          scores: [{ task: 'mmlu', metric: 'acc', value: 0.7 }],
+        },
+      });
+    });
+
+    it('GET /evals/runs lists runs newest first (200, 400, 401, 404)', async () => {
+      const res = await api().get(`/evals/runs?model=${MODEL}&version=v2`);
+      expect(res.status).toBe(200);
+      expect(res.body.items[0].provenance.harness).toBe('custom-suite');
+      expect((await api().get('/evals/runs')).status).toBe(400);
+      expect((await api().anonymous(`/evals/runs?model=${MODEL}`)).status).toBe(
+        401,
+      );
+      expect(
+        (await api().get('/evals/runs?model=model:default/nope')).status,
+      ).toBe(404);
+    });
+
+    it('GET /evals/runs/:id returns a run with its scores (200, 401, 404)', async () => {
+      const list = await api().get(`/evals/runs?model=${MODEL}&version=v1`);
+      const res = await api().get(`/evals/runs/${list.body.items[0].id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.scores.length).toBe(res.body.run.scoreCount);
+      expect(
+        (await api().anonymous(`/evals/runs/${list.body.items[0].id}`)).status,
+      ).toBe(401);
+      expect((await api().get('/evals/runs/does-not-exist')).status).toBe(404);
+    });
+
+    it('GET /evals/scores gives the latest score per task and metric (200, 400, 401, 404)', async () => {
+      const res = await api().get(`/evals/scores?model=${MODEL}&version=v2`);
+      expect(res.status).toBe(200);
+      const mmlu = res.body.items.filter(
+        (s: { task: string; metric: string }) =>
+          s.task === 'mmlu' && s.metric === 'acc',
+      );
+      expect(mmlu).toHaveLength(1);
+      expect(mmlu[0].value).toBe(0.7);
+      expect((await api().get(`/evals/scores?model=${MODEL}`)).status).toBe(
+        400,
+      );
+      expect(
+        (await api().anonymous(`/evals/scores?model=${MODEL}&version=v2`))
+          .status,
+      ).toBe(401);
+      expect(
+        (await api().get(`/evals/scores?model=${MODEL}&version=v9`)).status,
+      ).toBe(404);
+    });
+
+    it('GET /evals/history gives every score over time (200, 400, 401, 404)', async () => {
+      const res = await api().get(
+        `/evals/history?model=${MODEL}&task=mmlu&metric=acc`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((s: { version: string }) => s.version)).toEqual(
+        expect.arrayContaining(['v1', 'v2']),
+      );
+      expect(
+        (await api().get(`/evals/history?model=${MODEL}&task=mmlu`)).status,
+      ).toBe(400);
+      expect(
+        (
+          await api().anonymous(
+            `/evals/history?model=${MODEL}&task=mmlu&metric=acc`,
+          )
+        ).status,
+      ).toBe(401);
+      expect(
+        (await api().get('/evals/history?model=nope&task=mmlu&metric=acc'))
+          .status,
+      ).toBe(404);
+    });
+
+    it('GET /evals/compare puts two versions side by side (200, 400, 401, 404)', async () => {
+      const res = await api().get(`/evals/compare?model=${MODEL}&a=v1&b=v2`);
+      expect(res.status).toBe(200);
+      const row = res.body.rows.find(
+        (r: { task: string; metric: string }) =>
+          r.task === 'mmlu' && r.metric === 'acc',
+      );
+      expect(row.b).toBe(0.7);
+      expect(row.delta).toBeCloseTo(0.7 - row.a, 10);
+      expect(
+        (await api().get(`/evals/compare?model=${MODEL}&a=v1`)).status,
+      ).toBe(400);
+      expect(
+        (await api().anonymous(`/evals/compare?model=${MODEL}&a=v1&b=v2`))
+          .status,
+      ).toBe(401);
+      expect(
+        (await api().get(`/evals/compare?model=${MODEL}&a=v1&b=v7`)).status,
+      ).toBe(404);
+    });
+
+    it('GET /evals/leaderboard ranks across models with filters (200, 400, 401)', async () => {
+      const res = await api().get(
+        '/evals/leaderboard?type=llm&task=mmlu&stage=production',
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeGreaterThan(0);
+      for (const row of res.body.items) {
+        expect(row).toMatchObject({
+          type: 'llm',
+          task: 'mmlu',
+          stage: 'production',
+          version: 'v1',
+        });
+      }
+      const none = await api().get('/evals/leaderboard?type=embedding');
+      expect(none.body.items).toEqual([]);
+      expect((await api().get('/evals/leaderboard?stage=prod')).status).toBe(
+        400,
+      );
+      expect((await api().anonymous('/evals/leaderboard')).status).toBe(401);
+    });
+  });
+
+  describe('gates', () => {
+    it('GET /gates evaluates the version (200, 400, 401, 404)', async () => {
+      const res = await api().get(`/gates?model=${MODEL}&version=v2-fp8`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        model: MODEL,
+        version: 'v2-fp8',
+        passed: false,
+      });
+      expect(res.body.gates.map((g: { status: string }) => g.status)).toEqual([
+        'missing',
+        'missing',
+        'missing',
+      ]);
+      expect((await api().get(`/gates?model=${MODEL}`)).status).toBe(400);
+      expect(
+        (await api().anonymous(`/gates?model=${MODEL}&version=v1`)).status,
+      ).toBe(401);
+      expect((await api().get(`/gates?model=${MODEL}&version=v9`)).status).toBe(
+        404,
+      );
+    });
+
+    it('POST /gates/overrides overrides one gate with a reason, audited (201, 400, 401, 403, 404)', async () => {
+      const body = {
+        model: MODEL,
+        version: 'v2-fp8',
+        task: 'mmlu',
+        metric: 'acc',
+        reason:
+          'FP8 run scheduled; accepted by the platform team for the canary',
+      };
+      const res = await api().post('/gates/overrides', body);
+      expect(res.status).toBe(201);
+      const mmlu = res.body.gates.find(
+        (g: { task: string }) => g.task === 'mmlu',
+      );
+      expect(mmlu).toMatchObject({ status: 'missing', passed: true });
+      expect(mmlu.overridden).toMatchObject({
+        reason: body.reason,
+        actor: 'user:default/bob',
+      });
+      const audit = await api().get('/audit?action=gate.override');
+      expect(audit.body.items[0]).toMatchObject({
+        outcome: 'success',
+        target: MODEL,
+        request: {
+          version: 'v2-fp8',
+          task: 'mmlu',
+          metric: 'acc',
+          reason: body.reason,
+        },
+      });
+      // Applies to that version only.
+      const v2 = await api().get(`/gates?model=${MODEL}&version=v2`);
+      expect(
+        v2.body.gates.find((g: { task: string }) => g.task === 'mmlu')
+          .overridden,
+      ).toBeUndefined();
+
+      const short = await api().post('/gates/overrides', {
+        ...body,
+        reason: 'ok',
+      });
+      expect(short.status).toBe(400);
+      expect(short.body.error.message).toContain('reason');
+      const unknownGate = await api().post('/gates/overrides', {
+        ...body,
+        task: 'hellaswag',
+      });
+      expect(unknownGate.status).toBe(400);
+      expect(
+        (
+          await request(server)
+            .post('/api/ai-platform/gates/overrides')
+            .set('Authorization', mockCredentials.none.header())
+            .send(body)
+        ).status,
+      ).toBe(401);
+      expect((await api(denied).post('/gates/overrides', body)).status).toBe(
+        403,
+      );
+      expect(
+        (await api().post('/gates/overrides', { ...body, version: 'v9' }))
+          .status,
+      ).toBe(404);
+    });
+  });
+
+  describe('audit', () => {
+    it('GET /audit filters and pages (200, 400, 401, 403)', async () => {
+      const first = await api().get('/audit?limit=1');
+      expect(first.status).toBe(200);
+      expect(first.body.items).toHaveLength(1);
+      expect(first.body.nextCursor).toBeDefined();
+      const second = await api().get(
+        `/audit?limit=1&cursor=${first.body.nextCursor}`,
+      );
+      expect(second.body.items[0].seq).toBeLessThan(first.body.items[0].seq);
+      expect((await api().get('/audit?outcome=maybe')).status).toBe(400);
+      expect((await api().get('/audit?cursor=bogus')).status).toBe(400);
+      expect((await api().anonymous('/audit')).status).toBe(401);
+      expect((await api(denied).get('/audit')).status).toBe(403);
+    });
+
+    it('GET /audit/verify walks the chain (200, 401, 403)', async () => {
+      const res = await api().get('/audit/verify');
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(true);
+      expect(res.body.checked).toBeGreaterThan(3);
+      expect((await api().anonymous('/audit/verify')).status).toBe(401);
+      expect((await api(denied).get('/audit/verify')).status).toBe(403);
+    });
+
+    it('GET /audit/export answers CSV (200, 400, 401, 403)', async () => {
+      const res = await api().get('/audit/export?action=gate.override');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toContain('text/csv');
+      const lines = res.text.trim().split('\n');
+      expect(lines[0]).toBe(
+        'seq,id,time,actor,action,target,outcome,message,request,prev_hash,hash',
+      );
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.slice(1).every(l => l.includes('"gate.override"'))).toBe(
+        true,
+      );
+      expect((await api().get('/audit/export?from=yesterday')).status).toBe(
+        400,
+      );
+      expect((await api().anonymous('/audit/export')).status).toBe(401);
+      expect((await api(denied).get('/audit/export')).status).toBe(403);
+    });
+  });
+});

@@ -1,0 +1,389 @@
+import type {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  auditReadPermission,
+  evalWritePermission,
+  gateOverridePermission,
+} from '@internal/plugin-ai-platform-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { actorOf, type AuditLog } from '../audit/AuditLog';
+import { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
+import type { AuditRecord } from '../audit/types';
+import type { EvalStore } from '../evals/DatabaseEvalStore';
+import { type EvalService, canonicalModelRef } from '../evals/EvalService';
+import { parseGenericResults } from '../evals/genericFormat';
+import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
+import { requirePermission } from './requirePermission';
+import { parseInput } from './validate';
+
+const nonEmpty = z.string().trim().min(1);
+const isoTime = z.iso.datetime({ offset: true });
+
+const auditQuerySchema = z.object({
+  actor: nonEmpty.optional(),
+  action: nonEmpty.optional(),
+  target: nonEmpty.optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: nonEmpty
+    .refine(
+      DatabaseAuditStore.isValidCursor,
+      'not a cursor this API handed out',
+    )
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+const postRunSchema = z.object({
+  model: nonEmpty.describe('Model entity ref'),
+  version: nonEmpty,
+  format: z.enum(['lm-evaluation-harness', 'generic']),
+  results: z.record(z.string(), z.unknown()),
+  endpoint: nonEmpty.optional(),
+  image: nonEmpty.optional(),
+  extra: z.record(z.string(), z.json()).optional(),
+});
+
+const modelVersionQuery = z.object({ model: nonEmpty, version: nonEmpty });
+
+const overrideSchema = z.object({
+  model: nonEmpty,
+  version: nonEmpty,
+  task: nonEmpty,
+  metric: nonEmpty,
+  reason: z.string().trim().min(10, 'give a reason of at least 10 characters'),
+});
+
+/** Columns of the audit CSV export. */
+export const AUDIT_CSV_COLUMNS = [
+  'seq',
+  'id',
+  'time',
+  'actor',
+  'action',
+  'target',
+  'outcome',
+  'message',
+  'request',
+  'prev_hash',
+  'hash',
+];
+
+function csvCell(value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  // Quote always-safe; neutralise spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+function auditCsvRow(r: AuditRecord): string {
+  return [
+    r.seq,
+    r.id,
+    r.time,
+    r.actor,
+    r.action,
+    r.target,
+    r.outcome,
+    r.message,
+    JSON.stringify(r.request),
+    r.prevHash,
+    r.hash,
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/** The ai-platform REST API (see openapi.yaml). */
+export async function createRouter(options: {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  logger: LoggerService;
+  auditLog: AuditLog;
+  evals: EvalService;
+  evalStore: EvalStore;
+}): Promise<express.Router> {
+  const { httpAuth, permissions, auditLog, evals, evalStore } = options;
+  const router = Router();
+  router.use(express.json({ limit: '10mb' }));
+
+  const credentialsOf = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  // --- Evals ----------------------------------------------------------------
+
+  router.post('/evals/runs', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(postRunSchema, req.body, 'body');
+    const modelRef = canonicalModelRef(body.model);
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: evalWritePermission,
+      resourceRef: modelRef,
+    });
+    const run = await auditLog.track(
+      {
+        action: 'eval.ingest',
+        credentials,
+        target: modelRef,
+        request: { version: body.version, format: body.format },
+        httpRequest: req,
+      },
+      async () => {
+        const model = await evals.getModel(modelRef, credentials);
+        if (!model.spec.versions.some(v => v.name === body.version)) {
+          throw new InputError(
+            `version ${JSON.stringify(
+              body.version,
+            )} is not a version of ${modelRef} (its versions: ${model.spec.versions
+              .map(v => v.name)
+              .join(', ')})`,
+          );
+        }
+        const parsed =
+          body.format === 'lm-evaluation-harness'
+            ? parseLmEvalHarnessResults(body.results)
+            : parseGenericResults(body.results);
+        parsed.provenance.endpoint =
+          body.endpoint ?? parsed.provenance.endpoint;
+        parsed.provenance.image = body.image ?? parsed.provenance.image;
+        if (body.extra) {
+          parsed.provenance.extra = {
+            ...parsed.provenance.extra,
+            ...body.extra,
+          };
+        }
+        return evalStore.insertRun({
+          modelRef,
+          version: body.version,
+          run: parsed,
+          postedBy: actorOf(credentials),
+        });
+      },
+    );
+    const gates = await evals.gateStatus(modelRef, body.version, credentials);
+    res.status(201).json({ run, gates });
+  });
+
+  router.get('/evals/runs', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        model: nonEmpty,
+        version: nonEmpty.optional(),
+        limit: z.coerce.number().int().min(1).max(500).optional(),
+      }),
+      req.query,
+      'query',
+    );
+    const credentials = await credentialsOf(req);
+    const model = await evals.getModel(query.model, credentials);
+    const items = await evalStore.listRuns({
+      modelRef: canonicalModelRef(query.model),
+      version: query.version,
+      limit: query.limit,
+    });
+    res.json({ model: canonicalModelRef(model.metadata.name), items });
+  });
+
+  router.get('/evals/runs/:id', async (req, res) => {
+    await credentialsOf(req);
+    const found = await evalStore.getRun(req.params.id);
+    if (!found) {
+      throw new NotFoundError(`eval run ${req.params.id} does not exist`);
+    }
+    res.json(found);
+  });
+
+  router.get('/evals/scores', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = parseInput(modelVersionQuery, req.query, 'query');
+    const items = await evals.latestScores(
+      query.model,
+      query.version,
+      credentials,
+    );
+    res.json({
+      model: canonicalModelRef(query.model),
+      version: query.version,
+      items,
+    });
+  });
+
+  router.get('/evals/history', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = parseInput(
+      z.object({ model: nonEmpty, task: nonEmpty, metric: nonEmpty }),
+      req.query,
+      'query',
+    );
+    await evals.getModel(query.model, credentials);
+    const items = await evalStore.history({
+      modelRef: canonicalModelRef(query.model),
+      task: query.task,
+      metric: query.metric,
+    });
+    res.json({ ...query, model: canonicalModelRef(query.model), items });
+  });
+
+  router.get('/evals/compare', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        model: nonEmpty,
+        a: nonEmpty,
+        b: nonEmpty,
+        modelB: nonEmpty.optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await evals.compare(
+        { model: query.model, version: query.a },
+        { model: query.modelB ?? query.model, version: query.b },
+        credentials,
+      ),
+    );
+  });
+
+  router.get('/evals/leaderboard', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        type: nonEmpty.optional(),
+        task: nonEmpty.optional(),
+        stage: z
+          .enum([
+            'development',
+            'staging',
+            'production',
+            'deprecated',
+            'archived',
+          ])
+          .optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json({ items: await evals.leaderboard(query, credentials) });
+  });
+
+  // --- Gates ----------------------------------------------------------------
+
+  router.get('/gates', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = parseInput(modelVersionQuery, req.query, 'query');
+    res.json(await evals.gateStatus(query.model, query.version, credentials));
+  });
+
+  router.post('/gates/overrides', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(overrideSchema, req.body, 'body');
+    const modelRef = canonicalModelRef(body.model);
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: gateOverridePermission,
+    });
+    await auditLog.track(
+      {
+        action: 'gate.override',
+        credentials,
+        target: modelRef,
+        request: {
+          version: body.version,
+          task: body.task,
+          metric: body.metric,
+          reason: body.reason,
+        },
+        httpRequest: req,
+        severityLevel: 'high',
+      },
+      async () => {
+        const { model } = await evals.getModelVersion(
+          modelRef,
+          body.version,
+          credentials,
+        );
+        const gate = model.spec.evaluation?.gates?.find(
+          g => g.task === body.task && g.metric === body.metric,
+        );
+        if (!gate) {
+          throw new InputError(
+            `${modelRef} has no gate on task ${JSON.stringify(
+              body.task,
+            )} metric ${JSON.stringify(body.metric)}`,
+          );
+        }
+        return evalStore.upsertOverride({
+          modelRef,
+          version: body.version,
+          task: body.task,
+          metric: body.metric,
+          reason: body.reason,
+          actor: actorOf(credentials),
+        });
+      },
+    );
+    res
+      .status(201)
+      .json(await evals.gateStatus(modelRef, body.version, credentials));
+  });
+
+  // --- Audit ----------------------------------------------------------------
+
+  const auditReader = async (req: express.Request) => {
+    const credentials = await credentialsOf(req);
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: auditReadPermission,
+    });
+    return credentials;
+  };
+
+  router.get('/audit', async (req, res) => {
+    await auditReader(req);
+    const { cursor, limit, ...filter } = parseInput(
+      auditQuerySchema,
+      req.query,
+      'query',
+    );
+    res.json(await auditLog.store.query({ filter, cursor, limit }));
+  });
+
+  router.get('/audit/verify', async (req, res) => {
+    await auditReader(req);
+    res.json(await auditLog.store.verify());
+  });
+
+  router.get('/audit/export', async (req, res) => {
+    await auditReader(req);
+    const {
+      cursor: _c,
+      limit: _l,
+      ...filter
+    } = parseInput(auditQuerySchema, req.query, 'query');
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      'attachment; filename="ai-platform-audit.csv"',
+    );
+    res.write(`${AUDIT_CSV_COLUMNS.join(',')}\n`);
+    for await (const record of auditLog.store.stream(filter)) {
+      res.write(`${auditCsvRow(record)}\n`);
+    }
+    res.end();
+  });
+
+  return router;
+}

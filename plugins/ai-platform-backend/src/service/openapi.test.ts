@@ -1,0 +1,60 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import fs from 'fs';
+import path from 'path';
+import { parse } from 'yaml';
+import { createRouter } from './createRouter';
+
+type Layer = {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+};
+
+/** Every `METHOD /path` the router serves, with OpenAPI's {param} syntax. */
+function routerOperations(stack: Layer[]): string[] {
+  return stack.flatMap(layer => {
+    if (layer.route) {
+      return Object.keys(layer.route.methods).map(
+        m =>
+          `${m.toUpperCase()} ${layer.route!.path.replace(
+            /:([A-Za-z]+)/g,
+            '{$1}',
+          )}`,
+      );
+    }
+    return layer.handle?.stack ? routerOperations(layer.handle.stack) : [];
+  });
+}
+
+describe('openapi.yaml', () => {
+  it('describes exactly the routes the router serves, each with its error responses', async () => {
+    const spec = parse(
+      fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
+    );
+    const specOperations = Object.entries<Record<string, any>>(
+      spec.paths,
+    ).flatMap(([p, ops]) =>
+      Object.keys(ops).map(m => `${m.toUpperCase()} ${p}`),
+    );
+    const router = await createRouter({
+      httpAuth: mockServices.httpAuth(),
+      permissions: mockServices.permissions(),
+      logger: mockServices.logger.mock(),
+      auditLog: {} as any,
+      evals: {} as any,
+      evalStore: {} as any,
+    });
+    expect(
+      routerOperations((router as unknown as { stack: Layer[] }).stack).sort(),
+    ).toEqual(specOperations.sort());
+    for (const [p, ops] of Object.entries<Record<string, any>>(spec.paths)) {
+      for (const [method, op] of Object.entries<any>(ops)) {
+        expect({ op: `${method} ${p}`, has401: '401' in op.responses }).toEqual(
+          {
+            op: `${method} ${p}`,
+            has401: true,
+          },
+        );
+      }
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import {
+  AI_PLATFORM_ENDPOINT_RESOURCE_TYPE,
+  AI_PLATFORM_MODEL_RESOURCE_TYPE,
+  AI_PLATFORM_TEAM_RESOURCE_TYPE,
+} from '@internal/plugin-ai-platform-common';
+import {
+  type PermissionResourceRef,
+  createConditionExports,
+  createPermissionResourceRef,
+  createPermissionRule,
+} from '@backstage/plugin-permission-node';
+import { z } from 'zod';
+
+/**
+ * The resource an owner-scoped ai-platform permission is decided on: the
+ * entity ref of the endpoint, model or team, and its owner (for an endpoint
+ * or model) as an entity ref.
+ */
+export type AiPlatformOwnedResource = {
+  entityRef: string;
+  owner?: string;
+};
+
+/** Queries are not used: these permissions are decided one resource at a time. */
+export type AiPlatformResourceQuery = never;
+
+function normalize(ref: string, defaultKind: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    return ref.toLocaleLowerCase('en-US');
+  }
+}
+
+const claimsSchema = z.object({
+  claims: z
+    .array(z.string())
+    .describe(
+      'Entity refs of the user and the groups they belong to (ownershipEntityRefs)',
+    ),
+});
+
+function makeResourceRef<T extends string>(resourceType: T) {
+  return createPermissionResourceRef<
+    AiPlatformOwnedResource,
+    AiPlatformResourceQuery
+  >().with({ pluginId: 'ai-platform', resourceType });
+}
+
+/** Permission resource of InferenceEndpoints (`ai-platform.endpoint.deploy`). */
+export const endpointResourceRef = makeResourceRef(
+  AI_PLATFORM_ENDPOINT_RESOURCE_TYPE,
+);
+/** Permission resource of Models (`ai-platform.eval.write`). */
+export const modelResourceRef = makeResourceRef(
+  AI_PLATFORM_MODEL_RESOURCE_TYPE,
+);
+/** Permission resource of teams (`ai-platform.quota.request`). */
+export const teamResourceRef = makeResourceRef(AI_PLATFORM_TEAM_RESOURCE_TYPE);
+
+function ownerRule<T extends string>(
+  resourceRef: PermissionResourceRef<
+    AiPlatformOwnedResource,
+    AiPlatformResourceQuery,
+    T
+  >,
+) {
+  return createPermissionRule({
+    name: 'IS_OWNER',
+    description:
+      'Allow when the resource is owned by the user or one of their groups',
+    resourceRef,
+    paramsSchema: claimsSchema,
+    apply: (resource, { claims }) =>
+      !!resource.owner &&
+      claims
+        .map(c => normalize(c, 'Group'))
+        .includes(normalize(resource.owner, 'Group')),
+    toQuery: () => {
+      throw new Error('IS_OWNER is decided per resource, not as a query');
+    },
+  });
+}
+
+const teamMemberRule = createPermissionRule({
+  name: 'IS_TEAM_MEMBER',
+  description: 'Allow when the user is a member of the team',
+  resourceRef: teamResourceRef,
+  paramsSchema: claimsSchema,
+  apply: (resource, { claims }) =>
+    claims
+      .map(c => normalize(c, 'Group'))
+      .includes(normalize(resource.entityRef, 'Group')),
+  toQuery: () => {
+    throw new Error('IS_TEAM_MEMBER is decided per resource, not as a query');
+  },
+});
+
+/** Rules of each resource type, registered by the ai-platform backend. */
+export const aiPlatformPermissionRules = {
+  endpoint: { isOwner: ownerRule(endpointResourceRef) },
+  model: { isOwner: ownerRule(modelResourceRef) },
+  team: { isTeamMember: teamMemberRule },
+};
+
+/** Conditions a permission policy returns for endpoint permissions. */
+export const endpointPermissionConditions = createConditionExports({
+  resourceRef: endpointResourceRef,
+  rules: aiPlatformPermissionRules.endpoint,
+});
+/** Conditions a permission policy returns for model permissions. */
+export const modelPermissionConditions = createConditionExports({
+  resourceRef: modelResourceRef,
+  rules: aiPlatformPermissionRules.model,
+});
+/** Conditions a permission policy returns for team permissions. */
+export const teamPermissionConditions = createConditionExports({
+  resourceRef: teamResourceRef,
+  rules: aiPlatformPermissionRules.team,
+});

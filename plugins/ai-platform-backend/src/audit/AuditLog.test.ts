@@ -1,0 +1,92 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuditLog, actorOf } from './AuditLog';
+import type { AuditStore } from './DatabaseAuditStore';
+import type { NewAuditEntry } from './types';
+
+function setup() {
+  const appended: NewAuditEntry[] = [];
+  const store = {
+    append: jest.fn(async (e: NewAuditEntry) => {
+      appended.push(e);
+      return {
+        ...e,
+        seq: appended.length,
+        id: 'x',
+        time: 't',
+        prevHash: 'p',
+        hash: 'h',
+      };
+    }),
+  } as unknown as AuditStore;
+  const event = { success: jest.fn(), fail: jest.fn() };
+  const auditor = mockServices.auditor.mock({
+    createEvent: jest.fn(async () => event),
+  });
+  const auditLog = new AuditLog({
+    store,
+    auditor,
+    logger: mockServices.logger.mock(),
+  });
+  return { auditLog, appended, auditor, event };
+}
+
+describe('AuditLog', () => {
+  const credentials = mockCredentials.user('user:default/alice');
+
+  it('names users by entity ref and services by subject', () => {
+    expect(actorOf(credentials)).toBe('user:default/alice');
+    expect(actorOf(mockCredentials.service('external:ci-evals'))).toBe(
+      'service:external:ci-evals',
+    );
+  });
+
+  it('records a success, with secrets removed, and emits the auditor event', async () => {
+    const { auditLog, appended, auditor, event } = setup();
+    const result = await auditLog.track(
+      {
+        action: 'gate.override',
+        credentials,
+        target: 'model:default/m',
+        request: { version: 'v2', token: 'abc12345678' },
+      },
+      async () => 42,
+    );
+    expect(result).toBe(42);
+    expect(appended).toEqual([
+      {
+        actor: 'user:default/alice',
+        action: 'gate.override',
+        target: 'model:default/m',
+        request: { version: 'v2', token: '[REDACTED]' },
+        outcome: 'success',
+      },
+    ]);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'ai-platform-gate-override',
+        meta: { target: 'model:default/m', version: 'v2', token: '[REDACTED]' },
+      }),
+    );
+    expect(event.success).toHaveBeenCalled();
+    expect(event.fail).not.toHaveBeenCalled();
+  });
+
+  it('records a failure with its message and rethrows', async () => {
+    const { auditLog, appended, event } = setup();
+    await expect(
+      auditLog.track(
+        { action: 'eval.ingest', credentials, request: {} },
+        async () => {
+          throw new Error('boom with Bearer abcdefgh12345678');
+        },
+      ),
+    ).rejects.toThrow('boom');
+    expect(appended).toEqual([
+      expect.objectContaining({
+        outcome: 'failure',
+        message: 'boom with [REDACTED]',
+      }),
+    ]);
+    expect(event.fail).toHaveBeenCalled();
+  });
+});

@@ -12,11 +12,13 @@ import { migrateDatabase } from './database/migrateDatabase';
 import { DatabaseEvalStore } from './evals/DatabaseEvalStore';
 import { EvalService } from './evals/EvalService';
 import { registerPermissionResources } from './permissions/registerPermissionResources';
+import { CatalogFleetSource } from './quotas/FleetSource';
+import { QuotaService } from './quotas/QuotaService';
 import { createRouter } from './service/createRouter';
 
 /**
  * The ai-platform backend plugin, served at /api/ai-platform: permissions,
- * the audit log, evals and gates.
+ * the audit log, evals and gates, GPU quotas.
  */
 export const aiPlatformPlugin = createBackendPlugin({
   pluginId: 'ai-platform',
@@ -49,6 +51,11 @@ export const aiPlatformPlugin = createBackendPlugin({
           store: evalStore,
           catalog: deps.catalog,
         });
+        const fleet = new CatalogFleetSource({
+          catalog: deps.catalog,
+          auth: deps.auth,
+        });
+        const quotas = new QuotaService({ knex, fleet });
 
         deps.permissionsRegistry.addPermissions(aiPlatformPermissions);
         registerPermissionResources({
@@ -56,7 +63,11 @@ export const aiPlatformPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
-        registerActions({ actionsRegistry: deps.actionsRegistry, evals });
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          evals,
+          quotas,
+        });
 
         deps.httpRouter.use(
           await createRouter({
@@ -66,6 +77,7 @@ export const aiPlatformPlugin = createBackendPlugin({
             auditLog,
             evals,
             evalStore,
+            quotas,
           }),
         );
       },

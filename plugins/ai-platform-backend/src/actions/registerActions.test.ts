@@ -1,24 +1,29 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import type { EvalService } from '../evals/EvalService';
+import type { QuotaService } from '../quotas/QuotaService';
 import { registerActions } from './registerActions';
 
 describe('ai-platform actions', () => {
   const gateStatus = jest.fn();
   const latestScores = jest.fn();
+  const overview = jest.fn();
   const registry = actionsRegistryServiceMock({
     logger: mockServices.logger.mock(),
   });
   registerActions({
     actionsRegistry: registry,
     evals: { gateStatus, latestScores } as unknown as EvalService,
+    quotas: { overview } as unknown as QuotaService,
   });
 
   it('registers read-only actions only', async () => {
     const { actions } = await registry.list();
     expect(actions.map(a => a.name).sort()).toEqual([
+      'get-gpu-pool-capacity',
       'get-model-eval-scores',
       'get-model-gate-status',
+      'get-team-quota-headroom',
     ]);
     for (const action of actions) {
       expect(action.attributes).toEqual({
@@ -104,5 +109,52 @@ describe('ai-platform actions', () => {
         },
       ],
     });
+  });
+
+  it("answers a team's headroom as the smaller of its free quota and the pool's free GPUs", async () => {
+    overview.mockResolvedValue([
+      {
+        pool: 'gpupool:default/l4-inference',
+        cluster: 'gpu-eu-west',
+        capacity: 16,
+        used: 14,
+        free: 2,
+        teams: [
+          {
+            team: 'group:default/applied-ml',
+            quota: 12,
+            baseline: 12,
+            used: 9,
+            free: 3,
+          },
+        ],
+      },
+    ]);
+    const { output } = await registry.invoke({
+      id: 'test:get-team-quota-headroom',
+      input: { team: 'applied-ml' },
+    });
+    expect(overview).toHaveBeenCalledWith({ team: 'group:default/applied-ml' });
+    expect(output).toEqual({
+      team: 'group:default/applied-ml',
+      pools: [
+        {
+          pool: 'gpupool:default/l4-inference',
+          quota: 12,
+          used: 9,
+          free: 3,
+          poolFree: 2,
+          canPlace: 2,
+        },
+      ],
+    });
+    const pool = await registry.invoke({
+      id: 'test:get-gpu-pool-capacity',
+      input: { pool: 'l4-inference' },
+    });
+    expect(overview).toHaveBeenLastCalledWith({
+      pool: 'gpupool:default/l4-inference',
+    });
+    expect(pool.output).toMatchObject({ capacity: 16, used: 14, free: 2 });
   });
 });

@@ -1,15 +1,129 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import type { EvalService } from '../evals/EvalService';
+import { canonicalRef } from '../quotas/FleetSource';
+import type { QuotaService } from '../quotas/QuotaService';
 
 /**
  * Read-only actions for AI assistants, served by the MCP actions backend:
- * a model version's gate status and its latest eval scores.
+ * a model version's gate status and its latest eval scores, a GPU pool's
+ * capacity, and a team's quota headroom.
  */
 export function registerActions(options: {
   actionsRegistry: ActionsRegistryService;
   evals: EvalService;
+  quotas: QuotaService;
 }) {
-  const { actionsRegistry, evals } = options;
+  const { actionsRegistry, evals, quotas } = options;
+
+  const teamQuotaSchema = (z: any) =>
+    z.object({
+      team: z.string(),
+      quota: z.number(),
+      baseline: z.number().optional(),
+      overridden: z.boolean(),
+      used: z.number(),
+      free: z.number(),
+    });
+
+  actionsRegistry.register({
+    name: 'get-gpu-pool-capacity',
+    title: 'GPU pool capacity',
+    description:
+      "A GPU pool's capacity (spec.gpu.count), the GPUs allocated to endpoints (their worst case: gpusPerReplica x maxReplicas), the GPUs free, and each team's quota and usage on it.",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          pool: z
+            .string()
+            .describe(
+              'GpuPool entity ref, e.g. gpupool:default/h100-inference',
+            ),
+        }),
+      output: z =>
+        z.object({
+          pool: z.string(),
+          cluster: z.string(),
+          capacity: z.number(),
+          used: z.number(),
+          free: z.number(),
+          teams: z.array(teamQuotaSchema(z)),
+        }),
+    },
+    action: async ({ input }) => {
+      const [pool] = await quotas.overview({
+        pool: canonicalRef(input.pool, 'GpuPool'),
+      });
+      return {
+        output: {
+          pool: pool.pool,
+          cluster: pool.cluster,
+          capacity: pool.capacity,
+          used: pool.used,
+          free: pool.free,
+          teams: pool.teams.map(t => ({
+            team: t.team,
+            quota: t.quota,
+            baseline: t.baseline,
+            overridden: t.override !== undefined,
+            used: t.used,
+            free: t.free,
+          })),
+        },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-team-quota-headroom',
+    title: 'Team GPU quota headroom',
+    description:
+      "A team's GPU quota, usage and free GPUs on every pool where it has a quota or runs endpoints, with each pool's free capacity (a placement needs both).",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          team: z
+            .string()
+            .describe('Group entity ref, e.g. group:default/applied-ml'),
+        }),
+      output: z =>
+        z.object({
+          team: z.string(),
+          pools: z.array(
+            z.object({
+              pool: z.string(),
+              quota: z.number(),
+              used: z.number(),
+              free: z.number(),
+              poolFree: z.number(),
+              canPlace: z
+                .number()
+                .describe('GPUs the team can place now: min(free, poolFree)'),
+            }),
+          ),
+        }),
+    },
+    action: async ({ input }) => {
+      const team = canonicalRef(input.team, 'Group');
+      const pools = await quotas.overview({ team });
+      return {
+        output: {
+          team,
+          pools: pools.flatMap(p =>
+            p.teams.map(t => ({
+              pool: p.pool,
+              quota: t.quota,
+              used: t.used,
+              free: t.free,
+              poolFree: p.free,
+              canPlace: Math.min(t.free, p.free),
+            })),
+          ),
+        },
+      };
+    },
+  });
 
   actionsRegistry.register({
     name: 'get-model-gate-status',

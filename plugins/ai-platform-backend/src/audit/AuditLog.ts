@@ -70,8 +70,14 @@ export class AuditLog {
    * Runs `fn` as the tracked action: records success, or failure with the
    * error's message (and rethrows it). The auditor event follows the same
    * outcome. A failure to write the audit record fails the action.
+   * `describeResult` adds facts known only afterwards (e.g. the old and new
+   * quota) to the success record.
    */
-  async track<T>(action: TrackedAction, fn: () => Promise<T>): Promise<T> {
+  async track<T>(
+    action: TrackedAction,
+    fn: () => Promise<T>,
+    describeResult?: (result: T) => JsonObject,
+  ): Promise<T> {
     const request = redactSecrets(action.request);
     const event = await this.options.auditor.createEvent({
       eventId: `ai-platform-${action.action.replace(/\./g, '-')}`,
@@ -106,8 +112,15 @@ export class AuditLog {
       });
       throw error;
     }
-    await this.record({ ...base, outcome: 'success' });
-    await event.success();
+    const facts = describeResult
+      ? redactSecrets(describeResult(result))
+      : undefined;
+    await this.record({
+      ...base,
+      request: facts ? { ...request, ...facts } : request,
+      outcome: 'success',
+    });
+    await event.success(facts ? { meta: facts } : undefined);
     return result;
   }
 }

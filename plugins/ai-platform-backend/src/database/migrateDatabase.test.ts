@@ -3,6 +3,16 @@ import { migrateDatabase, rollbackDatabase } from './migrateDatabase';
 
 jest.setTimeout(60_000);
 
+const TABLES = [
+  'audit_log',
+  'eval_runs',
+  'eval_scores',
+  'gate_overrides',
+  'quota_overrides',
+  'gpu_allocations',
+  'quota_requests',
+];
+
 describe('migrations', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
@@ -11,21 +21,11 @@ describe('migrations', () => {
     async databaseId => {
       const knex = await databases.init(databaseId);
       await migrateDatabase(knex);
-      for (const table of [
-        'audit_log',
-        'eval_runs',
-        'eval_scores',
-        'gate_overrides',
-      ]) {
+      for (const table of TABLES) {
         expect(await knex.schema.hasTable(table)).toBe(true);
       }
       await rollbackDatabase(knex);
-      for (const table of [
-        'audit_log',
-        'eval_runs',
-        'eval_scores',
-        'gate_overrides',
-      ]) {
+      for (const table of TABLES) {
         expect(await knex.schema.hasTable(table)).toBe(false);
       }
       await migrateDatabase(knex);

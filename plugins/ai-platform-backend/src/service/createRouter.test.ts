@@ -15,7 +15,12 @@ import { aiPlatformPlugin } from '../plugin';
 jest.setTimeout(60_000);
 
 const examples = path.resolve(__dirname, '../../../../examples');
-const entities = ['models.yaml', 'org.yaml'].flatMap(f =>
+const entities = [
+  'models.yaml',
+  'org.yaml',
+  'gpu-pools.yaml',
+  'endpoints.yaml',
+].flatMap(f =>
   parseAllDocuments(fs.readFileSync(path.join(examples, f), 'utf8')).map(
     d => d.toJS() as Entity,
   ),
@@ -67,6 +72,25 @@ describe('ai-platform router', () => {
       request(s)
         .get(`/api/ai-platform${url}`)
         .set('Authorization', mockCredentials.none.header()),
+    put: (url: string, body: object) =>
+      request(s)
+        .put(`/api/ai-platform${url}`)
+        .set('Authorization', bob)
+        .send(body),
+    delete: (url: string, body: object) =>
+      request(s)
+        .delete(`/api/ai-platform${url}`)
+        .set('Authorization', bob)
+        .send(body),
+    anonymousSend: (
+      method: 'post' | 'put' | 'delete',
+      url: string,
+      body: object,
+    ) =>
+      request(s)
+        [method](`/api/ai-platform${url}`)
+        .set('Authorization', mockCredentials.none.header())
+        .send(body),
   });
 
   const postRun = (version: string, s = server) =>
@@ -373,6 +397,232 @@ describe('ai-platform router', () => {
         (await api().post('/gates/overrides', { ...body, version: 'v9' }))
           .status,
       ).toBe(404);
+    });
+  });
+
+  describe('quotas', () => {
+    const L4 = 'gpupool:default/l4-inference';
+
+    it('GET /quotas shows each pool with team quotas and usage (200, 400, 401, 404)', async () => {
+      const res = await api().get('/quotas');
+      expect(res.status).toBe(200);
+      expect(
+        res.body.items.map((p: { pool: string }) => p.pool).sort(),
+      ).toEqual([
+        'gpupool:default/a100-mig-3g',
+        'gpupool:default/h100-inference',
+        'gpupool:default/l4-dev-timesliced',
+        'gpupool:default/l4-inference',
+      ]);
+      const l4 = await api().get(`/quotas?pool=${L4}&team=applied-ml`);
+      expect(l4.body.items[0]).toMatchObject({
+        capacity: 16,
+        used: 9,
+        teams: [
+          { team: 'group:default/applied-ml', quota: 12, used: 9, free: 3 },
+        ],
+      });
+      expect(
+        (await api().get('/quotas?pool=model:default/bge-m3')).status,
+      ).toBe(400);
+      expect((await api().anonymous('/quotas')).status).toBe(401);
+      expect(
+        (await api().get('/quotas?pool=gpupool:default/nope')).status,
+      ).toBe(404);
+    });
+
+    it('GET /quotas/check answers with the numbers (200, 400, 401, 404)', async () => {
+      const res = await api().get(
+        `/quotas/check?team=applied-ml&pool=${L4}&gpus=4`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        allowed: false,
+        quota: 12,
+        used: 9,
+        poolCapacity: 16,
+        poolFree: 7,
+      });
+      expect(res.body.reasons[0]).toContain('quota exceeded');
+      const bad = await api().get(
+        `/quotas/check?team=applied-ml&pool=${L4}&gpus=-1`,
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toContain('gpus');
+      expect(
+        (
+          await api().anonymous(
+            `/quotas/check?team=applied-ml&pool=${L4}&gpus=1`,
+          )
+        ).status,
+      ).toBe(401);
+      expect(
+        (await api().get('/quotas/check?team=applied-ml&pool=nope&gpus=1'))
+          .status,
+      ).toBe(404);
+    });
+
+    it('PUT and DELETE /quotas/overrides change a quota with old and new value audited (200, 400, 401, 403, 404)', async () => {
+      const body = {
+        team: 'group:default/data-science',
+        pool: L4,
+        gpus: 6,
+        reason: 'launch week for support bot',
+      };
+      const res = await api().put('/quotas/overrides', body);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ before: 4, after: 6 });
+      const audit = await api().get('/audit?action=quota.update');
+      expect(audit.body.items[0]).toMatchObject({
+        outcome: 'success',
+        target: 'group:default/data-science',
+        request: {
+          pool: L4,
+          gpus: 6,
+          oldGpus: 4,
+          newGpus: 6,
+          reason: body.reason,
+        },
+      });
+      const bad = await api().put('/quotas/overrides', {
+        ...body,
+        gpus: 'six',
+        reason: 'x',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/gpus.*reason/);
+      expect(
+        (await api().anonymousSend('put', '/quotas/overrides', body)).status,
+      ).toBe(401);
+      expect((await api(denied).put('/quotas/overrides', body)).status).toBe(
+        403,
+      );
+      expect(
+        (
+          await api().put('/quotas/overrides', {
+            ...body,
+            pool: 'gpupool:default/nope',
+          })
+        ).status,
+      ).toBe(404);
+
+      const clear = {
+        team: body.team,
+        pool: L4,
+        reason: 'launch week is over',
+      };
+      const cleared = await api().delete('/quotas/overrides', clear);
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ before: 6, after: 4 });
+      expect((await api().delete('/quotas/overrides', clear)).status).toBe(404);
+      expect(
+        (await api().delete('/quotas/overrides', { team: body.team })).status,
+      ).toBe(400);
+      expect(
+        (await api().anonymousSend('delete', '/quotas/overrides', clear))
+          .status,
+      ).toBe(401);
+      expect(
+        (await api(denied).delete('/quotas/overrides', clear)).status,
+      ).toBe(403);
+    });
+
+    it('POST /quota-requests, GET /quota-requests and a decision (201/200, 400, 401, 403, 404, 409)', async () => {
+      const body = {
+        team: 'group:default/applied-ml',
+        pool: L4,
+        gpus: 14,
+        reason: 'holiday traffic for chat',
+      };
+      const created = await api().post('/quota-requests', body);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({
+        state: 'pending',
+        quotaAtRequest: 12,
+        requestedBy: 'user:default/bob',
+      });
+      expect(
+        (await api().post('/quota-requests', { ...body, gpus: 0 })).status,
+      ).toBe(400);
+      expect(
+        (await api().post('/quota-requests', { ...body, gpus: 12 })).status,
+      ).toBe(400);
+      expect(
+        (await api().anonymousSend('post', '/quota-requests', body)).status,
+      ).toBe(401);
+      expect((await api(denied).post('/quota-requests', body)).status).toBe(
+        403,
+      );
+      expect(
+        (
+          await api().post('/quota-requests', {
+            ...body,
+            pool: 'gpupool:default/nope',
+          })
+        ).status,
+      ).toBe(404);
+
+      const pending = await api().get('/quota-requests?state=pending');
+      expect(pending.status).toBe(200);
+      expect(pending.body.items.map((r: { id: string }) => r.id)).toContain(
+        created.body.id,
+      );
+      expect((await api().get('/quota-requests?state=open')).status).toBe(400);
+      expect((await api().anonymous('/quota-requests')).status).toBe(401);
+
+      const decision = {
+        decision: 'approve',
+        reason: 'approved for the holiday peak',
+      };
+      expect(
+        (
+          await api(denied).post(
+            `/quota-requests/${created.body.id}/decision`,
+            decision,
+          )
+        ).status,
+      ).toBe(403);
+      const approved = await api().post(
+        `/quota-requests/${created.body.id}/decision`,
+        decision,
+      );
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({
+        request: { state: 'approved' },
+        quota: { before: 12, after: 14 },
+      });
+      const audit = await api().get('/audit?action=quota.request.approve');
+      expect(audit.body.items[0].request).toMatchObject({
+        oldGpus: 12,
+        newGpus: 14,
+      });
+      expect(
+        (
+          await api().post(
+            `/quota-requests/${created.body.id}/decision`,
+            decision,
+          )
+        ).status,
+      ).toBe(409);
+      expect(
+        (
+          await api().post(`/quota-requests/${created.body.id}/decision`, {
+            decision: 'maybe',
+          })
+        ).status,
+      ).toBe(400);
+      expect(
+        (await api().post('/quota-requests/nope/decision', decision)).status,
+      ).toBe(404);
+      expect(
+        (
+          await api().anonymousSend(
+            'post',
+            `/quota-requests/${created.body.id}/decision`,
+            decision,
+          )
+        ).status,
+      ).toBe(401);
     });
   });
 

@@ -8,6 +8,8 @@ import {
   auditReadPermission,
   evalWritePermission,
   gateOverridePermission,
+  quotaManagePermission,
+  quotaRequestPermission,
 } from '@internal/plugin-ai-platform-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -19,6 +21,8 @@ import type { EvalStore } from '../evals/DatabaseEvalStore';
 import { type EvalService, canonicalModelRef } from '../evals/EvalService';
 import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
+import { canonicalRef } from '../quotas/FleetSource';
+import type { QuotaService } from '../quotas/QuotaService';
 import { requirePermission } from './requirePermission';
 import { parseInput } from './validate';
 
@@ -53,12 +57,38 @@ const postRunSchema = z.object({
 
 const modelVersionQuery = z.object({ model: nonEmpty, version: nonEmpty });
 
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(10, 'give a reason of at least 10 characters');
+
+/** An entity ref in canonical form, of the given kind by default. */
+const entityRef = (kind: string) =>
+  nonEmpty.transform((value, ctx) => {
+    try {
+      const ref = canonicalRef(value, kind);
+      if (!ref.startsWith(`${kind.toLocaleLowerCase('en-US')}:`)) {
+        ctx.addIssue({ code: 'custom', message: `must refer to a ${kind}` });
+        return z.NEVER;
+      }
+      return ref;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an entity ref such as ${kind.toLocaleLowerCase(
+          'en-US',
+        )}:default/name`,
+      });
+      return z.NEVER;
+    }
+  });
+
 const overrideSchema = z.object({
   model: nonEmpty,
   version: nonEmpty,
   task: nonEmpty,
   metric: nonEmpty,
-  reason: z.string().trim().min(10, 'give a reason of at least 10 characters'),
+  reason: reasonSchema,
 });
 
 /** Columns of the audit CSV export. */
@@ -109,8 +139,9 @@ export async function createRouter(options: {
   auditLog: AuditLog;
   evals: EvalService;
   evalStore: EvalStore;
+  quotas: QuotaService;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, auditLog, evals, evalStore } = options;
+  const { httpAuth, permissions, auditLog, evals, evalStore, quotas } = options;
   const router = Router();
   router.use(express.json({ limit: '10mb' }));
 
@@ -337,6 +368,191 @@ export async function createRouter(options: {
     res
       .status(201)
       .json(await evals.gateStatus(modelRef, body.version, credentials));
+  });
+
+  // --- Quotas ---------------------------------------------------------------
+
+  router.get('/quotas', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        pool: entityRef('GpuPool').optional(),
+        team: entityRef('Group').optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json({ items: await quotas.overview(query) });
+  });
+
+  router.get('/quotas/check', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        team: entityRef('Group'),
+        pool: entityRef('GpuPool'),
+        gpus: z.coerce.number().int().min(0),
+        endpoint: entityRef('InferenceEndpoint').optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json(await quotas.check(query));
+  });
+
+  router.put('/quotas/overrides', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(
+      z.object({
+        team: entityRef('Group'),
+        pool: entityRef('GpuPool'),
+        gpus: z.number().int().min(0),
+        reason: reasonSchema,
+      }),
+      req.body,
+      'body',
+    );
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: quotaManagePermission,
+    });
+    const change = await auditLog.track(
+      {
+        action: 'quota.update',
+        credentials,
+        target: body.team,
+        request: { pool: body.pool, gpus: body.gpus, reason: body.reason },
+        httpRequest: req,
+      },
+      async () => {
+        const result = await quotas.setOverride({
+          ...body,
+          actor: actorOf(credentials),
+        });
+        return result;
+      },
+      result => ({ oldGpus: result.before, newGpus: result.after }),
+    );
+    res.json({ ...change, quotas: await quotas.overview({ pool: body.pool }) });
+  });
+
+  router.delete('/quotas/overrides', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(
+      z.object({
+        team: entityRef('Group'),
+        pool: entityRef('GpuPool'),
+        reason: reasonSchema,
+      }),
+      req.body,
+      'body',
+    );
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: quotaManagePermission,
+    });
+    const change = await auditLog.track(
+      {
+        action: 'quota.clear',
+        credentials,
+        target: body.team,
+        request: { pool: body.pool, reason: body.reason },
+        httpRequest: req,
+      },
+      () => quotas.clearOverride(body),
+      result => ({ oldGpus: result.before, newGpus: result.after }),
+    );
+    res.json({ ...change, quotas: await quotas.overview({ pool: body.pool }) });
+  });
+
+  router.post('/quota-requests', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(
+      z.object({
+        team: entityRef('Group'),
+        pool: entityRef('GpuPool'),
+        gpus: z.number().int().min(1),
+        reason: reasonSchema,
+      }),
+      req.body,
+      'body',
+    );
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: quotaRequestPermission,
+      resourceRef: body.team,
+    });
+    const created = await auditLog.track(
+      {
+        action: 'quota.request',
+        credentials,
+        target: body.team,
+        request: { pool: body.pool, gpus: body.gpus, reason: body.reason },
+        httpRequest: req,
+      },
+      () =>
+        quotas.createRequest({ ...body, requestedBy: actorOf(credentials) }),
+    );
+    res.status(201).json(created);
+  });
+
+  router.get('/quota-requests', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        state: z.enum(['pending', 'approved', 'rejected']).optional(),
+        team: entityRef('Group').optional(),
+        pool: entityRef('GpuPool').optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json({ items: await quotas.listRequests(query) });
+  });
+
+  router.post('/quota-requests/:id/decision', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(
+      z.object({
+        decision: z.enum(['approve', 'reject']),
+        reason: reasonSchema,
+      }),
+      req.body,
+      'body',
+    );
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: quotaManagePermission,
+    });
+    const request = await quotas.getRequest(req.params.id);
+    const decided = await auditLog.track(
+      {
+        action:
+          body.decision === 'approve'
+            ? 'quota.request.approve'
+            : 'quota.request.reject',
+        credentials,
+        target: request.team,
+        request: {
+          requestId: request.id,
+          pool: request.pool,
+          gpus: request.gpus,
+          reason: body.reason,
+        },
+        httpRequest: req,
+      },
+      () =>
+        quotas.decide({ id: request.id, ...body, actor: actorOf(credentials) }),
+      result =>
+        result.quota
+          ? { oldGpus: result.quota.before, newGpus: result.quota.after }
+          : {},
+    );
+    res.json(decided);
   });
 
   // --- Audit ----------------------------------------------------------------

@@ -42,6 +42,7 @@ describe('openapi.yaml', () => {
       auditLog: {} as any,
       evals: {} as any,
       evalStore: {} as any,
+      quotas: {} as any,
     });
     expect(
       routerOperations((router as unknown as { stack: Layer[] }).stack).sort(),

@@ -1,0 +1,527 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import type { Knex } from 'knex';
+import { randomUUID } from 'crypto';
+import type { FleetSnapshot, FleetSource, PoolInfo } from './FleetSource';
+
+/** The numbers behind a quota answer. */
+export type QuotaCheck = {
+  team: string;
+  pool: string;
+  /** GPUs asked for. */
+  gpus: number;
+  allowed: boolean;
+  /** Why not, one sentence per failed check. */
+  reasons: string[];
+  quota: number;
+  /** GPUs the team uses on the pool (without the endpoint being re-placed). */
+  used: number;
+  teamFree: number;
+  poolCapacity: number;
+  poolUsed: number;
+  poolFree: number;
+};
+
+/** One team's quota on one pool. */
+export type TeamQuota = {
+  team: string;
+  quota: number;
+  /** From the pool's spec.quotas. */
+  baseline?: number;
+  /** An admin's override, shown until cleared. */
+  override?: { gpus: number; reason: string; actor: string; createdAt: string };
+  used: number;
+  free: number;
+};
+
+/** A pool with its capacity and each team's quota and usage. */
+export type PoolQuotas = {
+  pool: string;
+  title: string;
+  cluster: string;
+  capacity: number;
+  used: number;
+  free: number;
+  teams: TeamQuota[];
+};
+
+/** A request for more GPUs. */
+export type QuotaRequest = {
+  id: string;
+  team: string;
+  pool: string;
+  gpus: number;
+  quotaAtRequest: number;
+  reason: string;
+  requestedBy: string;
+  createdAt: string;
+  state: 'pending' | 'approved' | 'rejected';
+  decidedBy?: string;
+  decisionReason?: string;
+  decidedAt?: string;
+};
+
+type AllocationRow = {
+  endpoint_ref: string;
+  team_ref: string;
+  pool_ref: string;
+  gpus: number;
+};
+
+type OverrideRow = {
+  team_ref: string;
+  pool_ref: string;
+  gpus: number;
+  reason: string;
+  actor: string;
+  created_at: string;
+};
+
+/**
+ * GPU quotas. A quota is (team, pool, GPUs): the pool's spec.quotas is the
+ * baseline; an admin's override wins until cleared. Usage of a team on a pool
+ * is the GPUs its endpoints need there (gpusPerReplica x maxReplicas, or x
+ * replicas), taken from the recorded allocation where an endpoint has one and
+ * from the catalog otherwise. Reservations serialise per pool, on both
+ * engines, so concurrent deploys never over-allocate a quota or a pool.
+ */
+export class QuotaService {
+  constructor(
+    private readonly options: {
+      knex: Knex;
+      fleet: FleetSource;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): string {
+    return (this.options.now ?? (() => new Date()))().toISOString();
+  }
+
+  private get knex() {
+    return this.options.knex;
+  }
+
+  private static poolOf(snapshot: FleetSnapshot, poolRef: string): PoolInfo {
+    const pool = snapshot.pools.find(p => p.ref === poolRef);
+    if (!pool) {
+      throw new NotFoundError(`${poolRef} is not in the catalog`);
+    }
+    return pool;
+  }
+
+  /** GPUs used per team on a pool, optionally leaving one endpoint out. */
+  private static usage(
+    snapshot: FleetSnapshot,
+    poolRef: string,
+    allocations: AllocationRow[],
+    excludeEndpoint?: string,
+  ): Map<string, number> {
+    const byTeam = new Map<string, number>();
+    const add = (team: string, gpus: number) =>
+      byTeam.set(team, (byTeam.get(team) ?? 0) + gpus);
+    const allocated = new Set(allocations.map(a => a.endpoint_ref));
+    for (const a of allocations) {
+      if (a.pool_ref === poolRef && a.endpoint_ref !== excludeEndpoint) {
+        add(a.team_ref, Number(a.gpus));
+      }
+    }
+    for (const e of snapshot.endpoints) {
+      if (
+        e.poolRef === poolRef &&
+        !allocated.has(e.ref) &&
+        e.ref !== excludeEndpoint
+      ) {
+        add(e.teamRef, e.gpusNeeded);
+      }
+    }
+    return byTeam;
+  }
+
+  private static quotaOf(
+    pool: PoolInfo,
+    team: string,
+    overrides: OverrideRow[],
+  ) {
+    const override = overrides.find(
+      o => o.pool_ref === pool.ref && o.team_ref === team,
+    );
+    return override ? Number(override.gpus) : pool.baselines.get(team) ?? 0;
+  }
+
+  private static evaluate(options: {
+    snapshot: FleetSnapshot;
+    team: string;
+    pool: string;
+    gpus: number;
+    allocations: AllocationRow[];
+    overrides: OverrideRow[];
+    excludeEndpoint?: string;
+  }): QuotaCheck {
+    const pool = QuotaService.poolOf(options.snapshot, options.pool);
+    const usage = QuotaService.usage(
+      options.snapshot,
+      pool.ref,
+      options.allocations,
+      options.excludeEndpoint,
+    );
+    const quota = QuotaService.quotaOf(pool, options.team, options.overrides);
+    const used = usage.get(options.team) ?? 0;
+    const poolUsed = [...usage.values()].reduce((a, b) => a + b, 0);
+    const reasons: string[] = [];
+    if (used + options.gpus > quota) {
+      reasons.push(
+        `quota exceeded: ${options.team} has a quota of ${quota} GPUs on ${
+          pool.ref
+        } and uses ${used}; ${options.gpus} more would make ${
+          used + options.gpus
+        }`,
+      );
+    }
+    if (poolUsed + options.gpus > pool.capacity) {
+      reasons.push(
+        `pool full: ${pool.ref} has ${
+          pool.capacity
+        } GPUs and ${poolUsed} are allocated; ${options.gpus} more would make ${
+          poolUsed + options.gpus
+        }`,
+      );
+    }
+    return {
+      team: options.team,
+      pool: pool.ref,
+      gpus: options.gpus,
+      allowed: reasons.length === 0,
+      reasons,
+      quota,
+      used,
+      teamFree: Math.max(quota - used, 0),
+      poolCapacity: pool.capacity,
+      poolUsed,
+      poolFree: Math.max(pool.capacity - poolUsed, 0),
+    };
+  }
+
+  private async state(db: Knex | Knex.Transaction, poolRef?: string) {
+    const allocations = db<AllocationRow>('gpu_allocations');
+    const overrides = db<OverrideRow>('quota_overrides');
+    if (poolRef) {
+      allocations.where('pool_ref', poolRef);
+      overrides.where('pool_ref', poolRef);
+    }
+    return { allocations: await allocations, overrides: await overrides };
+  }
+
+  /** May `team` place `gpus` more GPUs on `pool`? With the numbers. */
+  async check(options: {
+    team: string;
+    pool: string;
+    gpus: number;
+    /** An endpoint being re-placed: its current GPUs are not counted. */
+    endpoint?: string;
+  }): Promise<QuotaCheck> {
+    const snapshot = await this.options.fleet.snapshot();
+    const { allocations, overrides } = await this.state(
+      this.knex,
+      options.pool,
+    );
+    return QuotaService.evaluate({
+      snapshot,
+      team: options.team,
+      pool: options.pool,
+      gpus: options.gpus,
+      allocations,
+      overrides,
+      excludeEndpoint: options.endpoint,
+    });
+  }
+
+  /**
+   * Reserves `gpus` on `pool` for `endpoint` (replacing what it held), or
+   * throws ConflictError naming the check that failed. One reservation per
+   * pool at a time: a Postgres advisory lock per pool; SQLite serialises
+   * writers itself.
+   */
+  async reserve(options: {
+    endpoint: string;
+    team: string;
+    pool: string;
+    gpus: number;
+    actor: string;
+  }): Promise<QuotaCheck> {
+    const snapshot = await this.options.fleet.snapshot();
+    return this.knex.transaction(async tx => {
+      if (tx.client.config.client === 'pg') {
+        await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
+          `ai-platform-pool:${options.pool}`,
+        ]);
+      } else {
+        // Take SQLite's write lock before reading, so that the read and the
+        // write below form one serialised step.
+        await tx('gpu_allocations').where('endpoint_ref', '').delete();
+      }
+      const { allocations, overrides } = await this.state(tx, options.pool);
+      const check = QuotaService.evaluate({
+        snapshot,
+        team: options.team,
+        pool: options.pool,
+        gpus: options.gpus,
+        allocations,
+        overrides,
+        excludeEndpoint: options.endpoint,
+      });
+      if (!check.allowed) {
+        throw new ConflictError(check.reasons.join('; '));
+      }
+      await tx('gpu_allocations')
+        .insert({
+          endpoint_ref: options.endpoint,
+          team_ref: options.team,
+          pool_ref: options.pool,
+          gpus: options.gpus,
+          updated_by: options.actor,
+          updated_at: this.now(),
+        })
+        .onConflict('endpoint_ref')
+        .merge(['team_ref', 'pool_ref', 'gpus', 'updated_by', 'updated_at']);
+      return check;
+    });
+  }
+
+  /** Releases what an endpoint holds; true when it held something. */
+  async release(options: { endpoint: string }): Promise<boolean> {
+    const deleted = await this.knex('gpu_allocations')
+      .where('endpoint_ref', options.endpoint)
+      .delete();
+    return deleted > 0;
+  }
+
+  /** Every pool (or one) with capacity, usage and each team's quota. */
+  async overview(
+    options: { pool?: string; team?: string } = {},
+  ): Promise<PoolQuotas[]> {
+    const snapshot = await this.options.fleet.snapshot();
+    const { allocations, overrides } = await this.state(
+      this.knex,
+      options.pool,
+    );
+    const pools = options.pool
+      ? [QuotaService.poolOf(snapshot, options.pool)]
+      : snapshot.pools;
+    return pools.map(pool => {
+      const usage = QuotaService.usage(snapshot, pool.ref, allocations);
+      const teams = new Set([
+        ...pool.baselines.keys(),
+        ...overrides.filter(o => o.pool_ref === pool.ref).map(o => o.team_ref),
+        ...usage.keys(),
+      ]);
+      const used = [...usage.values()].reduce((a, b) => a + b, 0);
+      return {
+        pool: pool.ref,
+        title: pool.title,
+        cluster: pool.cluster,
+        capacity: pool.capacity,
+        used,
+        free: Math.max(pool.capacity - used, 0),
+        teams: [...teams]
+          .filter(t => !options.team || t === options.team)
+          .sort()
+          .map(team => {
+            const o = overrides.find(
+              r => r.pool_ref === pool.ref && r.team_ref === team,
+            );
+            const quota = QuotaService.quotaOf(pool, team, overrides);
+            const teamUsed = usage.get(team) ?? 0;
+            return {
+              team,
+              quota,
+              baseline: pool.baselines.get(team),
+              override: o
+                ? {
+                    gpus: Number(o.gpus),
+                    reason: o.reason,
+                    actor: o.actor,
+                    createdAt: o.created_at,
+                  }
+                : undefined,
+              used: teamUsed,
+              free: Math.max(quota - teamUsed, 0),
+            };
+          }),
+      };
+    });
+  }
+
+  /** Sets an admin override; returns the quota before and after. */
+  async setOverride(options: {
+    team: string;
+    pool: string;
+    gpus: number;
+    reason: string;
+    actor: string;
+  }): Promise<{ before: number; after: number }> {
+    const snapshot = await this.options.fleet.snapshot();
+    const pool = QuotaService.poolOf(snapshot, options.pool);
+    return this.knex.transaction(async tx => {
+      const overrides = await tx<OverrideRow>('quota_overrides').where(
+        'pool_ref',
+        pool.ref,
+      );
+      const before = QuotaService.quotaOf(pool, options.team, overrides);
+      await tx('quota_overrides')
+        .insert({
+          team_ref: options.team,
+          pool_ref: pool.ref,
+          gpus: options.gpus,
+          reason: options.reason,
+          actor: options.actor,
+          created_at: this.now(),
+        })
+        .onConflict(['team_ref', 'pool_ref'])
+        .merge(['gpus', 'reason', 'actor', 'created_at']);
+      return { before, after: options.gpus };
+    });
+  }
+
+  /** Clears an override: the YAML baseline applies again. */
+  async clearOverride(options: {
+    team: string;
+    pool: string;
+  }): Promise<{ before: number; after: number }> {
+    const snapshot = await this.options.fleet.snapshot();
+    const pool = QuotaService.poolOf(snapshot, options.pool);
+    const overrides = await this.knex<OverrideRow>('quota_overrides').where(
+      'pool_ref',
+      pool.ref,
+    );
+    const existing = overrides.find(o => o.team_ref === options.team);
+    if (!existing) {
+      throw new NotFoundError(`${options.team} has no override on ${pool.ref}`);
+    }
+    await this.knex('quota_overrides')
+      .where({ team_ref: options.team, pool_ref: pool.ref })
+      .delete();
+    return {
+      before: Number(existing.gpus),
+      after: pool.baselines.get(options.team) ?? 0,
+    };
+  }
+
+  /** Asks for a larger quota (the total wanted), with a reason. */
+  async createRequest(options: {
+    team: string;
+    pool: string;
+    gpus: number;
+    reason: string;
+    requestedBy: string;
+  }): Promise<QuotaRequest> {
+    const snapshot = await this.options.fleet.snapshot();
+    const pool = QuotaService.poolOf(snapshot, options.pool);
+    const { overrides } = await this.state(this.knex, pool.ref);
+    const current = QuotaService.quotaOf(pool, options.team, overrides);
+    if (options.gpus <= current) {
+      throw new InputError(
+        `gpus must be more than the current quota of ${options.team} on ${pool.ref} (${current}); ask for the total you need`,
+      );
+    }
+    if (options.gpus > pool.capacity) {
+      throw new InputError(
+        `gpus must not exceed the capacity of ${pool.ref} (${pool.capacity})`,
+      );
+    }
+    const row = {
+      id: randomUUID(),
+      team_ref: options.team,
+      pool_ref: pool.ref,
+      gpus: options.gpus,
+      quota_at_request: current,
+      reason: options.reason,
+      requested_by: options.requestedBy,
+      created_at: this.now(),
+      state: 'pending',
+    };
+    await this.knex('quota_requests').insert(row);
+    return rowToRequest(row);
+  }
+
+  async listRequests(
+    options: {
+      state?: QuotaRequest['state'];
+      team?: string;
+      pool?: string;
+    } = {},
+  ): Promise<QuotaRequest[]> {
+    const q = this.knex('quota_requests').orderBy('created_at', 'desc');
+    if (options.state) q.where('state', options.state);
+    if (options.team) q.where('team_ref', options.team);
+    if (options.pool) q.where('pool_ref', options.pool);
+    return (await q).map(rowToRequest);
+  }
+
+  async getRequest(id: string): Promise<QuotaRequest> {
+    const row = await this.knex('quota_requests').where('id', id).first();
+    if (!row) {
+      throw new NotFoundError(`quota request ${id} does not exist`);
+    }
+    return rowToRequest(row);
+  }
+
+  /** Approves (the quota becomes the requested total) or rejects a pending request. */
+  async decide(options: {
+    id: string;
+    decision: 'approve' | 'reject';
+    reason: string;
+    actor: string;
+  }): Promise<{
+    request: QuotaRequest;
+    quota?: { before: number; after: number };
+  }> {
+    const request = await this.getRequest(options.id);
+    if (request.state !== 'pending') {
+      throw new ConflictError(
+        `quota request ${options.id} was already ${request.state} by ${request.decidedBy}`,
+      );
+    }
+    const state = options.decision === 'approve' ? 'approved' : 'rejected';
+    const updated = await this.knex('quota_requests')
+      .where({ id: options.id, state: 'pending' })
+      .update({
+        state,
+        decided_by: options.actor,
+        decision_reason: options.reason,
+        decided_at: this.now(),
+      });
+    if (!updated) {
+      throw new ConflictError(
+        `quota request ${options.id} was decided meanwhile`,
+      );
+    }
+    const quota =
+      options.decision === 'approve'
+        ? await this.setOverride({
+            team: request.team,
+            pool: request.pool,
+            gpus: request.gpus,
+            reason: `approved quota request ${request.id}: ${options.reason}`,
+            actor: options.actor,
+          })
+        : undefined;
+    return { request: await this.getRequest(options.id), quota };
+  }
+}
+
+function rowToRequest(row: Record<string, any>): QuotaRequest {
+  return {
+    id: row.id,
+    team: row.team_ref,
+    pool: row.pool_ref,
+    gpus: Number(row.gpus),
+    quotaAtRequest: Number(row.quota_at_request),
+    reason: row.reason,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    state: row.state,
+    decidedBy: row.decided_by ?? undefined,
+    decisionReason: row.decision_reason ?? undefined,
+    decidedAt: row.decided_at ?? undefined,
+  };
+}

@@ -74,19 +74,19 @@ ensure_yarn() {
 }
 
 can_apt() {
-  command -v apt-get >/dev/null && { [[ "$(id -u)" == 0 ]] || command -v sudo >/dev/null; }
+  command -v apt-get >/dev/null && { [[ "$(id -u)" == 0 ]] || sudo -n true 2>/dev/null; }
 }
 
 apt_install() {
-  local sudo=""
-  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  local sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo -n)
   if [[ -z "${APT_UPDATED:-}" ]]; then
     say "apt-get update"
-    $sudo apt-get update -qq >/dev/null
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     export APT_UPDATED=1
   fi
   say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+  ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 # Native build dependency of keytar (pulled in by @backstage/cli).

@@ -30,6 +30,16 @@ describe('redactSecrets', () => {
     });
   });
 
+  it('removes credentials and secret query parameters from URLs', () => {
+    expect(
+      redactString(
+        'https://user:pa55@infer.example.com/v1?api_key=abc123&model=x',
+      ),
+    ).toBe(
+      `https://${REDACTED}@infer.example.com/v1?api_key=${REDACTED}&model=x`,
+    );
+  });
+
   it('leaves ordinary data alone', () => {
     const data = {
       model: 'model:default/bge-m3',

@@ -13,11 +13,18 @@ const SECRET_VALUE = [
   /\bgh[pousr]_[A-Za-z0-9]{16,}/g, // GitHub tokens
 ];
 
+/** user:password@ in URLs, and secret-looking query parameters. */
+const URL_USERINFO = /(\/\/)[^/\s:@]+:[^/\s@]+@/g;
+const URL_SECRET_PARAM =
+  /([?&](?:api[-_]?key|access[-_]?token|token|secret|password|key|sig|signature)=)[^&#\s]+/gi;
+
 export const REDACTED = '[REDACTED]';
 
 /** Removes credentials from a string: bearer tokens, JWTs, API keys. */
 export function redactString(text: string): string {
-  return SECRET_VALUE.reduce((t, re) => t.replace(re, REDACTED), text);
+  return SECRET_VALUE.reduce((t, re) => t.replace(re, REDACTED), text)
+    .replace(URL_USERINFO, `$1${REDACTED}@`)
+    .replace(URL_SECRET_PARAM, `$1${REDACTED}`);
 }
 
 /**

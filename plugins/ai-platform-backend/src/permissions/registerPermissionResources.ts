@@ -2,6 +2,7 @@ import type {
   AuthService,
   PermissionsRegistryService,
 } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   endpointDeployPermission,
@@ -15,6 +16,19 @@ import {
   modelResourceRef,
   teamResourceRef,
 } from '@internal/plugin-ai-platform-node';
+
+function ownerRef(owner: string, namespace: string): string | undefined {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'Group',
+        defaultNamespace: namespace,
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Registers the resource types of the owner-scoped permissions, so that a
@@ -38,14 +52,18 @@ export function registerPermissionResources(options: {
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
-    return items.map((entity, i) =>
-      entity
-        ? {
-            entityRef: refs[i],
-            owner: entity.spec?.owner as string | undefined,
-          }
-        : undefined,
-    );
+    return items.map((entity, i) => {
+      if (!entity) return undefined;
+      const owner = entity.spec?.owner;
+      // A bare owner ref lives in the entity's namespace, as the catalog reads it.
+      return {
+        entityRef: refs[i],
+        owner:
+          typeof owner === 'string'
+            ? ownerRef(owner, entity.metadata.namespace ?? 'default')
+            : undefined,
+      };
+    });
   };
 
   permissionsRegistry.addResourceType({

@@ -4,6 +4,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   gpusNeeded,
@@ -46,15 +47,25 @@ export interface FleetSource {
   snapshot(): Promise<FleetSnapshot>;
 }
 
-/** An entity ref in canonical form; a Group by default. */
+/** An entity ref in canonical form; a Group by default. InputError when malformed. */
 export function canonicalRef(
   ref: string,
   defaultKind = 'Group',
   namespace = 'default',
 ): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind, defaultNamespace: namespace }),
-  );
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, { defaultKind, defaultNamespace: namespace }),
+    );
+  } catch {
+    throw new InputError(
+      `${JSON.stringify(
+        ref,
+      )} is not an entity ref such as ${defaultKind.toLocaleLowerCase(
+        'en-US',
+      )}:default/name`,
+    );
+  }
 }
 
 /** Reads pools and endpoints from the catalog entities. */

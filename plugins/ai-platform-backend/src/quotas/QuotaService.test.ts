@@ -306,6 +306,34 @@ describe('QuotaService', () => {
         (await quotas.overview({ pool: L4, team: DS }))[0].teams[0].quota,
       ).toBe(4);
       await expect(quotas.getRequest('nope')).rejects.toThrow('does not exist');
+
+      // A request overtaken by a larger quota cannot lower it by approval.
+      const stale = await quotas.createRequest({
+        team: DS,
+        pool: L4,
+        gpus: 6,
+        reason: 'more experiments',
+        requestedBy: 'user:default/dan',
+      });
+      await quotas.setOverride({
+        team: DS,
+        pool: L4,
+        gpus: 8,
+        reason: 'raised by hand',
+        actor: 'user:default/alice',
+      });
+      await expect(
+        quotas.decide({
+          id: stale.id,
+          decision: 'approve',
+          reason: 'ok then',
+          actor: 'user:default/alice',
+        }),
+      ).rejects.toThrow('already has 8');
+      expect((await quotas.getRequest(stale.id)).state).toBe('pending');
+      expect(
+        (await quotas.overview({ pool: L4, team: DS }))[0].teams[0].quota,
+      ).toBe(8);
     });
   });
 });

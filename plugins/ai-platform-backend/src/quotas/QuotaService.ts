@@ -367,19 +367,32 @@ export class QuotaService {
         pool.ref,
       );
       const before = QuotaService.quotaOf(pool, options.team, overrides);
-      await tx('quota_overrides')
-        .insert({
-          team_ref: options.team,
-          pool_ref: pool.ref,
-          gpus: options.gpus,
-          reason: options.reason,
-          actor: options.actor,
-          created_at: this.now(),
-        })
-        .onConflict(['team_ref', 'pool_ref'])
-        .merge(['gpus', 'reason', 'actor', 'created_at']);
+      await this.upsertOverride(tx, { ...options, pool: pool.ref });
       return { before, after: options.gpus };
     });
+  }
+
+  private async upsertOverride(
+    tx: Knex.Transaction,
+    o: {
+      team: string;
+      pool: string;
+      gpus: number;
+      reason: string;
+      actor: string;
+    },
+  ) {
+    await tx('quota_overrides')
+      .insert({
+        team_ref: o.team,
+        pool_ref: o.pool,
+        gpus: o.gpus,
+        reason: o.reason,
+        actor: o.actor,
+        created_at: this.now(),
+      })
+      .onConflict(['team_ref', 'pool_ref'])
+      .merge(['gpus', 'reason', 'actor', 'created_at']);
   }
 
   /** Clears an override: the YAML baseline applies again. */
@@ -465,7 +478,12 @@ export class QuotaService {
     return rowToRequest(row);
   }
 
-  /** Approves (the quota becomes the requested total) or rejects a pending request. */
+  /**
+   * Approves (the quota becomes the requested total) or rejects a pending
+   * request. The decision and the quota change are one transaction; a
+   * request that would not raise the quota any more (it was raised
+   * meanwhile) cannot be approved.
+   */
   async decide(options: {
     id: string;
     decision: 'approve' | 'reject';
@@ -481,30 +499,42 @@ export class QuotaService {
         `quota request ${options.id} was already ${request.state} by ${request.decidedBy}`,
       );
     }
-    const state = options.decision === 'approve' ? 'approved' : 'rejected';
-    const updated = await this.knex('quota_requests')
-      .where({ id: options.id, state: 'pending' })
-      .update({
-        state,
-        decided_by: options.actor,
-        decision_reason: options.reason,
-        decided_at: this.now(),
-      });
-    if (!updated) {
-      throw new ConflictError(
-        `quota request ${options.id} was decided meanwhile`,
+    const snapshot = await this.options.fleet.snapshot();
+    const pool = QuotaService.poolOf(snapshot, request.pool);
+    const quota = await this.knex.transaction(async tx => {
+      const updated = await tx('quota_requests')
+        .where({ id: options.id, state: 'pending' })
+        .update({
+          state: options.decision === 'approve' ? 'approved' : 'rejected',
+          decided_by: options.actor,
+          decision_reason: options.reason,
+          decided_at: this.now(),
+        });
+      if (!updated) {
+        throw new ConflictError(
+          `quota request ${options.id} was decided meanwhile`,
+        );
+      }
+      if (options.decision === 'reject') return undefined;
+      const overrides = await tx<OverrideRow>('quota_overrides').where(
+        'pool_ref',
+        pool.ref,
       );
-    }
-    const quota =
-      options.decision === 'approve'
-        ? await this.setOverride({
-            team: request.team,
-            pool: request.pool,
-            gpus: request.gpus,
-            reason: `approved quota request ${request.id}: ${options.reason}`,
-            actor: options.actor,
-          })
-        : undefined;
+      const before = QuotaService.quotaOf(pool, request.team, overrides);
+      if (request.gpus <= before) {
+        throw new ConflictError(
+          `quota request ${options.id} asks for ${request.gpus} GPUs but ${request.team} already has ${before} on ${pool.ref}; reject it instead`,
+        );
+      }
+      await this.upsertOverride(tx, {
+        team: request.team,
+        pool: pool.ref,
+        gpus: request.gpus,
+        reason: `approved quota request ${request.id}: ${options.reason}`,
+        actor: options.actor,
+      });
+      return { before, after: request.gpus };
+    });
     return { request: await this.getRequest(options.id), quota };
   }
 }

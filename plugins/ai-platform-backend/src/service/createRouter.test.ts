@@ -132,6 +132,23 @@ describe('ai-platform router', () => {
       });
     });
 
+    it('201: keeps secrets out of the provenance everyone can read', async () => {
+      const res = await api().post('/evals/runs', {
+        model: MODEL,
+        version: 'v2',
+        format: 'generic',
+        results: { scores: [{ task: 'mmlu', metric: 'acc', value: 0.69 }] },
+        endpoint: 'https://ci:hunter22@chat.internal/v1?api_key=abcdef123',
+        extra: { ciJob: 'https://ci/job/1', token: 'tok-123456789' },
+      });
+      expect(res.status).toBe(201);
+      const run = await api().get(`/evals/runs/${res.body.run.id}`);
+      expect(run.body.run.provenance).toMatchObject({
+        endpoint: 'https://[REDACTED]@chat.internal/v1?api_key=[REDACTED]',
+        extra: { ciJob: 'https://ci/job/1', token: '[REDACTED]' },
+      });
+    });
+
     it('400: a bad body names the field and writes nothing', async () => {
       const before = await api().get(`/evals/runs?model=${MODEL}`);
       const res = await api().post('/evals/runs', {
@@ -637,6 +654,23 @@ describe('ai-platform router', () => {
       );
       expect(second.body.items[0].seq).toBeLessThan(first.body.items[0].seq);
       expect((await api().get('/audit?outcome=maybe')).status).toBe(400);
+      // Offsets are normalised to the stored UTC form.
+      const newest = first.body.items[0];
+      const later = new Date(Date.parse(newest.time) + 1000);
+      const inParis = `${later
+        .toISOString()
+        .slice(0, 19)
+        .replace(
+          /T(\d\d)/,
+          (_m: string, h: string) =>
+            `T${String((Number(h) + 1) % 24).padStart(2, '0')}`,
+        )}+01:00`;
+      if (!inParis.includes('T00')) {
+        const before = await api().get(
+          `/audit?to=${encodeURIComponent(inParis)}&limit=1`,
+        );
+        expect(before.body.items[0].id).toBe(newest.id);
+      }
       expect((await api().get('/audit?cursor=bogus')).status).toBe(400);
       expect((await api().anonymous('/audit')).status).toBe(401);
       expect((await api(denied).get('/audit')).status).toBe(403);

@@ -14,7 +14,9 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { actorOf, type AuditLog } from '../audit/AuditLog';
+import { redactSecrets, redactString } from '../audit/redactSecrets';
 import { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
 import type { AuditRecord } from '../audit/types';
 import type { EvalStore } from '../evals/DatabaseEvalStore';
@@ -26,8 +28,12 @@ import type { QuotaService } from '../quotas/QuotaService';
 import { requirePermission } from './requirePermission';
 import { parseInput } from './validate';
 
-const nonEmpty = z.string().trim().min(1);
-const isoTime = z.iso.datetime({ offset: true });
+// Database columns of names and refs hold 255 characters.
+const nonEmpty = z.string().trim().min(1).max(255);
+// Stored times are UTC with milliseconds; compare like with like.
+const isoTime = z.iso
+  .datetime({ offset: true })
+  .transform(value => new Date(value).toISOString());
 
 const auditQuerySchema = z.object({
   actor: nonEmpty.optional(),
@@ -183,14 +189,16 @@ export async function createRouter(options: {
           body.format === 'lm-evaluation-harness'
             ? parseLmEvalHarnessResults(body.results)
             : parseGenericResults(body.results);
-        parsed.provenance.endpoint =
-          body.endpoint ?? parsed.provenance.endpoint;
-        parsed.provenance.image = body.image ?? parsed.provenance.image;
+        // Provenance is readable by everyone signed in: no secrets in it.
+        const endpoint = body.endpoint ?? parsed.provenance.endpoint;
+        const image = body.image ?? parsed.provenance.image;
+        parsed.provenance.endpoint = endpoint && redactString(endpoint);
+        parsed.provenance.image = image && redactString(image);
         if (body.extra) {
-          parsed.provenance.extra = {
+          parsed.provenance.extra = redactSecrets({
             ...parsed.provenance.extra,
             ...body.extra,
-          };
+          });
         }
         return evalStore.insertRun({
           modelRef,
@@ -222,7 +230,7 @@ export async function createRouter(options: {
       version: query.version,
       limit: query.limit,
     });
-    res.json({ model: canonicalModelRef(model.metadata.name), items });
+    res.json({ model: stringifyEntityRef(model), items });
   });
 
   router.get('/evals/runs/:id', async (req, res) => {

@@ -8,3 +8,4 @@
 export * from './constants';
 export * from './kinds';
 export * from './permissions';
+export * from './sizing';

@@ -11,6 +11,11 @@ const benches = {
     about:
       'validate and relate 10,000 entities of our kinds vs 10,000 built-in Components',
   },
+  cost: {
+    file: 'plugins/ai-platform-backend/bench/cost.bench.ts',
+    about:
+      'ingest a year of hourly usage of 1,000 endpoints (8.76M rows), build rollups, cost by team by month vs raw GROUP BY, on SQLite and Postgres',
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -8,9 +8,7 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('quota_overrides', table => {
-    table.comment(
-      'Admin quota for a team on a pool, over the YAML baseline',
-    );
+    table.comment('Admin quota for a team on a pool, over the YAML baseline');
     table.string('team_ref').notNullable();
     table.string('pool_ref').notNullable();
     table.integer('gpus').notNullable();

@@ -12,13 +12,15 @@ import { migrateDatabase } from './database/migrateDatabase';
 import { DatabaseEvalStore } from './evals/DatabaseEvalStore';
 import { EvalService } from './evals/EvalService';
 import { registerPermissionResources } from './permissions/registerPermissionResources';
+import { scheduleUsageCollection } from './cost/createUsageCollection';
+import { DatabaseCostStore } from './cost/DatabaseCostStore';
 import { CatalogFleetSource } from './quotas/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
 import { createRouter } from './service/createRouter';
 
 /**
  * The ai-platform backend plugin, served at /api/ai-platform: permissions,
- * the audit log, evals and gates, GPU quotas.
+ * the audit log, evals and gates, GPU quotas, GPU usage and cost.
  */
 export const aiPlatformPlugin = createBackendPlugin({
   pluginId: 'ai-platform',
@@ -33,6 +35,8 @@ export const aiPlatformPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        config: coreServices.rootConfig,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
       },
@@ -56,6 +60,14 @@ export const aiPlatformPlugin = createBackendPlugin({
           auth: deps.auth,
         });
         const quotas = new QuotaService({ knex, fleet });
+        const costStore = DatabaseCostStore.create({ knex });
+        await scheduleUsageCollection({
+          config: deps.config,
+          scheduler: deps.scheduler,
+          logger: deps.logger,
+          fleet,
+          costStore,
+        });
 
         deps.permissionsRegistry.addPermissions(aiPlatformPermissions);
         registerPermissionResources({
@@ -64,6 +76,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           auth: deps.auth,
         });
         registerActions({
+          costStore,
           actionsRegistry: deps.actionsRegistry,
           evals,
           quotas,
@@ -78,6 +91,11 @@ export const aiPlatformPlugin = createBackendPlugin({
             evals,
             evalStore,
             quotas,
+            costStore,
+            endpointTitles: async () =>
+              new Map(
+                (await fleet.snapshot()).endpoints.map(e => [e.ref, e.title]),
+              ),
           }),
         );
       },

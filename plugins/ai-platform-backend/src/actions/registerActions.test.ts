@@ -2,12 +2,14 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import type { EvalService } from '../evals/EvalService';
 import type { QuotaService } from '../quotas/QuotaService';
+import type { CostStore } from '../cost/types';
 import { registerActions } from './registerActions';
 
 describe('ai-platform actions', () => {
   const gateStatus = jest.fn();
   const latestScores = jest.fn();
   const overview = jest.fn();
+  const costSummary = jest.fn();
   const registry = actionsRegistryServiceMock({
     logger: mockServices.logger.mock(),
   });
@@ -15,6 +17,8 @@ describe('ai-platform actions', () => {
     actionsRegistry: registry,
     evals: { gateStatus, latestScores } as unknown as EvalService,
     quotas: { overview } as unknown as QuotaService,
+    costStore: { costSummary } as unknown as CostStore,
+    now: () => new Date('2026-11-20T10:30:00Z'),
   });
 
   it('registers read-only actions only', async () => {
@@ -23,6 +27,7 @@ describe('ai-platform actions', () => {
       'get-gpu-pool-capacity',
       'get-model-eval-scores',
       'get-model-gate-status',
+      'get-team-gpu-cost',
       'get-team-quota-headroom',
     ]);
     for (const action of actions) {
@@ -156,5 +161,60 @@ describe('ai-platform actions', () => {
       pool: 'gpupool:default/l4-inference',
     });
     expect(pool.output).toMatchObject({ capacity: 16, used: 14, free: 2 });
+  });
+
+  it("answers a team's cost for the last 30 days by default", async () => {
+    const to = Date.parse('2026-11-20T11:00:00Z') / 1000;
+    costSummary.mockResolvedValue({
+      from: to - 30 * 86_400,
+      to,
+      groupBy: 'team',
+      totals: [],
+      groups: [
+        {
+          key: 'group:default/applied-ml',
+          currency: 'USD',
+          cost: 1234.5,
+          gpuHours: 1452.35,
+          idleCost: 200,
+          tokens: 9e8,
+          costPerMillionTokens: 1.37,
+        },
+        {
+          key: 'group:default/data-science',
+          currency: 'USD',
+          cost: 99,
+          gpuHours: 50,
+          idleCost: 0,
+          tokens: 0,
+        },
+      ],
+      basis: { allocation: true, utilization: 'partial', tokens: 'partial' },
+    });
+    const { output } = await registry.invoke({
+      id: 'test:get-team-gpu-cost',
+      input: { team: 'applied-ml' },
+    });
+    expect(costSummary).toHaveBeenCalledWith({
+      from: to - 30 * 86_400,
+      to,
+      groupBy: 'team',
+    });
+    expect(output).toEqual({
+      team: 'group:default/applied-ml',
+      from: '2026-10-21T11:00:00.000Z',
+      to: '2026-11-20T11:00:00.000Z',
+      costs: [
+        {
+          currency: 'USD',
+          cost: 1234.5,
+          gpuHours: 1452.35,
+          idleCost: 200,
+          tokens: 9e8,
+          costPerMillionTokens: 1.37,
+        },
+      ],
+      basis: { utilization: 'partial', tokens: 'partial' },
+    });
   });
 });

@@ -2,6 +2,8 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import type { EvalService } from '../evals/EvalService';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
+import type { CostStore } from '../cost/types';
+import { InputError } from '@backstage/errors';
 
 /**
  * Read-only actions for AI assistants, served by the MCP actions backend:
@@ -12,8 +14,94 @@ export function registerActions(options: {
   actionsRegistry: ActionsRegistryService;
   evals: EvalService;
   quotas: QuotaService;
+  costStore: CostStore;
+  now?: () => Date;
 }) {
-  const { actionsRegistry, evals, quotas } = options;
+  const { actionsRegistry, evals, quotas, costStore } = options;
+  const now = options.now ?? (() => new Date());
+
+  actionsRegistry.register({
+    name: 'get-team-gpu-cost',
+    title: 'Team GPU cost for a window',
+    description:
+      "A team's GPU cost for a window (default: the last 30 days), per currency: GPU-hours, cost (GPU-hours x the pool price), idle cost where utilisation is known, tokens and cost per 1M tokens, and the basis of the numbers (allocation alone, or with utilisation and token counts from Prometheus).",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          team: z
+            .string()
+            .describe('Group entity ref, e.g. group:default/applied-ml'),
+          from: z
+            .string()
+            .optional()
+            .describe('ISO date, e.g. 2026-10-01 (default: 30 days before to)'),
+          to: z
+            .string()
+            .optional()
+            .describe('ISO date, exclusive (default: now)'),
+        }),
+      output: z =>
+        z.object({
+          team: z.string(),
+          from: z.string(),
+          to: z.string(),
+          costs: z.array(
+            z.object({
+              currency: z.string(),
+              cost: z.number(),
+              gpuHours: z.number(),
+              idleCost: z.number(),
+              tokens: z.number(),
+              costPerMillionTokens: z.number().optional(),
+            }),
+          ),
+          basis: z.object({
+            utilization: z.enum(['none', 'partial', 'full']),
+            tokens: z.enum(['none', 'partial', 'full']),
+          }),
+        }),
+    },
+    action: async ({ input }) => {
+      const team = canonicalRef(input.team, 'Group');
+      const seconds = (iso: string, field: string) => {
+        const t = Date.parse(iso);
+        if (Number.isNaN(t))
+          throw new InputError(`${field} must be an ISO date`);
+        return Math.floor(t / 1000);
+      };
+      const to = input.to
+        ? seconds(input.to, 'to')
+        : Math.ceil(now().getTime() / 3_600_000) * 3600;
+      const from = input.from ? seconds(input.from, 'from') : to - 30 * 86_400;
+      const summary = await costStore.costSummary({
+        from,
+        to,
+        groupBy: 'team',
+      });
+      return {
+        output: {
+          team,
+          from: new Date(summary.from * 1000).toISOString(),
+          to: new Date(summary.to * 1000).toISOString(),
+          costs: summary.groups
+            .filter(g => g.key === team)
+            .map(g => ({
+              currency: g.currency,
+              cost: g.cost,
+              gpuHours: g.gpuHours,
+              idleCost: g.idleCost,
+              tokens: g.tokens,
+              costPerMillionTokens: g.costPerMillionTokens,
+            })),
+          basis: {
+            utilization: summary.basis.utilization,
+            tokens: summary.basis.tokens,
+          },
+        },
+      };
+    },
+  });
 
   const teamQuotaSchema = (z: any) =>
     z.object({

@@ -11,6 +11,11 @@ const TABLES = [
   'quota_overrides',
   'gpu_allocations',
   'quota_requests',
+  'usage_samples',
+  'usage_hourly',
+  'usage_daily',
+  'usage_monthly',
+  'team_budgets',
 ];
 
 describe('migrations', () => {

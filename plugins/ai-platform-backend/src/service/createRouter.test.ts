@@ -1,8 +1,10 @@
 import {
+  TestDatabases,
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { DatabaseCostStore } from '../cost/DatabaseCostStore';
 import type { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -38,17 +40,24 @@ const harnessResults = JSON.parse(
 const MODEL = 'model:default/llama-3-1-8b-instruct';
 const bob = mockCredentials.user.header('user:default/bob');
 
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
 async function startBackend(
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
 ) {
+  const knex = await databases.init('SQLITE_3');
   const { server } = await startTestBackend({
     features: [
       aiPlatformPlugin,
       catalogServiceMock.factory({ entities }),
       mockServices.permissions.factory({ result }),
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: { aiPlatform: { cost: { collector: { enabled: false } } } },
+      }),
     ],
   });
-  return server;
+  return Object.assign(server, { knex });
 }
 
 describe('ai-platform router', () => {
@@ -643,6 +652,191 @@ describe('ai-platform router', () => {
     });
   });
 
+  describe('cost', () => {
+    // Two hours of two endpoints on 2026-11-02 (UTC), priced by their pools.
+    const T0 = Date.parse('2026-11-02T10:00:00Z') / 1000;
+    const sample = (
+      endpoint: string,
+      team: string,
+      pool: string,
+      price: number,
+      at: number,
+      extra = {},
+    ) => ({
+      sampledAt: at,
+      intervalSeconds: 3600,
+      endpointRef: `inferenceendpoint:default/${endpoint}`,
+      teamRef: team,
+      modelRef: 'model:default/llama-3-1-8b-instruct',
+      poolRef: pool,
+      cluster: 'gpu-eu-west',
+      gpus: 2,
+      pricePerGpuHour: price,
+      currency: 'USD',
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      const store = DatabaseCostStore.create({ knex: server.knex });
+      await store.insertSamples([
+        sample(
+          'chat-assistant-prod',
+          'group:default/applied-ml',
+          'gpupool:default/l4-inference',
+          0.85,
+          T0,
+          {
+            gpuUtilization: 0.75,
+            promptTokens: 3_000_000,
+            generationTokens: 1_000_000,
+          },
+        ),
+        sample(
+          'chat-assistant-prod',
+          'group:default/applied-ml',
+          'gpupool:default/l4-inference',
+          0.85,
+          T0 + 3600,
+        ),
+        sample(
+          'support-assistant',
+          'group:default/data-science',
+          'gpupool:default/h100-inference',
+          4.1,
+          T0,
+        ),
+      ]);
+      await store.rollup({ fromSeconds: T0, toSeconds: T0 + 7200 });
+    });
+
+    const window = 'from=2026-11-02&to=2026-11-03';
+
+    it('GET /cost/summary gives exact figures grouped by team (200, 400, 401, 403)', async () => {
+      const res = await api().get(
+        `/cost/summary?${window}&groupBy=team&granularity=day`,
+      );
+      expect(res.status).toBe(200);
+      // applied-ml: 2 GPUs x 2 h x 0.85 = 3.40; data-science: 2 x 1 x 4.10 = 8.20
+      expect(res.body.totals).toHaveLength(1);
+      expect(res.body.totals[0].cost).toBeCloseTo(11.6, 9);
+      expect(res.body.totals[0].gpuHours).toBeCloseTo(6, 9);
+      const applied = res.body.groups.find(
+        (g: { key: string }) => g.key === 'group:default/applied-ml',
+      );
+      expect(applied.cost).toBeCloseTo(3.4, 9);
+      // idle: 2 GPU-h x 0.25 x 0.85 where utilisation is known
+      expect(applied.idleCost).toBeCloseTo(0.425, 9);
+      // cost per 1M tokens: 1.70 / 4M x 1e6
+      expect(applied.costPerMillionTokens).toBeCloseTo(0.425, 9);
+      expect(res.body.basis).toEqual({
+        allocation: true,
+        utilization: 'partial',
+        tokens: 'partial',
+      });
+      expect(res.body.series.length).toBeGreaterThan(0);
+      expect((await api().get('/cost/summary?groupBy=region')).status).toBe(
+        400,
+      );
+      expect(
+        (await api().get('/cost/summary?from=2026-11-03&to=2026-11-02')).status,
+      ).toBe(400);
+      expect((await api().get('/cost/summary?from=yesterday')).status).toBe(
+        400,
+      );
+      expect((await api().anonymous('/cost/summary')).status).toBe(401);
+      expect((await api(denied).get('/cost/summary')).status).toBe(403);
+    });
+
+    it('GET /cost/top, /cost/month-over-month and /cost/forecast answer (200, 400, 401, 403)', async () => {
+      const top = await api().get(
+        `/cost/top?${window}&groupBy=endpoint&limit=1`,
+      );
+      expect(top.status).toBe(200);
+      expect(top.body.items).toHaveLength(1);
+      expect(top.body.items[0].key).toBe(
+        'inferenceendpoint:default/support-assistant',
+      );
+      expect((await api().get('/cost/top?limit=0')).status).toBe(400);
+      const mom = await api().get('/cost/month-over-month?month=2026-11');
+      expect(mom.status).toBe(200);
+      expect(mom.body.month).toBe('2026-11');
+      expect(
+        (await api().get('/cost/month-over-month?month=2026-13')).status,
+      ).toBe(400);
+      const forecast = await api().get('/cost/forecast?groupBy=team');
+      expect(forecast.status).toBe(200);
+      expect(forecast.body.method).toEqual(expect.any(String));
+      expect((await api().get('/cost/forecast?groupBy=planet')).status).toBe(
+        400,
+      );
+      expect((await api().anonymous('/cost/top')).status).toBe(401);
+      expect((await api(denied).get('/cost/forecast')).status).toBe(403);
+    });
+
+    it('PUT /cost/budgets sets a budget, audited with old and new amount; GET shows budget vs actual (200, 400, 401, 403)', async () => {
+      const body = {
+        team: 'applied-ml',
+        month: '2026-11',
+        amount: 5000,
+        currency: 'USD',
+        reason: 'Q4 plan for chat',
+      };
+      const first = await api().put('/cost/budgets', body);
+      expect(first.status).toBe(200);
+      const second = await api().put('/cost/budgets', {
+        ...body,
+        amount: 6000,
+      });
+      expect(second.body.previous.amount).toBe(5000);
+      const audit = await api().get('/audit?action=budget.update');
+      expect(audit.body.items[0].request).toMatchObject({
+        oldAmount: 5000,
+        newAmount: 6000,
+        month: '2026-11',
+      });
+      const budgets = await api().get('/cost/budgets?month=2026-11');
+      expect(budgets.status).toBe(200);
+      expect(
+        budgets.body.items.find(
+          (r: { teamRef: string }) => r.teamRef === 'group:default/applied-ml',
+        ),
+      ).toBeDefined();
+      const bad = await api().put('/cost/budgets', {
+        ...body,
+        amount: -1,
+        currency: 'usd',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/amount.*currency/);
+      expect(
+        (await api().anonymousSend('put', '/cost/budgets', body)).status,
+      ).toBe(401);
+      expect((await api(denied).put('/cost/budgets', body)).status).toBe(403);
+      expect((await api(denied).get('/cost/budgets')).status).toBe(403);
+    });
+
+    it('GET /cost/export answers CSV and FOCUS CSV (200, 400, 401, 403)', async () => {
+      const csv = await api().get(`/cost/export?${window}`);
+      expect(csv.status).toBe(200);
+      expect(csv.headers['content-type']).toContain('text/csv');
+      const focus = await api().get(`/cost/export?${window}&format=focus`);
+      expect(focus.status).toBe(200);
+      const [header, ...rows] = focus.text.trim().split('\n');
+      expect(header.split(',').slice(0, 3)).toEqual([
+        'BilledCost',
+        'EffectiveCost',
+        'BillingCurrency',
+      ]);
+      expect(rows).toHaveLength(2);
+      expect(focus.text).toContain('Chat assistant (production)');
+      expect(
+        (await api().get(`/cost/export?${window}&format=xlsx`)).status,
+      ).toBe(400);
+      expect((await api().anonymous('/cost/export')).status).toBe(401);
+      expect((await api(denied).get('/cost/export')).status).toBe(403);
+    });
+  });
+
   describe('audit', () => {
     it('GET /audit filters and pages (200, 400, 401, 403)', async () => {
       const first = await api().get('/audit?limit=1');
@@ -654,23 +848,19 @@ describe('ai-platform router', () => {
       );
       expect(second.body.items[0].seq).toBeLessThan(first.body.items[0].seq);
       expect((await api().get('/audit?outcome=maybe')).status).toBe(400);
-      // Offsets are normalised to the stored UTC form.
+      // Offsets and missing milliseconds are normalised to the stored form:
+      // one second after the newest record, written in UTC+01:00.
       const newest = first.body.items[0];
-      const later = new Date(Date.parse(newest.time) + 1000);
-      const inParis = `${later
-        .toISOString()
-        .slice(0, 19)
-        .replace(
-          /T(\d\d)/,
-          (_m: string, h: string) =>
-            `T${String((Number(h) + 1) % 24).padStart(2, '0')}`,
-        )}+01:00`;
-      if (!inParis.includes('T00')) {
-        const before = await api().get(
-          `/audit?to=${encodeURIComponent(inParis)}&limit=1`,
-        );
-        expect(before.body.items[0].id).toBe(newest.id);
-      }
+      const later = new Date(Date.parse(newest.time) + 1000 + 3_600_000);
+      const inUtcPlusOne = `${later.toISOString().slice(0, 19)}+01:00`;
+      const upTo = await api().get(
+        `/audit?to=${encodeURIComponent(inUtcPlusOne)}&limit=1`,
+      );
+      expect(upTo.body.items[0].id).toBe(newest.id);
+      const after = await api().get(
+        `/audit?from=${encodeURIComponent(inUtcPlusOne)}`,
+      );
+      expect(after.body.items).toEqual([]);
       expect((await api().get('/audit?cursor=bogus')).status).toBe(400);
       expect((await api().anonymous('/audit')).status).toBe(401);
       expect((await api(denied).get('/audit')).status).toBe(403);

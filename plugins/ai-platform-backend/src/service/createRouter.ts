@@ -25,6 +25,8 @@ import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
+import type { CostStore } from '../cost/types';
+import { addCostRoutes } from './costRoutes';
 import { requirePermission } from './requirePermission';
 import { parseInput } from './validate';
 
@@ -146,6 +148,9 @@ export async function createRouter(options: {
   evals: EvalService;
   evalStore: EvalStore;
   quotas: QuotaService;
+  costStore: CostStore;
+  /** Endpoint titles for the FOCUS export's ResourceName. */
+  endpointTitles?: () => Promise<Map<string, string>>;
 }): Promise<express.Router> {
   const { httpAuth, permissions, auditLog, evals, evalStore, quotas } = options;
   const router = Router();
@@ -561,6 +566,16 @@ export async function createRouter(options: {
           : {},
     );
     res.json(decided);
+  });
+
+  // --- Cost -----------------------------------------------------------------
+
+  addCostRoutes(router, {
+    costStore: options.costStore,
+    auditLog,
+    permissions,
+    credentialsOf,
+    titles: options.endpointTitles,
   });
 
   // --- Audit ----------------------------------------------------------------

@@ -43,6 +43,7 @@ describe('openapi.yaml', () => {
       evals: {} as any,
       evalStore: {} as any,
       quotas: {} as any,
+      costStore: {} as any,
     });
     expect(
       routerOperations((router as unknown as { stack: Layer[] }).stack).sort(),

@@ -1,0 +1,189 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import type { EndpointInfo, FleetSource } from '../quotas/FleetSource';
+import type { PrometheusQuerier } from './PrometheusClient';
+import type { UsageIngest, UsageSample } from './types';
+
+/** What the collector wrote for one interval, and what it rests on. */
+export type CollectionResult = {
+  intervalStart: number;
+  intervalSeconds: number;
+  samples: number;
+  /** Clusters whose Prometheus answered (tokens and utilisation known). */
+  prometheusClusters: string[];
+  /** Clusters whose Prometheus failed: their samples hold allocation only. */
+  failedClusters: string[];
+  skipped?: 'already-collected';
+};
+
+const nameOf = (ref: string) => parseEntityRef(ref).name;
+
+/**
+ * Samples, once per interval, the GPUs allocated to each endpoint (its
+ * replicas x GPUs per replica, priced by its pool), and where a cluster's
+ * Prometheus is configured, the vLLM token counters and DCGM utilisation
+ * of the interval. Writes raw samples, rolls the interval up, and prunes raw
+ * samples past the retention. Runs on the scheduler with global scope, so
+ * once per interval across backend replicas.
+ */
+export class UsageCollector {
+  constructor(
+    private readonly options: {
+      fleet: FleetSource;
+      ingest: UsageIngest & { lastSampledAt?(): Promise<number | undefined> };
+      logger: LoggerService;
+      /** Prometheus per cluster name; `*` for all clusters. */
+      prometheus?: Map<string, PrometheusQuerier>;
+      intervalSeconds?: number;
+      rawRetentionDays?: number;
+    },
+  ) {}
+
+  private get interval() {
+    return this.options.intervalSeconds ?? 300;
+  }
+
+  private prometheusFor(cluster: string): PrometheusQuerier | undefined {
+    return (
+      this.options.prometheus?.get(cluster) ?? this.options.prometheus?.get('*')
+    );
+  }
+
+  /** Collects the last complete interval before `now`. */
+  async collectOnce(now: Date = new Date()): Promise<CollectionResult> {
+    const interval = this.interval;
+    const end = Math.floor(now.getTime() / 1000 / interval) * interval;
+    const start = end - interval;
+    const result: CollectionResult = {
+      intervalStart: start,
+      intervalSeconds: interval,
+      samples: 0,
+      prometheusClusters: [],
+      failedClusters: [],
+    };
+    const last = await this.options.ingest.lastSampledAt?.();
+    if (last !== undefined && last >= start) {
+      return { ...result, skipped: 'already-collected' };
+    }
+
+    const snapshot = await this.options.fleet.snapshot();
+    const pools = new Map(snapshot.pools.map(p => [p.ref, p]));
+    const byCluster = new Map<string, EndpointInfo[]>();
+    for (const endpoint of snapshot.endpoints) {
+      const pool = pools.get(endpoint.poolRef);
+      if (!pool?.price) continue;
+      byCluster.set(pool.cluster, [
+        ...(byCluster.get(pool.cluster) ?? []),
+        endpoint,
+      ]);
+    }
+
+    const samples: UsageSample[] = [];
+    for (const [cluster, endpoints] of byCluster) {
+      const metrics = await this.clusterMetrics(cluster, end, result);
+      for (const endpoint of endpoints) {
+        const pool = pools.get(endpoint.poolRef)!;
+        const name = nameOf(endpoint.ref);
+        samples.push({
+          sampledAt: start,
+          intervalSeconds: interval,
+          endpointRef: endpoint.ref,
+          teamRef: endpoint.teamRef,
+          modelRef: endpoint.modelRef,
+          modelVersion: endpoint.modelVersion,
+          poolRef: endpoint.poolRef,
+          cluster,
+          gpus: endpoint.gpusRequested,
+          gpuUtilization: metrics?.utilization.get(name),
+          promptTokens: metrics?.promptTokens.get(name),
+          generationTokens: metrics?.generationTokens.get(name),
+          pricePerGpuHour: pool.price!.amount,
+          currency: pool.price!.currency,
+        });
+      }
+    }
+    if (samples.length) {
+      await this.options.ingest.insertSamples(samples);
+    }
+    await this.options.ingest.rollup({ fromSeconds: start, toSeconds: end });
+    const retentionDays = this.options.rawRetentionDays ?? 30;
+    const pruned = await this.options.ingest.pruneSamples({
+      beforeSeconds: end - retentionDays * 86_400,
+    });
+    this.options.logger.info('Collected GPU usage', {
+      intervalStart: new Date(start * 1000).toISOString(),
+      samples: samples.length,
+      prometheusClusters: result.prometheusClusters.join(',') || 'none',
+      prunedRawSamples: pruned,
+    });
+    return { ...result, samples: samples.length };
+  }
+
+  /**
+   * Token counts and utilisation per endpoint name in one cluster, or
+   * undefined without Prometheus (or when it fails: reported, not fatal).
+   * vLLM labels its counters with `model_name`, which our manifests set to
+   * the endpoint name (--served-model-name); DCGM labels utilisation with the
+   * pod, named `<endpoint>-<hash>`.
+   */
+  private async clusterMetrics(
+    cluster: string,
+    end: number,
+    result: CollectionResult,
+  ) {
+    const prometheus = this.prometheusFor(cluster);
+    if (!prometheus) return undefined;
+    const range = `${this.interval}s`;
+    try {
+      const [prompt, generation, util] = await Promise.all([
+        prometheus.query(
+          `sum by (model_name) (increase(vllm:prompt_tokens_total[${range}]))`,
+          end,
+        ),
+        prometheus.query(
+          `sum by (model_name) (increase(vllm:generation_tokens_total[${range}]))`,
+          end,
+        ),
+        prometheus.query(
+          `avg by (pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[${range}]))`,
+          end,
+        ),
+      ]);
+      const byModelName = (series: typeof prompt) =>
+        new Map(series.map(s => [s.labels.model_name, Math.round(s.value)]));
+      const utilization = new Map<string, number[]>();
+      for (const s of util) {
+        const endpoint = s.labels.pod?.replace(
+          /-[a-z0-9]{5,10}-[a-z0-9]{5}$/,
+          '',
+        );
+        if (!endpoint) continue;
+        utilization.set(endpoint, [
+          ...(utilization.get(endpoint) ?? []),
+          s.value / 100,
+        ]);
+      }
+      result.prometheusClusters.push(cluster);
+      return {
+        promptTokens: byModelName(prompt),
+        generationTokens: byModelName(generation),
+        utilization: new Map(
+          [...utilization].map(([k, v]) => [
+            k,
+            Math.min(Math.max(v.reduce((a, b) => a + b, 0) / v.length, 0), 1),
+          ]),
+        ),
+      };
+    } catch (error) {
+      result.failedClusters.push(cluster);
+      this.options.logger.warn(
+        'Prometheus query failed; usage is sampled from allocation only',
+        {
+          cluster,
+          error: String(error),
+        },
+      );
+      return undefined;
+    }
+  }
+}

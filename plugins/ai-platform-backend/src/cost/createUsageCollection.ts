@@ -1,0 +1,98 @@
+import type {
+  LoggerService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { FleetSource } from '../quotas/FleetSource';
+import type { DatabaseCostStore } from './DatabaseCostStore';
+import { PrometheusClient, type PrometheusQuerier } from './PrometheusClient';
+import { seedDemoUsage } from './seed/seedDemoUsage';
+import { UsageCollector } from './UsageCollector';
+
+/** Prometheus per cluster from `aiPlatform.cost.prometheus` (`*` = any cluster). */
+export function prometheusFromConfig(
+  config: RootConfigService,
+): Map<string, PrometheusQuerier> | undefined {
+  const prometheus = config.getOptionalConfig('aiPlatform.cost.prometheus');
+  if (!prometheus) return undefined;
+  const headersConfig = prometheus.getOptionalConfig('headers');
+  const headers = headersConfig
+    ? Object.fromEntries(
+        headersConfig.keys().map(k => [k, headersConfig.getString(k)]),
+      )
+    : undefined;
+  const map = new Map<string, PrometheusQuerier>();
+  const url = prometheus.getOptionalString('url');
+  if (url) map.set('*', new PrometheusClient({ url, headers }));
+  const clusters = prometheus.getOptionalConfig('clusters');
+  for (const name of clusters?.keys() ?? []) {
+    map.set(
+      name,
+      new PrometheusClient({
+        url: clusters!.getString(`${name}.url`),
+        headers,
+      }),
+    );
+  }
+  return map.size ? map : undefined;
+}
+
+/**
+ * Schedules the usage collector once per interval across all replicas
+ * (global scope). With `aiPlatform.cost.seedDemoHistory`, its first run
+ * fills an empty cost store with a year of generated history first.
+ */
+export async function scheduleUsageCollection(options: {
+  config: RootConfigService;
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  fleet: FleetSource;
+  costStore: DatabaseCostStore;
+}) {
+  const { config, scheduler, logger, fleet, costStore } = options;
+  const collectorConfig = config.getOptionalConfig('aiPlatform.cost.collector');
+  if (collectorConfig?.getOptionalBoolean('enabled') === false) {
+    logger.info(
+      'The GPU usage collector is turned off (aiPlatform.cost.collector.enabled)',
+    );
+    return;
+  }
+  const intervalMinutes =
+    collectorConfig?.getOptionalNumber('intervalMinutes') ?? 5;
+  const prometheus = prometheusFromConfig(config);
+  if (!prometheus) {
+    logger.info(
+      'No Prometheus configured (aiPlatform.cost.prometheus): cost comes from GPU allocation alone',
+    );
+  }
+  const collector = new UsageCollector({
+    fleet,
+    ingest: costStore,
+    logger,
+    prometheus,
+    intervalSeconds: intervalMinutes * 60,
+    rawRetentionDays:
+      collectorConfig?.getOptionalNumber('rawRetentionDays') ?? 30,
+  });
+  const seed =
+    config.getOptionalBoolean('aiPlatform.cost.seedDemoHistory') ?? false;
+  await scheduler.scheduleTask({
+    id: 'ai-platform-usage-collector',
+    scope: 'global',
+    frequency: { minutes: intervalMinutes },
+    timeout: { minutes: 15 },
+    initialDelay: { seconds: 10 },
+    fn: async () => {
+      if (seed) {
+        await seedDemoUsage({
+          ingest: costStore,
+          isEmpty: async () => (await costStore.lastSampledAt()) === undefined,
+          fleet: await fleet.snapshot(),
+          now: new Date(),
+          logger,
+        });
+      }
+      await collector.collectOnce();
+    },
+  });
+}

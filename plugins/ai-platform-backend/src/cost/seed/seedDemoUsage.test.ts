@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Entity } from '@backstage/catalog-model';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { parseAllDocuments } from 'yaml';
+import { migrateDatabase } from '../../database/migrateDatabase';
+import { fleetFromEntities } from '../../quotas/FleetSource';
+import { DatabaseCostStore } from '../DatabaseCostStore';
+import type { UsageSample } from '../types';
+import { seedDemoUsage, type SeedableUsageIngest } from './seedDemoUsage';
+
+jest.setTimeout(120_000);
+
+const examples = path.resolve(__dirname, '../../../../../examples');
+const fleet = fleetFromEntities(
+  ['gpu-pools.yaml', 'endpoints.yaml'].flatMap(f =>
+    parseAllDocuments(fs.readFileSync(path.join(examples, f), 'utf8')).map(
+      d => d.toJS() as Entity,
+    ),
+  ),
+);
+
+const HOUR = 3600;
+const DAY = 86_400;
+/** 2026-11-23T10:17:00Z: the history ends at 10:00. */
+const NOW = new Date(Date.UTC(2026, 10, 23, 10, 17));
+const END = Date.UTC(2026, 10, 23, 10) / 1000;
+
+/** An in-memory ingest that records what it is asked to do. */
+class FakeIngest implements SeedableUsageIngest {
+  samples: UsageSample[] = [];
+  inserts: number[] = [];
+  rollups: Array<{ fromSeconds: number; toSeconds: number }> = [];
+  constructor(private readonly hasData = false) {}
+  async hasAnySamples() {
+    return this.hasData || this.samples.length > 0;
+  }
+  async insertSamples(samples: UsageSample[]) {
+    this.inserts.push(samples.length);
+    for (const s of samples) this.samples.push(s);
+  }
+  async rollup(options: { fromSeconds: number; toSeconds: number }) {
+    this.rollups.push(options);
+  }
+  async pruneSamples() {
+    return 0;
+  }
+}
+
+describe('seedDemoUsage', () => {
+  it('writes the history in batches and rolls up each batch', async () => {
+    const ingest = new FakeIngest();
+    const logger = mockServices.logger.mock();
+    const result = await seedDemoUsage({
+      ingest,
+      fleet,
+      now: NOW,
+      days: 90,
+      logger,
+      batchSize: 1_000,
+    });
+
+    // All 8 endpoints, every hour (the support assistant launched 120 days
+    // before the end, before this window).
+    const expected = 8 * 90 * 24;
+    expect(result).toEqual({ seeded: true, samples: expected });
+    expect(ingest.samples).toHaveLength(expected);
+    expect(Math.min(...ingest.samples.map(s => s.sampledAt))).toBe(
+      END - 90 * DAY,
+    );
+    expect(Math.max(...ingest.samples.map(s => s.sampledAt))).toBe(END - HOUR);
+    expect(Math.max(...ingest.inserts)).toBeLessThanOrEqual(1_000);
+    expect(ingest.inserts.reduce((a, b) => a + b, 0)).toBe(expected);
+
+    // One rollup per insert; together they cover the history without gaps.
+    expect(ingest.rollups).toHaveLength(ingest.inserts.length);
+    expect(ingest.rollups[0].fromSeconds).toBe(END - 90 * DAY);
+    for (let i = 1; i < ingest.rollups.length; i++) {
+      expect(ingest.rollups[i].fromSeconds).toBe(
+        ingest.rollups[i - 1].toSeconds,
+      );
+    }
+    expect(ingest.rollups[ingest.rollups.length - 1].toSeconds).toBe(END);
+
+    // No batch spans two months; one progress line per month (Aug..Nov).
+    const monthOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 7);
+    for (const r of ingest.rollups) {
+      expect(monthOf(r.fromSeconds)).toBe(monthOf(r.toSeconds - 1));
+    }
+    const lines = logger.info.mock.calls.map(c => String(c[0]));
+    const monthLines = lines.filter(l => l.startsWith('Seeded demo usage of'));
+    expect(monthLines).toEqual([
+      expect.stringContaining('2026-08'),
+      expect.stringContaining('2026-09'),
+      expect.stringContaining('2026-10'),
+      expect.stringContaining('2026-11'),
+    ]);
+  });
+
+  it('writes nothing when the store has data', async () => {
+    const ingest = new FakeIngest(true);
+    const result = await seedDemoUsage({ ingest, fleet, now: NOW, days: 5 });
+    expect(result).toEqual({ seeded: false, samples: 0 });
+    expect(ingest.inserts).toEqual([]);
+    expect(ingest.rollups).toEqual([]);
+  });
+
+  it('asks isEmpty when the store cannot tell, and refuses to guess', async () => {
+    const recorded: UsageSample[] = [];
+    const ingest = {
+      insertSamples: async (samples: UsageSample[]) => {
+        for (const s of samples) recorded.push(s);
+      },
+      rollup: async () => {},
+      pruneSamples: async () => 0,
+    };
+    await expect(
+      seedDemoUsage({
+        ingest,
+        fleet,
+        now: NOW,
+        days: 2,
+        isEmpty: async () => false,
+      }),
+    ).resolves.toEqual({ seeded: false, samples: 0 });
+    expect(recorded).toEqual([]);
+    await expect(
+      seedDemoUsage({
+        ingest,
+        fleet,
+        now: NOW,
+        days: 2,
+        isEmpty: async () => true,
+      }),
+    ).resolves.toEqual({ seeded: true, samples: 8 * 2 * 24 });
+    await expect(
+      seedDemoUsage({ ingest, fleet, now: NOW, days: 2 }),
+    ).rejects.toThrow(/hasAnySamples/);
+    // A store that knows its newest sample.
+    let last: number | undefined = 1;
+    const dated = { ...ingest, lastSampledAt: async () => last };
+    await expect(
+      seedDemoUsage({ ingest: dated, fleet, now: NOW, days: 2 }),
+    ).resolves.toEqual({ seeded: false, samples: 0 });
+    last = undefined;
+    await expect(
+      seedDemoUsage({ ingest: dated, fleet, now: NOW, days: 2 }),
+    ).resolves.toEqual({ seeded: true, samples: 8 * 2 * 24 });
+  });
+
+  it('is deterministic', async () => {
+    const a = new FakeIngest();
+    const b = new FakeIngest();
+    await seedDemoUsage({ ingest: a, fleet, now: NOW, days: 3, seed: 9 });
+    await seedDemoUsage({ ingest: b, fleet, now: NOW, days: 3, seed: 9 });
+    expect(a.samples).toEqual(b.samples);
+  });
+
+  describe('into the database store', () => {
+    const databases = TestDatabases.create({
+      ids: ['POSTGRES_15', 'SQLITE_3'],
+    });
+
+    it.each(databases.eachSupportedId())(
+      'gives the cost of the samples on %p',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        await migrateDatabase(knex);
+        const store = DatabaseCostStore.create({ knex });
+        const recorded: UsageSample[] = [];
+        const ingest = {
+          insertSamples: async (samples: UsageSample[]) => {
+            for (const s of samples) recorded.push(s);
+            await store.insertSamples(samples);
+          },
+          rollup: store.rollup.bind(store),
+          pruneSamples: store.pruneSamples.bind(store),
+        };
+        const result = await seedDemoUsage({
+          ingest,
+          fleet,
+          now: NOW,
+          days: 40,
+          isEmpty: async () =>
+            Number((await knex('usage_samples').count({ n: '*' }))[0].n) === 0,
+        });
+        expect(result.samples).toBe(recorded.length);
+
+        const summary = await store.costSummary({
+          from: END - 40 * DAY,
+          to: END,
+          groupBy: 'team',
+          granularity: 'month',
+        });
+        const cost = recorded.reduce(
+          (sum, s) =>
+            sum + ((s.gpus * s.intervalSeconds) / HOUR) * s.pricePerGpuHour,
+          0,
+        );
+        expect(summary.totals).toHaveLength(1);
+        expect(summary.totals[0].currency).toBe('USD');
+        expect(summary.totals[0].cost).toBeCloseTo(cost, 4);
+        expect(summary.basis).toEqual({
+          allocation: true,
+          utilization: 'full',
+          tokens: 'partial',
+        });
+
+        // Seeding again leaves the data alone.
+        const again = await seedDemoUsage({
+          ingest,
+          fleet,
+          now: NOW,
+          days: 40,
+          isEmpty: async () =>
+            Number((await knex('usage_samples').count({ n: '*' }))[0].n) === 0,
+        });
+        expect(again.seeded).toBe(false);
+      },
+    );
+  });
+});

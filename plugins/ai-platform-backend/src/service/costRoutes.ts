@@ -1,0 +1,256 @@
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  budgetManagePermission,
+  costReadPermission,
+} from '@internal/plugin-ai-platform-common';
+import type express from 'express';
+import { z } from 'zod';
+import { actorOf, type AuditLog } from '../audit/AuditLog';
+import { toCsv } from '../cost/csv';
+import { toFocusCsv } from '../cost/focus';
+import type { CostStore } from '../cost/types';
+import { canonicalRef } from '../quotas/FleetSource';
+import { requirePermission } from './requirePermission';
+import { parseInput } from './validate';
+
+const DAY = 86_400;
+
+/** A time given as an ISO date (`2026-11-01`) or date-time, as epoch seconds. */
+const instant = z
+  .string()
+  .trim()
+  .refine(
+    v => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)),
+    {
+      message:
+        'must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z',
+    },
+  )
+  .transform(v => Math.floor(Date.parse(v) / 1000));
+
+const groupBy = z.enum(['team', 'endpoint', 'model', 'pool', 'cluster']);
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11');
+
+/** from/to (default: the last 30 days up to the current hour), from before to. */
+function windowOf(query: { from?: number; to?: number }, now: () => Date) {
+  const nowSeconds = Math.floor(now().getTime() / 1000);
+  const to = query.to ?? Math.ceil(nowSeconds / 3600) * 3600;
+  const from = query.from ?? to - 30 * DAY;
+  return { from, to };
+}
+
+const windowSchema = z
+  .object({ from: instant.optional(), to: instant.optional() })
+  .refine(w => w.from === undefined || w.to === undefined || w.from < w.to, {
+    message: 'from must be before to',
+    path: ['from'],
+  });
+
+/**
+ * The cost routes: summaries grouped by team, endpoint, model, pool or
+ * cluster, top spenders, month over month, the current month's forecast,
+ * budgets, and CSV and FinOps FOCUS exports. All read rollups only.
+ */
+export function addCostRoutes(
+  router: express.Router,
+  options: {
+    costStore: CostStore;
+    auditLog: AuditLog;
+    permissions: PermissionsService;
+    credentialsOf: (req: express.Request) => Promise<BackstageCredentials>;
+    titles?: () => Promise<Map<string, string>>;
+    now?: () => Date;
+  },
+) {
+  const { costStore, auditLog, permissions, credentialsOf } = options;
+  const now = options.now ?? (() => new Date());
+
+  const costReader = async (req: express.Request) => {
+    const credentials = await credentialsOf(req);
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: costReadPermission,
+    });
+    return credentials;
+  };
+
+  router.get('/cost/summary', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      windowSchema.and(
+        z.object({
+          groupBy: groupBy.default('team'),
+          granularity: z.enum(['day', 'month']).optional(),
+        }),
+      ),
+      req.query,
+      'query',
+    );
+    const window = windowOf(query, now);
+    res.json(
+      await costStore.costSummary({
+        ...window,
+        groupBy: query.groupBy,
+        granularity: query.granularity,
+      }),
+    );
+  });
+
+  router.get('/cost/top', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      windowSchema.and(
+        z.object({
+          groupBy: groupBy.default('endpoint'),
+          limit: z.coerce.number().int().min(1).max(100).default(10),
+        }),
+      ),
+      req.query,
+      'query',
+    );
+    const window = windowOf(query, now);
+    res.json({
+      ...window,
+      groupBy: query.groupBy,
+      items: await costStore.topSpenders({
+        ...window,
+        groupBy: query.groupBy,
+        limit: query.limit,
+      }),
+    });
+  });
+
+  router.get('/cost/month-over-month', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      z.object({ month: month.optional(), groupBy: groupBy.optional() }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await costStore.monthOverMonth({
+        month: query.month ?? now().toISOString().slice(0, 7),
+        groupBy: query.groupBy,
+      }),
+    );
+  });
+
+  router.get('/cost/forecast', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      z.object({ groupBy: groupBy.optional() }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await costStore.forecastMonth({
+        now: Math.floor(now().getTime() / 1000),
+        groupBy: query.groupBy,
+      }),
+    );
+  });
+
+  router.get('/cost/budgets', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      z.object({ month: month.optional() }),
+      req.query,
+      'query',
+    );
+    const m = query.month ?? now().toISOString().slice(0, 7);
+    res.json({
+      month: m,
+      items: await costStore.budgetVsActual({
+        month: m,
+        now: Math.floor(now().getTime() / 1000),
+      }),
+    });
+  });
+
+  router.put('/cost/budgets', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(
+      z.object({
+        team: z.string().trim().min(1).max(255),
+        month,
+        amount: z.number().min(0),
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+        reason: z
+          .string()
+          .trim()
+          .min(10, 'give a reason of at least 10 characters'),
+      }),
+      req.body,
+      'body',
+    );
+    const team = canonicalRef(body.team, 'Group');
+    await requirePermission({
+      permissions,
+      credentials,
+      permission: budgetManagePermission,
+    });
+    const result = await auditLog.track(
+      {
+        action: 'budget.update',
+        credentials,
+        target: team,
+        request: {
+          month: body.month,
+          amount: body.amount,
+          currency: body.currency,
+          reason: body.reason,
+        },
+        httpRequest: req,
+      },
+      () =>
+        costStore.setBudget({
+          teamRef: team,
+          month: body.month,
+          amount: body.amount,
+          currency: body.currency,
+          setBy: actorOf(credentials),
+        }),
+      r => ({
+        oldAmount: r.previous?.amount ?? null,
+        oldCurrency: r.previous?.currency ?? null,
+        newAmount: r.budget.amount,
+      }),
+    );
+    res.json(result);
+  });
+
+  router.get('/cost/export', async (req, res) => {
+    await costReader(req);
+    const query = parseInput(
+      windowSchema.and(
+        z.object({ format: z.enum(['csv', 'focus']).default('csv') }),
+      ),
+      req.query,
+      'query',
+    );
+    const window = windowOf(query, now);
+    const rows = await costStore.exportRows(window);
+    const csv =
+      query.format === 'focus'
+        ? toFocusCsv(rows, { titles: await options.titles?.() })
+        : toCsv(rows);
+    const name = `ai-platform-cost-${query.format}-${new Date(
+      window.from * 1000,
+    )
+      .toISOString()
+      .slice(0, 10)}-${new Date(window.to * 1000)
+      .toISOString()
+      .slice(0, 10)}.csv`;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    res.send(csv);
+  });
+}

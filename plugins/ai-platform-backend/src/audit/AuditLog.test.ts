@@ -90,3 +90,42 @@ describe('AuditLog', () => {
     expect(event.fail).toHaveBeenCalled();
   });
 });
+
+describe('AuditLog when the database refuses the record', () => {
+  it('retries, then logs the whole record, and does not undo the action', async () => {
+    const store = {
+      append: jest
+        .fn()
+        .mockRejectedValueOnce(new Error('db busy'))
+        .mockRejectedValueOnce(new Error('db busy'))
+        .mockRejectedValueOnce(new Error('db down')),
+    } as unknown as AuditStore;
+    const event = { success: jest.fn(), fail: jest.fn() };
+    const logger = mockServices.logger.mock();
+    const auditLog = new AuditLog({
+      store,
+      auditor: mockServices.auditor.mock({
+        createEvent: jest.fn(async () => event),
+      }),
+      logger,
+    });
+    await expect(
+      auditLog.track(
+        {
+          action: 'quota.update',
+          credentials: mockCredentials.user('user:default/alice'),
+          request: { gpus: 4 },
+        },
+        async () => 'done',
+      ),
+    ).resolves.toBe('done');
+    expect(store.append).toHaveBeenCalledTimes(3);
+    expect(event.success).toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalledWith(
+      'Could not write the audit record of a completed action; restore it from this log line',
+      expect.objectContaining({
+        auditRecord: expect.stringContaining('"action":"quota.update"'),
+      }),
+    );
+  });
+});

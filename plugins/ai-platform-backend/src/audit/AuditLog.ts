@@ -69,7 +69,8 @@ export class AuditLog {
   /**
    * Runs `fn` as the tracked action: records success, or failure with the
    * error's message (and rethrows it). The auditor event follows the same
-   * outcome. A failure to write the audit record fails the action.
+   * outcome. Writing the record is retried; a record the database keeps
+   * refusing is logged whole (the action itself is not undone).
    * `describeResult` adds facts known only afterwards (e.g. the old and new
    * quota) to the success record.
    */
@@ -115,12 +116,31 @@ export class AuditLog {
     const facts = describeResult
       ? redactSecrets(describeResult(result))
       : undefined;
-    await this.record({
+    // The action has happened: the auditor event goes out first, then the
+    // chained record, retried; if the database still refuses it, the record
+    // is logged whole so that an operator can restore it, and the caller
+    // still learns that the action succeeded.
+    await event.success(facts ? { meta: facts } : undefined);
+    const entry: NewAuditEntry = {
       ...base,
       request: facts ? { ...request, ...facts } : request,
       outcome: 'success',
-    });
-    await event.success(facts ? { meta: facts } : undefined);
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.record(entry);
+        break;
+      } catch (auditError) {
+        if (attempt >= 3) {
+          this.options.logger.error(
+            'Could not write the audit record of a completed action; restore it from this log line',
+            { auditRecord: JSON.stringify(entry), error: String(auditError) },
+          );
+          break;
+        }
+        await new Promise(r => setTimeout(r, 100 * attempt));
+      }
+    }
     return result;
   }
 }

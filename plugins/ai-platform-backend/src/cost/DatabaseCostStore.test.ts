@@ -288,12 +288,25 @@ describe('splitWindow', () => {
   it('reads whole months from the monthly rollup, unless told not to', () => {
     const from = t('2026-10-15T05:00');
     const to = t('2027-01-03T00:00');
+    // 15..31 October: 19 hours and 16 days, or October less 14 days and 5
+    // hours: the latter reads fewer rows.
     expect(splitWindow(from, to)).toEqual([
-      { table: 'usage_hourly', from, to: t('2026-10-16T00:00') },
+      {
+        table: 'usage_monthly',
+        from: t('2026-10-01T00:00'),
+        to: t('2026-11-01T00:00'),
+      },
       {
         table: 'usage_daily',
-        from: t('2026-10-16T00:00'),
-        to: t('2026-11-01T00:00'),
+        from: t('2026-10-01T00:00'),
+        to: t('2026-10-15T00:00'),
+        subtract: true,
+      },
+      {
+        table: 'usage_hourly',
+        from: t('2026-10-15T00:00'),
+        to: from,
+        subtract: true,
       },
       {
         table: 'usage_monthly',
@@ -304,6 +317,20 @@ describe('splitWindow', () => {
         table: 'usage_daily',
         from: t('2027-01-01T00:00'),
         to,
+      },
+    ]);
+    // A month to date: the month less the rest of it.
+    expect(splitWindow(t('2026-11-01T00:00'), t('2026-11-23T00:00'))).toEqual([
+      {
+        table: 'usage_monthly',
+        from: t('2026-11-01T00:00'),
+        to: t('2026-12-01T00:00'),
+      },
+      {
+        table: 'usage_daily',
+        from: t('2026-11-23T00:00'),
+        to: t('2026-12-01T00:00'),
+        subtract: true,
       },
     ]);
     expect(splitWindow(from, to, { months: false })).toEqual([
@@ -726,6 +753,60 @@ describe('DatabaseCostStore', () => {
       await expect(store.monthOverMonth({ month: '2026-13' })).rejects.toThrow(
         InputError,
       );
+    });
+
+    it('reads a month to date as the month less the rest of it', async () => {
+      const { store } = await createStore(databaseId);
+      // chat: 1 GPU-hour a day at 4 USD on 1..25 November, utilisation known
+      // (0.5) on the 24th and 25th only; embed: 1 GPU-hour at 2 USD on the 28th.
+      const samples: UsageSample[] = [];
+      for (let d = 1; d <= 25; d++) {
+        samples.push(
+          chat(`2026-11-${String(d).padStart(2, '0')}T10:00`, {
+            intervalSeconds: 3600,
+            gpus: 1,
+            gpuUtilization: d >= 24 ? 0.5 : undefined,
+          }),
+        );
+      }
+      samples.push(embed('2026-11-28T10:00', { intervalSeconds: 3600 }));
+      await store.insertSamples(samples);
+      await store.rollup({
+        fromSeconds: t('2026-11-01T00:00'),
+        toSeconds: t('2026-12-01T00:00'),
+      });
+      // 1..23 November (read as November less 24..30): chat's 23 GPU-hours,
+      // 92 USD, nothing idle known; embed's only hour lies outside.
+      const summary = await store.costSummary({
+        from: t('2026-11-01T00:00'),
+        to: t('2026-11-24T00:00'),
+        groupBy: 'endpoint',
+        granularity: 'month',
+      });
+      expect(summary.groups.map(g => g.key)).toEqual([CHAT]);
+      expectClose(summary.totals[0], {
+        currency: 'USD',
+        gpuHours: 23,
+        cost: 92,
+        idleGpuHours: 0,
+        idleCost: 0,
+        utilizationCoverage: 0,
+      });
+      expect(summary.totals[0].idleCost).toBe(0);
+      expect(summary.basis).toEqual({
+        allocation: true,
+        utilization: 'none',
+        tokens: 'none',
+      });
+      expect(summary.series).toEqual([
+        {
+          bucket: '2026-11',
+          key: CHAT,
+          currency: 'USD',
+          cost: expect.closeTo(92, 9),
+          gpuHours: expect.closeTo(23, 9),
+        },
+      ]);
     });
 
     it('exports one row per endpoint per UTC day, edges merged', async () => {

@@ -90,17 +90,10 @@ const emptyAgg = (): Agg => ({
   sampleCount: 0,
 });
 
+const AGG_KEYS = Object.keys(emptyAgg()) as Array<keyof Agg>;
+
 function addAgg(into: Agg, from: Agg): void {
-  into.gpuHours += from.gpuHours;
-  into.cost += from.cost;
-  into.utilGpuHours += from.utilGpuHours;
-  into.idleGpuHours += from.idleGpuHours;
-  into.idleCost += from.idleCost;
-  into.tokenGpuHours += from.tokenGpuHours;
-  into.tokenCost += from.tokenCost;
-  into.promptTokens += from.promptTokens;
-  into.generationTokens += from.generationTokens;
-  into.sampleCount += from.sampleCount;
+  for (const k of AGG_KEYS) into[k] += from[k];
 }
 
 /** The sums as SQL, in the order of AGG_COLUMNS. */
@@ -193,8 +186,16 @@ function sumBy<K extends string>(
 
 type RollupTable = 'usage_hourly' | 'usage_daily' | 'usage_monthly';
 
-/** A part of a window and the rollup it is read from. */
-export type WindowPart = { table: RollupTable; from: number; to: number };
+/**
+ * A part of a window and the rollup it is read from; `subtract` parts are
+ * taken away from a month read whole.
+ */
+export type WindowPart = {
+  table: RollupTable;
+  from: number;
+  to: number;
+  subtract?: true;
+};
 
 /**
  * Hours at the edges, whole days between. Every hourly part lies within one
@@ -207,17 +208,51 @@ function dayParts(from: number, to: number): WindowPart[] {
   if (dayFrom > dayTo) return [{ table: 'usage_hourly', from, to }];
   const parts: WindowPart[] = [];
   if (from < dayFrom) parts.push({ table: 'usage_hourly', from, to: dayFrom });
-  if (dayFrom < dayTo)
+  if (dayFrom < dayTo) {
     parts.push({ table: 'usage_daily', from: dayFrom, to: dayTo });
+  }
   if (dayTo < to) parts.push({ table: 'usage_hourly', from: dayTo, to });
   return parts;
+}
+
+/** Rollup rows per series (endpoint and so on) that the parts read. */
+function rowsRead(parts: WindowPart[]): number {
+  let rows = 0;
+  for (const p of parts) {
+    if (p.table === 'usage_hourly') rows += (p.to - p.from) / HOUR;
+    else if (p.table === 'usage_daily') rows += (p.to - p.from) / DAY;
+    else rows += 1;
+  }
+  return rows;
+}
+
+/**
+ * [from, to) within one UTC month: its days and hours, or, when that reads
+ * fewer rows, the month's row less the days and hours of the month outside
+ * the window (e.g. a month to date: the month, less nothing or little).
+ */
+function monthPiece(from: number, to: number): WindowPart[] {
+  if (from >= to) return [];
+  const direct = dayParts(from, to);
+  const monthStart = floorMonth(from);
+  const monthEnd = nextMonth(from);
+  const complement: WindowPart[] = [
+    { table: 'usage_monthly', from: monthStart, to: monthEnd },
+    ...[...dayParts(monthStart, from), ...dayParts(to, monthEnd)].map(p => ({
+      ...p,
+      subtract: true as const,
+    })),
+  ];
+  return rowsRead(complement) < rowsRead(direct) ? complement : direct;
 }
 
 /**
  * The parts of a window [from, to) (whole hours) and the rollup each is read
  * from: whole months from usage_monthly (unless `months` is false), whole
- * days from usage_daily, the remaining hours from usage_hourly. Every daily
- * part lies within one UTC month, every hourly part within one UTC day.
+ * days from usage_daily, the remaining hours from usage_hourly; a part of a
+ * month may be read as the month less the rest of it, when that reads fewer
+ * rows. Every daily part lies within one UTC month, every hourly part within
+ * one UTC day.
  */
 export function splitWindow(
   from: number,
@@ -228,13 +263,13 @@ export function splitWindow(
   if (options.months === false) return dayParts(from, to);
   const monthFrom = ceilMonth(from);
   const monthTo = floorMonth(to);
-  if (monthFrom > monthTo) return dayParts(from, to);
+  if (monthFrom > monthTo) return monthPiece(from, to);
   return [
-    ...dayParts(from, monthFrom),
+    ...monthPiece(from, monthFrom),
     ...(monthFrom < monthTo
       ? [{ table: 'usage_monthly' as const, from: monthFrom, to: monthTo }]
       : []),
-    ...dayParts(monthTo, to),
+    ...monthPiece(monthTo, to),
   ];
 }
 
@@ -524,9 +559,11 @@ const bucketOf = (column: string, step: number) =>
 const ROLLUP_LOCK_KEY = 727_020;
 
 /**
- * Usage samples, their hourly and daily rollups, team budgets, and the cost
- * queries, on the plugin's database (SQLite or Postgres). Queries read the
- * rollups only, never the raw samples.
+ * Usage samples, their hourly, daily and monthly rollups, team budgets, and
+ * the cost queries, on the plugin's database (SQLite or Postgres). Queries
+ * read the rollups only, never the raw samples. Rollups: an hour is the sum
+ * of the raw samples that start in it, a day the sum of its hours, a month
+ * the sum of its days.
  */
 export class DatabaseCostStore implements CostStore {
   static create(options: {
@@ -676,7 +713,9 @@ export class DatabaseCostStore implements CostStore {
    * Sums rollup rows of [from, to) (whole hours) by the given dimensions and
    * currency, and by day or month when asked: whole months from
    * usage_monthly (not when by day), whole days from usage_daily, the hours
-   * of partial days at the edges from usage_hourly.
+   * of partial days at the edges from usage_hourly; a partial month may be
+   * read as its monthly row less the days and hours outside the window
+   * (see splitWindow).
    */
   private async read(options: {
     from: number;
@@ -715,11 +754,14 @@ export class DatabaseCostStore implements CostStore {
             [part.from, part.to],
           ),
         );
-        return { rows, fixed, grouped };
+        return { rows, fixed, grouped, sign: part.subtract ? -1 : 1 };
       }),
     );
     const merged = new Map<string, Bucket>();
-    for (const { rows, fixed, grouped } of results) {
+    // Per bucket, the sums of the magnitudes added and taken away: what is
+    // left of a subtraction below a float's noise of them is nothing.
+    const scales = new Map<Bucket, Agg>();
+    for (const { rows, fixed, grouped, sign } of results) {
       for (const row of rows) {
         const dimValues: Partial<Record<Dim, string>> = {};
         for (const d of dims) dimValues[d] = String(row[d]);
@@ -735,10 +777,26 @@ export class DatabaseCostStore implements CostStore {
           bucket = { ...emptyAgg(), dims: dimValues, currency, label };
           merged.set(key, bucket);
         }
-        addAgg(bucket, rowToAgg(row as unknown as AggRow));
+        const agg = rowToAgg(row as unknown as AggRow);
+        if (sign > 0 && !scales.has(bucket)) {
+          addAgg(bucket, agg);
+          continue;
+        }
+        const scale = scales.get(bucket) ?? { ...bucket };
+        scales.set(bucket, scale);
+        for (const k of AGG_KEYS) {
+          bucket[k] += sign * agg[k];
+          scale[k] += agg[k];
+        }
       }
     }
-    return [...merged.values()];
+    for (const [bucket, scale] of scales) {
+      for (const k of AGG_KEYS) {
+        if (bucket[k] <= scale[k] * 1e-12) bucket[k] = 0;
+      }
+    }
+    // A series whose samples all lie outside the window is not in it.
+    return [...merged.values()].filter(b => b.sampleCount > 0);
   }
 
   /** The rows of a knex.raw SELECT on either engine. */

@@ -32,6 +32,15 @@ export function canonicalModelRef(ref: string): string {
   return stringifyEntityRef(parsed);
 }
 
+/**
+ * A metric as the eval store names it: lm-evaluation-harness's `,none`
+ * filter is dropped (`acc,none` is `acc`), other filters are kept
+ * (`exact_match,strict-match`). Gates may be written either way.
+ */
+export function canonicalMetric(metric: string): string {
+  return metric.endsWith(',none') ? metric.slice(0, -',none'.length) : metric;
+}
+
 const scoreKey = (s: { task: string; metric: string }) =>
   `${s.task}|${s.metric}`;
 
@@ -100,7 +109,10 @@ export class EvalService {
         scores.filter(s => s.version === v).map(s => [scoreKey(s), s.value]),
       );
     const result = evaluateGates({
-      gates: model.spec.evaluation?.gates ?? [],
+      gates: (model.spec.evaluation?.gates ?? []).map(g => ({
+        ...g,
+        metric: canonicalMetric(g.metric),
+      })),
       version,
       productionVersion: production,
       scores: of(version),

@@ -127,6 +127,22 @@ describe('ai-platform router', () => {
       });
       expect(res.body.run.scoreCount).toBeGreaterThan(5);
       expect(res.body.gates.version).toBe('v2');
+      // The gates of examples/models.yaml name the metrics the parser stores:
+      // mmlu acc 0.681 >= 0.66, gsm8k strict-match 0.7695 >= 0.75, ifeval
+      // without a production baseline yet.
+      expect(
+        res.body.gates.gates.map(
+          (g: { task: string; status: string; value?: number }) => [
+            g.task,
+            g.status,
+            g.value,
+          ],
+        ),
+      ).toEqual([
+        ['mmlu', 'pass', expect.closeTo(0.681, 3)],
+        ['gsm8k', 'pass', expect.closeTo(0.7695, 4)],
+        ['ifeval', 'pass', expect.closeTo(0.7394, 4)],
+      ]);
       expect(JSON.stringify(res.body)).not.toMatch(/sk-[A-Za-z0-9]/);
 
       const audit = await api().get(

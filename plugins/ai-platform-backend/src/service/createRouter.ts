@@ -20,7 +20,11 @@ import { redactSecrets, redactString } from '../audit/redactSecrets';
 import { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
 import type { AuditRecord } from '../audit/types';
 import type { EvalStore } from '../evals/DatabaseEvalStore';
-import { type EvalService, canonicalModelRef } from '../evals/EvalService';
+import {
+  type EvalService,
+  canonicalMetric,
+  canonicalModelRef,
+} from '../evals/EvalService';
 import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
 import { canonicalRef } from '../quotas/FleetSource';
@@ -359,7 +363,9 @@ export async function createRouter(options: {
           credentials,
         );
         const gate = model.spec.evaluation?.gates?.find(
-          g => g.task === body.task && g.metric === body.metric,
+          g =>
+            g.task === body.task &&
+            canonicalMetric(g.metric) === canonicalMetric(body.metric),
         );
         if (!gate) {
           throw new InputError(
@@ -372,7 +378,7 @@ export async function createRouter(options: {
           modelRef,
           version: body.version,
           task: body.task,
-          metric: body.metric,
+          metric: canonicalMetric(body.metric),
           reason: body.reason,
           actor: actorOf(credentials),
         });

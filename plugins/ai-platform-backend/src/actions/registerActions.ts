@@ -3,6 +3,7 @@ import type { EvalService } from '../evals/EvalService';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
 import type { CostStore } from '../cost/types';
+import { ISO_INSTANT } from '../service/costRoutes';
 import { InputError } from '@backstage/errors';
 
 /**
@@ -66,8 +67,11 @@ export function registerActions(options: {
       const team = canonicalRef(input.team, 'Group');
       const seconds = (iso: string, field: string) => {
         const t = Date.parse(iso);
-        if (Number.isNaN(t))
-          throw new InputError(`${field} must be an ISO date`);
+        if (!ISO_INSTANT.test(iso) || Number.isNaN(t)) {
+          throw new InputError(
+            `${field} must be an ISO date or a date-time with Z or an offset`,
+          );
+        }
         return Math.floor(t / 1000);
       };
       const to = input.to

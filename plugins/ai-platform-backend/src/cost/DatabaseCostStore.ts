@@ -92,8 +92,18 @@ const emptyAgg = (): Agg => ({
 
 const AGG_KEYS = Object.keys(emptyAgg()) as Array<keyof Agg>;
 
-function addAgg(into: Agg, from: Agg): void {
-  for (const k of AGG_KEYS) into[k] += from[k];
+/** into += sign x from. */
+function addAgg(into: Agg, from: Agg, sign = 1): void {
+  into.gpuHours += sign * from.gpuHours;
+  into.cost += sign * from.cost;
+  into.utilGpuHours += sign * from.utilGpuHours;
+  into.idleGpuHours += sign * from.idleGpuHours;
+  into.idleCost += sign * from.idleCost;
+  into.tokenGpuHours += sign * from.tokenGpuHours;
+  into.tokenCost += sign * from.tokenCost;
+  into.promptTokens += sign * from.promptTokens;
+  into.generationTokens += sign * from.generationTokens;
+  into.sampleCount += sign * from.sampleCount;
 }
 
 /** The sums as SQL, in the order of AGG_COLUMNS. */
@@ -697,6 +707,25 @@ export class DatabaseCostStore implements CostStore {
     return last === null || last === undefined ? undefined : Number(last);
   }
 
+  /** The end of the newest raw sample (its start plus its interval). */
+  async lastSampleEnd(): Promise<number | undefined> {
+    const row = await this.knex('usage_samples')
+      .max({ last: this.knex.raw('sampled_at + interval_seconds') })
+      .first();
+    const last = row?.last;
+    return last === null || last === undefined ? undefined : Number(last);
+  }
+
+  /** Whether any usage is stored, raw or rolled up (raw samples get pruned). */
+  async hasAnySamples(): Promise<boolean> {
+    for (const table of ['usage_samples', 'usage_daily', 'usage_monthly']) {
+      if (await this.knex(table).select(this.knex.raw('1')).first()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   async pruneSamples(options: { beforeSeconds: number }): Promise<number> {
     // Whole hours only: a re-rollup of an hour recomputes it from the raw
     // samples left, so an hour must keep all of its samples or none.
@@ -767,11 +796,8 @@ export class DatabaseCostStore implements CostStore {
         for (const d of dims) dimValues[d] = String(row[d]);
         const currency = String(row.currency);
         const label = grouped ? Number(row.bucket_start) : fixed;
-        const key = JSON.stringify([
-          dims.map(d => dimValues[d]),
-          currency,
-          label,
-        ]);
+        let key = `${currency}\u0000${label ?? ''}`;
+        for (const d of dims) key += `\u0000${dimValues[d]}`;
         let bucket = merged.get(key);
         if (!bucket) {
           bucket = { ...emptyAgg(), dims: dimValues, currency, label };
@@ -784,10 +810,8 @@ export class DatabaseCostStore implements CostStore {
         }
         const scale = scales.get(bucket) ?? { ...bucket };
         scales.set(bucket, scale);
-        for (const k of AGG_KEYS) {
-          bucket[k] += sign * agg[k];
-          scale[k] += agg[k];
-        }
+        addAgg(bucket, agg, sign);
+        addAgg(scale, agg);
       }
     }
     for (const [bucket, scale] of scales) {

@@ -19,7 +19,7 @@ const fleet = fleetFromEntities(
   ),
 );
 
-function fakeIngest(last?: number) {
+function fakeIngest(lastEnd?: number) {
   const samples: UsageSample[] = [];
   return {
     samples,
@@ -28,7 +28,7 @@ function fakeIngest(last?: number) {
     }),
     rollup: jest.fn(async () => {}),
     pruneSamples: jest.fn(async () => 3),
-    lastSampledAt: jest.fn(async () => last),
+    lastSampleEnd: jest.fn(async () => lastEnd),
   };
 }
 
@@ -207,7 +207,7 @@ describe('UsageCollector', () => {
   });
 
   it('does not sample an interval twice', async () => {
-    const ingest = fakeIngest(START);
+    const ingest = fakeIngest(START + 300);
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
       ingest,
@@ -218,5 +218,63 @@ describe('UsageCollector', () => {
       samples: 0,
     });
     expect(ingest.insertSamples).not.toHaveBeenCalled();
+  });
+
+  it('catches up the intervals it missed, at most an hour back, without overlapping stored samples', async () => {
+    // Stored samples end at 09:50; now is 10:07:30, so 09:50-10:05 is due.
+    const ingest = fakeIngest(START - 600);
+    const collector = new UsageCollector({
+      fleet: { snapshot: async () => fleet },
+      ingest,
+      logger: mockServices.logger.mock(),
+    });
+    const result = await collector.collectOnce(NOW);
+    expect(result).toMatchObject({
+      intervals: 3,
+      samples: 24,
+      intervalStart: START - 600,
+    });
+    const starts = [...new Set(ingest.samples.map(s => s.sampledAt))].sort();
+    expect(starts).toEqual([START - 600, START - 300, START]);
+    expect(ingest.samples.every(s => s.intervalSeconds === 300)).toBe(true);
+    expect(ingest.rollup).toHaveBeenCalledWith({
+      fromSeconds: START - 600,
+      toSeconds: START + 300,
+    });
+
+    // A seed that ended mid-interval is continued from where it ended.
+    const seeded = fakeIngest(START + 120);
+    await new UsageCollector({
+      fleet: { snapshot: async () => fleet },
+      ingest: seeded,
+      logger: mockServices.logger.mock(),
+    }).collectOnce(NOW);
+    expect(
+      new Set(seeded.samples.map(s => `${s.sampledAt}+${s.intervalSeconds}`)),
+    ).toEqual(new Set([`${START + 120}+180`]));
+
+    // After a long outage only the last hour is filled.
+    const late = fakeIngest(START - 86_400);
+    expect(
+      (
+        await new UsageCollector({
+          fleet: { snapshot: async () => fleet },
+          ingest: late,
+          logger: mockServices.logger.mock(),
+        }).collectOnce(NOW)
+      ).intervals,
+    ).toBe(12);
+  });
+
+  it('refuses an interval that does not divide an hour', () => {
+    expect(
+      () =>
+        new UsageCollector({
+          fleet: { snapshot: async () => fleet },
+          ingest: fakeIngest(),
+          logger: mockServices.logger.mock(),
+          intervalSeconds: 7 * 60,
+        }),
+    ).toThrow('intervalMinutes must divide an hour');
   });
 });

@@ -4,10 +4,13 @@ import type { EndpointInfo, FleetSource } from '../quotas/FleetSource';
 import type { PrometheusQuerier } from './PrometheusClient';
 import type { UsageIngest, UsageSample } from './types';
 
-/** What the collector wrote for one interval, and what it rests on. */
+/** What the collector wrote, and what it rests on. */
 export type CollectionResult = {
+  /** Start of the first interval written (or that would have been). */
   intervalStart: number;
   intervalSeconds: number;
+  /** Intervals written: one normally, more when catching up after a gap. */
+  intervals: number;
   samples: number;
   /** Clusters whose Prometheus answered (tokens and utilisation known). */
   prometheusClusters: string[];
@@ -18,26 +21,45 @@ export type CollectionResult = {
 
 const nameOf = (ref: string) => parseEntityRef(ref).name;
 
+/** The longest gap the collector fills after downtime or a late run. */
+const MAX_CATCH_UP_SECONDS = 3600;
+
 /**
- * Samples, once per interval, the GPUs allocated to each endpoint (its
- * replicas x GPUs per replica, priced by its pool), and where a cluster's
- * Prometheus is configured, the vLLM token counters and DCGM utilisation
- * of the interval. Writes raw samples, rolls the interval up, and prunes raw
- * samples past the retention. Runs on the scheduler with global scope, so
- * once per interval across backend replicas.
+ * Samples the GPUs allocated to each endpoint (its replicas x GPUs per
+ * replica, priced by its pool) for every interval since the stored samples
+ * end (at most an hour back), and where a cluster's Prometheus is
+ * configured, the vLLM token counters and DCGM utilisation of each interval.
+ * Writes raw samples, rolls them up, and prunes raw samples past the
+ * retention. Runs on the scheduler with global scope, so once per interval
+ * across backend replicas; a late or repeated run neither skips nor double
+ * counts an interval.
  */
 export class UsageCollector {
   constructor(
     private readonly options: {
       fleet: FleetSource;
-      ingest: UsageIngest & { lastSampledAt?(): Promise<number | undefined> };
+      ingest: UsageIngest & { lastSampleEnd?(): Promise<number | undefined> };
       logger: LoggerService;
       /** Prometheus per cluster name; `*` for all clusters. */
       prometheus?: Map<string, PrometheusQuerier>;
       intervalSeconds?: number;
       rawRetentionDays?: number;
     },
-  ) {}
+  ) {
+    const interval = options.intervalSeconds ?? 300;
+    if (!(interval > 0) || 3600 % interval !== 0) {
+      throw new Error(
+        `aiPlatform.cost.collector.intervalMinutes must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60); got ${
+          interval / 60
+        }`,
+      );
+    }
+    if (!((options.rawRetentionDays ?? 30) > 0)) {
+      throw new Error(
+        'aiPlatform.cost.collector.rawRetentionDays must be positive',
+      );
+    }
+  }
 
   private get interval() {
     return this.options.intervalSeconds ?? 300;
@@ -49,20 +71,38 @@ export class UsageCollector {
     );
   }
 
-  /** Collects the last complete interval before `now`. */
-  async collectOnce(now: Date = new Date()): Promise<CollectionResult> {
+  /** The [from, to) intervals not yet sampled before `now`, aligned to the interval. */
+  private async pendingIntervals(now: Date): Promise<Array<[number, number]>> {
     const interval = this.interval;
     const end = Math.floor(now.getTime() / 1000 / interval) * interval;
-    const start = end - interval;
+    const lastEnd = await this.options.ingest.lastSampleEnd?.();
+    let from = Math.max(lastEnd ?? end - interval, end - MAX_CATCH_UP_SECONDS);
+    const intervals: Array<[number, number]> = [];
+    while (from < end) {
+      const next = Math.min(
+        Math.floor(from / interval) * interval + interval,
+        end,
+      );
+      intervals.push([from, next]);
+      from = next;
+    }
+    return intervals;
+  }
+
+  /** Collects every complete interval before `now` that is not stored yet. */
+  async collectOnce(now: Date = new Date()): Promise<CollectionResult> {
+    const interval = this.interval;
+    const intervals = await this.pendingIntervals(now);
+    const end = Math.floor(now.getTime() / 1000 / interval) * interval;
     const result: CollectionResult = {
-      intervalStart: start,
+      intervalStart: intervals[0]?.[0] ?? end - interval,
       intervalSeconds: interval,
+      intervals: intervals.length,
       samples: 0,
       prometheusClusters: [],
       failedClusters: [],
     };
-    const last = await this.options.ingest.lastSampledAt?.();
-    if (last !== undefined && last >= start) {
+    if (!intervals.length) {
       return { ...result, skipped: 'already-collected' };
     }
 
@@ -80,43 +120,55 @@ export class UsageCollector {
 
     const samples: UsageSample[] = [];
     for (const [cluster, endpoints] of byCluster) {
-      const metrics = await this.clusterMetrics(cluster, end, result);
-      for (const endpoint of endpoints) {
-        const pool = pools.get(endpoint.poolRef)!;
-        const name = nameOf(endpoint.ref);
-        samples.push({
-          sampledAt: start,
-          intervalSeconds: interval,
-          endpointRef: endpoint.ref,
-          teamRef: endpoint.teamRef,
-          modelRef: endpoint.modelRef,
-          modelVersion: endpoint.modelVersion,
-          poolRef: endpoint.poolRef,
-          cluster,
-          gpus: endpoint.gpusRequested,
-          gpuUtilization: metrics?.utilization.get(name),
-          promptTokens: metrics?.promptTokens.get(name),
-          generationTokens: metrics?.generationTokens.get(name),
-          pricePerGpuHour: pool.price!.amount,
-          currency: pool.price!.currency,
-        });
+      for (const [from, to] of intervals) {
+        const metrics = await this.clusterMetrics(cluster, from, to, result);
+        for (const endpoint of endpoints) {
+          const pool = pools.get(endpoint.poolRef)!;
+          const name = nameOf(endpoint.ref);
+          samples.push({
+            sampledAt: from,
+            intervalSeconds: to - from,
+            endpointRef: endpoint.ref,
+            teamRef: endpoint.teamRef,
+            modelRef: endpoint.modelRef,
+            modelVersion: endpoint.modelVersion,
+            poolRef: endpoint.poolRef,
+            cluster,
+            gpus: endpoint.gpusRequested,
+            gpuUtilization: metrics?.utilization.get(name),
+            promptTokens: metrics?.promptTokens.get(name),
+            generationTokens: metrics?.generationTokens.get(name),
+            pricePerGpuHour: pool.price!.amount,
+            currency: pool.price!.currency,
+          });
+        }
       }
     }
     if (samples.length) {
       await this.options.ingest.insertSamples(samples);
     }
-    await this.options.ingest.rollup({ fromSeconds: start, toSeconds: end });
+    await this.options.ingest.rollup({
+      fromSeconds: intervals[0][0],
+      toSeconds: intervals[intervals.length - 1][1],
+    });
     const retentionDays = this.options.rawRetentionDays ?? 30;
     const pruned = await this.options.ingest.pruneSamples({
       beforeSeconds: end - retentionDays * 86_400,
     });
     this.options.logger.info('Collected GPU usage', {
-      intervalStart: new Date(start * 1000).toISOString(),
+      intervalStart: new Date(intervals[0][0] * 1000).toISOString(),
+      intervals: intervals.length,
       samples: samples.length,
-      prometheusClusters: result.prometheusClusters.join(',') || 'none',
+      prometheusClusters:
+        [...new Set(result.prometheusClusters)].join(',') || 'none',
       prunedRawSamples: pruned,
     });
-    return { ...result, samples: samples.length };
+    return {
+      ...result,
+      prometheusClusters: [...new Set(result.prometheusClusters)],
+      failedClusters: [...new Set(result.failedClusters)],
+      samples: samples.length,
+    };
   }
 
   /**
@@ -128,12 +180,13 @@ export class UsageCollector {
    */
   private async clusterMetrics(
     cluster: string,
+    from: number,
     end: number,
     result: CollectionResult,
   ) {
     const prometheus = this.prometheusFor(cluster);
     if (!prometheus) return undefined;
-    const range = `${this.interval}s`;
+    const range = `${end - from}s`;
     try {
       const [prompt, generation, util] = await Promise.all([
         prometheus.query(

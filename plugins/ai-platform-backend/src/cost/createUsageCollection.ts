@@ -86,7 +86,7 @@ export async function scheduleUsageCollection(options: {
       if (seed) {
         await seedDemoUsage({
           ingest: costStore,
-          isEmpty: async () => (await costStore.lastSampledAt()) === undefined,
+          isEmpty: async () => !(await costStore.hasAnySamples()),
           fleet: await fleet.snapshot(),
           now: new Date(),
           logger,

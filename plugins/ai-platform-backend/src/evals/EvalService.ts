@@ -7,6 +7,7 @@ import {
   isModelEntity,
 } from '@internal/plugin-ai-platform-common';
 import type { EvalStore, StoredScore } from './DatabaseEvalStore';
+import { canonicalMetric } from './canonicalMetric';
 import { evaluateGates } from './gates';
 
 /** A model entity ref in canonical form, e.g. `model:default/bge-m3`. */
@@ -30,15 +31,6 @@ export function canonicalModelRef(ref: string): string {
     );
   }
   return stringifyEntityRef(parsed);
-}
-
-/**
- * A metric as the eval store names it: lm-evaluation-harness's `,none`
- * filter is dropped (`acc,none` is `acc`), other filters are kept
- * (`exact_match,strict-match`). Gates may be written either way.
- */
-export function canonicalMetric(metric: string): string {
-  return metric.endsWith(',none') ? metric.slice(0, -',none'.length) : metric;
 }
 
 const scoreKey = (s: { task: string; metric: string }) =>

@@ -145,3 +145,20 @@ describe('parseGenericResults', () => {
     );
   });
 });
+
+describe('parseGenericResults metric names', () => {
+  it('stores metrics as lm-evaluation-harness results are stored (",none" dropped)', () => {
+    const run = parseGenericResults({
+      scores: [{ task: 'mmlu', metric: 'acc,none', value: 0.7 }],
+    });
+    expect(run.scores[0].metric).toBe('acc');
+    expect(() =>
+      parseGenericResults({
+        scores: [
+          { task: 'mmlu', metric: 'acc', value: 0.7 },
+          { task: 'mmlu', metric: 'acc,none', value: 0.71 },
+        ],
+      }),
+    ).toThrow('duplicate score for task "mmlu" metric "acc"');
+  });
+});

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { canonicalMetric } from './canonicalMetric';
 import { z } from 'zod';
 import type { EvalProvenance, EvalScore, ParsedEvalRun } from './types';
 
@@ -73,7 +74,8 @@ export function parseGenericResults(body: unknown): ParsedEvalRun {
   const { harness, harnessVersion, scores } = parsed.data;
 
   const seen = new Map<string, number>();
-  const out: EvalScore[] = scores.map((score, index) => {
+  const out: EvalScore[] = scores.map((raw, index) => {
+    const score = { ...raw, metric: canonicalMetric(raw.metric) };
     const key = `${score.task}|${score.metric}`;
     const first = seen.get(key);
     if (first !== undefined) {

@@ -18,17 +18,22 @@ import { parseInput } from './validate';
 
 const DAY = 86_400;
 
-/** A time given as an ISO date (`2026-11-01`) or date-time, as epoch seconds. */
+/**
+ * An instant as an ISO date (`2026-11-01`, UTC midnight) or a date-time with
+ * `Z` or an offset; a date-time without one would be read in the server's
+ * time zone, so it is refused.
+ */
+export const ISO_INSTANT =
+  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A time given as an ISO date or date-time with an offset, as epoch seconds. */
 const instant = z
   .string()
   .trim()
-  .refine(
-    v => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)),
-    {
-      message:
-        'must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z',
-    },
-  )
+  .refine(v => ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)), {
+    message:
+      'must be an ISO 8601 date or a date-time with Z or an offset, e.g. 2026-11-01 or 2026-11-01T00:00:00Z',
+  })
   .transform(v => Math.floor(Date.parse(v) / 1000));
 
 const groupBy = z.enum(['team', 'endpoint', 'model', 'pool', 'cluster']);

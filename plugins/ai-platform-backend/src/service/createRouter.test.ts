@@ -759,6 +759,14 @@ describe('ai-platform router', () => {
       expect((await api().get('/cost/summary?from=yesterday')).status).toBe(
         400,
       );
+      // Without Z or an offset the server's time zone would decide.
+      expect(
+        (await api().get('/cost/summary?from=2026-11-02T00:00:00')).status,
+      ).toBe(400);
+      const shifted = await api().get(
+        '/cost/summary?from=2026-11-02T01:00:00%2B01:00&to=2026-11-03T00:00:00Z',
+      );
+      expect(shifted.body.totals[0].cost).toBeCloseTo(11.6, 9);
       expect((await api().anonymous('/cost/summary')).status).toBe(401);
       expect((await api(denied).get('/cost/summary')).status).toBe(403);
     });

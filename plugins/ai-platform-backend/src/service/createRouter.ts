@@ -20,11 +20,8 @@ import { redactSecrets, redactString } from '../audit/redactSecrets';
 import { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
 import type { AuditRecord } from '../audit/types';
 import type { EvalStore } from '../evals/DatabaseEvalStore';
-import {
-  type EvalService,
-  canonicalMetric,
-  canonicalModelRef,
-} from '../evals/EvalService';
+import { canonicalMetric } from '../evals/canonicalMetric';
+import { type EvalService, canonicalModelRef } from '../evals/EvalService';
 import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
 import { canonicalRef } from '../quotas/FleetSource';
@@ -277,7 +274,7 @@ export async function createRouter(options: {
     const items = await evalStore.history({
       modelRef: canonicalModelRef(query.model),
       task: query.task,
-      metric: query.metric,
+      metric: canonicalMetric(query.metric),
     });
     res.json({ ...query, model: canonicalModelRef(query.model), items });
   });

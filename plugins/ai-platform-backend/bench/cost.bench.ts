@@ -130,6 +130,7 @@ function syntheticFleet(
       capacity: 512,
       product: p.product,
       baselines: new Map(),
+      resourceName: 'nvidia.com/gpu',
       price: {
         amount: eur ? Math.round(listPrice * 92) / 100 : listPrice,
         currency: eur ? 'EUR' : 'USD',

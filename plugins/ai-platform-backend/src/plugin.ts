@@ -16,6 +16,7 @@ import { scheduleUsageCollection } from './cost/createUsageCollection';
 import { DatabaseCostStore } from './cost/DatabaseCostStore';
 import { CatalogFleetSource } from './quotas/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
+import { KueueStatusService } from './quotas/KueueStatusService';
 import { createRouter } from './service/createRouter';
 
 /**
@@ -92,6 +93,7 @@ export const aiPlatformPlugin = createBackendPlugin({
             evalStore,
             quotas,
             costStore,
+            kueue: new KueueStatusService({ config: deps.config, fleet }),
             endpointTitles: async () =>
               new Map(
                 (await fleet.snapshot()).endpoints.map(e => [e.ref, e.title]),

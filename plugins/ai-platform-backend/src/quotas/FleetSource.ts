@@ -7,6 +7,7 @@ import {
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  gpuResourceName,
   gpusNeeded,
   isGpuPoolEntity,
   isInferenceEndpointEntity,
@@ -23,6 +24,13 @@ export type PoolInfo = {
   /** Baseline quotas from spec.quotas, by team ref. */
   baselines: Map<string, number>;
   price?: { amount: number; currency: string };
+  /** The extended resource the pool's workloads request. */
+  resourceName: string;
+  kueue?: {
+    clusterQueue?: string;
+    localQueue?: string;
+    resourceFlavor?: string;
+  };
 };
 
 /** An endpoint as quotas and cost see it. */
@@ -88,6 +96,8 @@ export function fleetFromEntities(entities: Entity[]): FleetSnapshot {
           ]),
         ),
         price: entity.spec.costPerGpuHour,
+        resourceName: gpuResourceName(entity.spec.gpu),
+        kueue: entity.spec.kueue,
       });
     } else if (
       isInferenceEndpointEntity(entity) &&

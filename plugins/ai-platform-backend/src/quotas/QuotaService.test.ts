@@ -35,6 +35,7 @@ function emptyPool(capacity: number): FleetSnapshot {
         cluster: 'c',
         capacity,
         product: 'NVIDIA-L4',
+        resourceName: 'nvidia.com/gpu',
         baselines: new Map([
           [APPLIED, 8],
           [DS, 8],

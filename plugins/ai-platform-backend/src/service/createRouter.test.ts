@@ -473,6 +473,34 @@ describe('ai-platform router', () => {
       ).toBe(404);
     });
 
+    it('GET /quotas/kueue says why Kueue figures are missing (200, 400, 401, 404)', async () => {
+      const h100 = await api().get(
+        '/quotas/kueue?pool=gpupool:default/h100-inference',
+      );
+      expect(h100.status).toBe(200);
+      expect(h100.body).toMatchObject({
+        available: false,
+        cluster: 'gpu-us-east',
+      });
+      expect(h100.body.reason).toContain(
+        'runs on cluster "gpu-us-east", which is not configured: add it under kubernetes.clusterLocatorMethods',
+      );
+      const l4 = await api().get(`/quotas/kueue?pool=${L4}`);
+      expect(l4.body).toEqual({
+        pool: L4,
+        cluster: 'gpu-eu-west',
+        available: false,
+        reason: 'gpupool:default/l4-inference has no spec.kueue.clusterQueue',
+      });
+      expect((await api().get('/quotas/kueue')).status).toBe(400);
+      expect((await api().anonymous(`/quotas/kueue?pool=${L4}`)).status).toBe(
+        401,
+      );
+      expect(
+        (await api().get('/quotas/kueue?pool=gpupool:default/nope')).status,
+      ).toBe(404);
+    });
+
     it('GET /quotas/check answers with the numbers (200, 400, 401, 404)', async () => {
       const res = await api().get(
         `/quotas/check?team=applied-ml&pool=${L4}&gpus=4`,

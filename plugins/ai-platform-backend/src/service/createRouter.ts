@@ -26,6 +26,7 @@ import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
+import type { KueueStatusService } from '../quotas/KueueStatusService';
 import type { CostStore } from '../cost/types';
 import { addCostRoutes } from './costRoutes';
 import { requirePermission } from './requirePermission';
@@ -150,6 +151,7 @@ export async function createRouter(options: {
   evalStore: EvalStore;
   quotas: QuotaService;
   costStore: CostStore;
+  kueue?: KueueStatusService;
   /** Endpoint titles for the FOCUS export's ResourceName. */
   endpointTitles?: () => Promise<Map<string, string>>;
 }): Promise<express.Router> {
@@ -414,6 +416,19 @@ export async function createRouter(options: {
       'query',
     );
     res.json(await quotas.check(query));
+  });
+
+  router.get('/quotas/kueue', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(
+      z.object({ pool: entityRef('GpuPool') }),
+      req.query,
+      'query',
+    );
+    if (!options.kueue) {
+      throw new NotFoundError('Kueue status is not available in this backend');
+    }
+    res.json(await options.kueue.poolStatus(query.pool));
   });
 
   router.put('/quotas/overrides', async (req, res) => {

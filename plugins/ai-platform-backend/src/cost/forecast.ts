@@ -1,29 +1,12 @@
 import { DAY, dayOf, floorTo, monthBounds, monthOf } from './periods';
+import type { ForecastBasis } from './types';
 
-/** The days and windows a month forecast rests on. */
-export type ForecastPlan = {
-  /** The current UTC month, 'YYYY-MM'. */
-  month: string;
-  now: number;
+/** The days and windows a month forecast rests on, with the month's bounds. */
+export type ForecastPlan = ForecastBasis & {
   monthStart: number;
   monthEnd: number;
   /** Midnight (UTC) that starts today. */
   todayStart: number;
-  daysInMonth: number;
-  /** Days of the month that ended before today; today counts as not complete. */
-  completeDays: number;
-  /** daysInMonth - completeDays (today included). */
-  remainingDays: number;
-  /** The complete days the mean daily cost is taken over, [from, to). */
-  meanWindow: {
-    from: number;
-    to: number;
-    days: number;
-    firstDay: string;
-    lastDay: string;
-  };
-  /** The method in words, with the days used. */
-  method: string;
 };
 
 /** The most complete days the mean daily cost is taken over. */

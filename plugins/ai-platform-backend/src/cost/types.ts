@@ -163,17 +163,17 @@ export type ForecastRow = {
   forecast: number;
 };
 
-/** Answer of `forecastMonth`. */
-export type MonthForecast = {
+/** What a month forecast rests on: the days, the mean window and the method. */
+export type ForecastBasis = {
   /** The current UTC month, 'YYYY-MM'. */
   month: string;
   now: number;
   daysInMonth: number;
-  /** Days of the month that ended before today (UTC). */
+  /** Days of the month that ended before today (UTC); today counts as not complete. */
   completeDays: number;
   /** daysInMonth - completeDays (today included). */
   remainingDays: number;
-  /** The days the mean daily cost is taken over, [from, to) epoch seconds. */
+  /** The complete days the mean daily cost is taken over, [from, to) epoch seconds. */
   meanWindow: {
     from: number;
     to: number;
@@ -181,8 +181,12 @@ export type MonthForecast = {
     firstDay: string;
     lastDay: string;
   };
-  /** The method, in words, with the numbers used. */
+  /** The method, in words, with the days used. */
   method: string;
+};
+
+/** Answer of `forecastMonth`. */
+export type MonthForecast = ForecastBasis & {
   totals: ForecastRow[];
   groups?: ForecastRow[];
 };

@@ -254,8 +254,8 @@ export class DatabaseEvalStore implements EvalStore {
 
   private scoresNewestFirst() {
     return this.knex<ScoreRow>('eval_scores').orderBy([
-      { column: 'posted_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
+      { column: 'eval_scores.posted_at', order: 'desc' },
+      { column: 'eval_scores.id', order: 'desc' },
     ]);
   }
 
@@ -268,9 +268,24 @@ export class DatabaseEvalStore implements EvalStore {
   }
 
   async latestScoresOfAll(options: { task?: string }) {
-    const q = this.scoresNewestFirst();
-    if (options.task) q.where('task', options.task);
-    return latestOnly((await q).map(rowToScore));
+    // Only the rows posted last per model, version, task and metric leave the
+    // database; ties (the same instant) are settled below by id.
+    const newest = this.knex('eval_scores')
+      .select('model_ref', 'model_version', 'task', 'metric')
+      .max({ last: 'posted_at' })
+      .groupBy('model_ref', 'model_version', 'task', 'metric');
+    if (options.task) newest.where('task', options.task);
+    const rows = await this.scoresNewestFirst()
+      .select('eval_scores.*')
+      .join(newest.as('n'), join =>
+        join
+          .on('n.model_ref', 'eval_scores.model_ref')
+          .andOn('n.model_version', 'eval_scores.model_version')
+          .andOn('n.task', 'eval_scores.task')
+          .andOn('n.metric', 'eval_scores.metric')
+          .andOn('n.last', 'eval_scores.posted_at'),
+      );
+    return latestOnly(rows.map(rowToScore));
   }
 
   async history(options: { modelRef: string; task: string; metric: string }) {

@@ -3,7 +3,7 @@ import type { EvalService } from '../evals/EvalService';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
 import type { CostStore } from '../cost/types';
-import { ISO_INSTANT } from '../service/costRoutes';
+import { ISO_INSTANT, windowOf } from '../service/costRoutes';
 import { InputError } from '@backstage/errors';
 
 /**
@@ -74,10 +74,13 @@ export function registerActions(options: {
         }
         return Math.floor(t / 1000);
       };
-      const to = input.to
-        ? seconds(input.to, 'to')
-        : Math.ceil(now().getTime() / 3_600_000) * 3600;
-      const from = input.from ? seconds(input.from, 'from') : to - 30 * 86_400;
+      const { from, to } = windowOf(
+        {
+          from: input.from ? seconds(input.from, 'from') : undefined,
+          to: input.to ? seconds(input.to, 'to') : undefined,
+        },
+        now,
+      );
       const summary = await costStore.costSummary({
         from,
         to,

@@ -6,15 +6,15 @@ import {
   budgetManagePermission,
   costReadPermission,
 } from '@internal/plugin-ai-platform-common';
+import type { BasicPermission } from '@backstage/plugin-permission-common';
 import type express from 'express';
 import { z } from 'zod';
 import { actorOf, type AuditLog } from '../audit/AuditLog';
 import { toCsv } from '../cost/csv';
 import { toFocusCsv } from '../cost/focus';
 import type { CostStore } from '../cost/types';
-import { canonicalRef } from '../quotas/FleetSource';
 import { requirePermission } from './requirePermission';
-import { parseInput } from './validate';
+import { entityRef, parseInput, reasonSchema } from './validate';
 
 const DAY = 86_400;
 
@@ -42,7 +42,14 @@ const month = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11');
 
 /** from/to (default: the last 30 days up to the current hour), from before to. */
-function windowOf(query: { from?: number; to?: number }, now: () => Date) {
+/**
+ * A cost window in epoch seconds from optional bounds: `to` defaults to the
+ * end of the current hour, `from` to 30 days before `to`.
+ */
+export function windowOf(
+  query: { from?: number; to?: number },
+  now: () => Date,
+) {
   const nowSeconds = Math.floor(now().getTime() / 1000);
   const to = query.to ?? Math.ceil(nowSeconds / 3600) * 3600;
   const from = query.from ?? to - 30 * DAY;
@@ -68,6 +75,11 @@ export function addCostRoutes(
     auditLog: AuditLog;
     permissions: PermissionsService;
     credentialsOf: (req: express.Request) => Promise<BackstageCredentials>;
+    /** The caller's credentials once a basic permission is granted (403 otherwise). */
+    permittedCredentials: (
+      req: express.Request,
+      permission: BasicPermission,
+    ) => Promise<BackstageCredentials>;
     titles?: () => Promise<Map<string, string>>;
     now?: () => Date;
   },
@@ -75,15 +87,8 @@ export function addCostRoutes(
   const { costStore, auditLog, permissions, credentialsOf } = options;
   const now = options.now ?? (() => new Date());
 
-  const costReader = async (req: express.Request) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission({
-      permissions,
-      credentials,
-      permission: costReadPermission,
-    });
-    return credentials;
-  };
+  const costReader = (req: express.Request) =>
+    options.permittedCredentials(req, costReadPermission);
 
   router.get('/cost/summary', async (req, res) => {
     await costReader(req);
@@ -182,21 +187,18 @@ export function addCostRoutes(
     const credentials = await credentialsOf(req);
     const body = parseInput(
       z.object({
-        team: z.string().trim().min(1).max(255),
+        team: entityRef('Group'),
         month,
         amount: z.number().min(0),
         currency: z
           .string()
           .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-        reason: z
-          .string()
-          .trim()
-          .min(10, 'give a reason of at least 10 characters'),
+        reason: reasonSchema,
       }),
       req.body,
       'body',
     );
-    const team = canonicalRef(body.team, 'Group');
+    const team = body.team;
     await requirePermission({
       permissions,
       credentials,

@@ -11,6 +11,7 @@ import {
   quotaManagePermission,
   quotaRequestPermission,
 } from '@internal/plugin-ai-platform-common';
+import type { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -24,16 +25,13 @@ import { canonicalMetric } from '../evals/canonicalMetric';
 import { type EvalService, canonicalModelRef } from '../evals/EvalService';
 import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
-import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
 import type { KueueStatusService } from '../quotas/KueueStatusService';
 import type { CostStore } from '../cost/types';
 import { addCostRoutes } from './costRoutes';
 import { requirePermission } from './requirePermission';
-import { parseInput } from './validate';
+import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
 
-// Database columns of names and refs hold 255 characters.
-const nonEmpty = z.string().trim().min(1).max(255);
 // Stored times are UTC with milliseconds; compare like with like.
 const isoTime = z.iso
   .datetime({ offset: true })
@@ -66,32 +64,6 @@ const postRunSchema = z.object({
 });
 
 const modelVersionQuery = z.object({ model: nonEmpty, version: nonEmpty });
-
-const reasonSchema = z
-  .string()
-  .trim()
-  .min(10, 'give a reason of at least 10 characters');
-
-/** An entity ref in canonical form, of the given kind by default. */
-const entityRef = (kind: string) =>
-  nonEmpty.transform((value, ctx) => {
-    try {
-      const ref = canonicalRef(value, kind);
-      if (!ref.startsWith(`${kind.toLocaleLowerCase('en-US')}:`)) {
-        ctx.addIssue({ code: 'custom', message: `must refer to a ${kind}` });
-        return z.NEVER;
-      }
-      return ref;
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be an entity ref such as ${kind.toLocaleLowerCase(
-          'en-US',
-        )}:default/name`,
-      });
-      return z.NEVER;
-    }
-  });
 
 const overrideSchema = z.object({
   model: nonEmpty,
@@ -161,6 +133,16 @@ export async function createRouter(options: {
 
   const credentialsOf = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** The caller's credentials, once a basic permission is granted to them. */
+  const permittedCredentials = async (
+    req: express.Request,
+    permission: BasicPermission,
+  ) => {
+    const credentials = await credentialsOf(req);
+    await requirePermission({ permissions, credentials, permission });
+    return credentials;
+  };
 
   // --- Evals ----------------------------------------------------------------
 
@@ -456,13 +438,7 @@ export async function createRouter(options: {
         request: { pool: body.pool, gpus: body.gpus, reason: body.reason },
         httpRequest: req,
       },
-      async () => {
-        const result = await quotas.setOverride({
-          ...body,
-          actor: actorOf(credentials),
-        });
-        return result;
-      },
+      () => quotas.setOverride({ ...body, actor: actorOf(credentials) }),
       result => ({ oldGpus: result.before, newGpus: result.after }),
     );
     res.json({ ...change, quotas: await quotas.overview({ pool: body.pool }) });
@@ -593,20 +569,14 @@ export async function createRouter(options: {
     auditLog,
     permissions,
     credentialsOf,
+    permittedCredentials,
     titles: options.endpointTitles,
   });
 
   // --- Audit ----------------------------------------------------------------
 
-  const auditReader = async (req: express.Request) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission({
-      permissions,
-      credentials,
-      permission: auditReadPermission,
-    });
-    return credentials;
-  };
+  const auditReader = (req: express.Request) =>
+    permittedCredentials(req, auditReadPermission);
 
   router.get('/audit', async (req, res) => {
     await auditReader(req);

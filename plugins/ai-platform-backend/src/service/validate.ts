@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { canonicalRef } from '../quotas/FleetSource';
 
 /**
  * Parses request input with a zod schema; bad input becomes an InputError
@@ -21,3 +22,33 @@ export function parseInput<S extends z.ZodType>(
   }
   return result.data;
 }
+
+/** A name or ref; database columns of names and refs hold 255 characters. */
+export const nonEmpty = z.string().trim().min(1).max(255);
+
+/** The reason a mutation asks for. */
+export const reasonSchema = z
+  .string()
+  .trim()
+  .min(10, 'give a reason of at least 10 characters');
+
+/** An entity ref in canonical form, of the given kind by default. */
+export const entityRef = (kind: string) =>
+  nonEmpty.transform((value, ctx) => {
+    try {
+      const ref = canonicalRef(value, kind);
+      if (!ref.startsWith(`${kind.toLocaleLowerCase('en-US')}:`)) {
+        ctx.addIssue({ code: 'custom', message: `must refer to a ${kind}` });
+        return z.NEVER;
+      }
+      return ref;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an entity ref such as ${kind.toLocaleLowerCase(
+          'en-US',
+        )}:default/name`,
+      });
+      return z.NEVER;
+    }
+  });

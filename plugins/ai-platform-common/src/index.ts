@@ -6,6 +6,7 @@
  */
 
 export * from './constants';
+export * from './deployments';
 export * from './kinds';
 export * from './permissions';
 export * from './sizing';

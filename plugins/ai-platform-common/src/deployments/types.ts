@@ -1,0 +1,229 @@
+/*
+ * The deployment API's shapes, shared by the backend (which records them),
+ * the -node client (scaffolder actions) and the -react client (pages).
+ */
+
+/** What a deployment call asked for. */
+export type DeploymentOperation = 'deploy' | 'promote' | 'rollback';
+
+/**
+ * Where a deployment record is. `pending`, `checking`, `applying` and
+ * `rolling-out` are in progress; the others are final.
+ * - `succeeded`: applied and the rollout finished.
+ * - `unchanged`: the cluster already ran exactly this; nothing was applied.
+ * - `dry-run`: checked and rendered, the cluster validated the objects
+ *   (`dryRun=All`), nothing was reserved or applied.
+ * - `check-only`: the pool's cluster is not configured or not reachable, so
+ *   the checks ran and the objects were rendered, but nothing was applied.
+ * - `failed`: a check, the apply or the rollout failed (see `error`).
+ */
+export type DeploymentState =
+  | 'pending'
+  | 'checking'
+  | 'applying'
+  | 'rolling-out'
+  | 'succeeded'
+  | 'unchanged'
+  | 'dry-run'
+  | 'check-only'
+  | 'failed';
+
+/** The final states of a deployment record. */
+export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = [
+  'succeeded',
+  'unchanged',
+  'dry-run',
+  'check-only',
+  'failed',
+];
+
+/** True when a record will not change any more. */
+export function isFinalDeploymentState(state: DeploymentState): boolean {
+  return FINAL_DEPLOYMENT_STATES.includes(state);
+}
+
+/** The checks of a deployment, in the order they run. */
+export type DeploymentCheckName =
+  | 'permission'
+  | 'sizing'
+  | 'gates'
+  | 'quota'
+  | 'apply'
+  | 'rollout';
+
+/** The order in which the deployment service runs its checks. */
+export const DEPLOYMENT_CHECK_ORDER: readonly DeploymentCheckName[] = [
+  'permission',
+  'sizing',
+  'gates',
+  'quota',
+  'apply',
+  'rollout',
+];
+
+export type DeploymentCheckStatus =
+  | 'passed'
+  | 'failed'
+  | 'overridden'
+  | 'skipped';
+
+/** One check's outcome, with the numbers behind it in `details`. */
+export type DeploymentCheck = {
+  name: DeploymentCheckName;
+  status: DeploymentCheckStatus;
+  message: string;
+  details?: Record<string, unknown>;
+};
+
+/** A progress line of a deployment, in time order. */
+export type DeploymentEvent = {
+  at: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  /** The Kubernetes object the line is about, as `Kind/name`. */
+  object?: string;
+};
+
+/** What server-side apply did (or would do, on a dry run) to one object. */
+export type AppliedObjectAction = 'created' | 'configured' | 'unchanged';
+
+/** One rendered Kubernetes object of a deployment. */
+export type DeploymentObject = {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** Unknown until the cluster answered (check-only records never know). */
+  action?: AppliedObjectAction;
+};
+
+/** The error of a failed deployment: which check, which object, what the cluster said. */
+export type DeploymentError = {
+  check: DeploymentCheckName;
+  message: string;
+  /** `Kind/name` of the object that failed, for apply and rollout errors. */
+  object?: string;
+  /** The cluster's own answer (HTTP status and message), when it gave one. */
+  cause?: string;
+};
+
+/**
+ * One deployment revision of an endpoint: every call (success or failure)
+ * records one, numbered per endpoint from 1.
+ */
+export type DeploymentRecord = {
+  id: string;
+  /** The InferenceEndpoint entity ref, e.g. `inferenceendpoint:default/chat-assistant-prod`. */
+  endpointRef: string;
+  revision: number;
+  operation: DeploymentOperation;
+  state: DeploymentState;
+  dryRun: boolean;
+  modelRef: string;
+  modelVersion: string;
+  poolRef: string;
+  cluster: string;
+  namespace: string;
+  /** GPUs the endpoint reserves on the pool (gpusPerReplica x max replicas). */
+  gpus: number;
+  /** The user (or service) that asked. */
+  requestedBy: string;
+  reason?: string;
+  /** For a rollback: the revision whose spec was restored. */
+  restoredRevision?: number;
+  /** Hash of the rendered objects: equal hashes mean an identical deployment. */
+  specHash: string;
+  checks: DeploymentCheck[];
+  events: DeploymentEvent[];
+  objects: DeploymentObject[];
+  error?: DeploymentError;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+};
+
+/** Options shared by the mutating deployment calls. */
+export type DeploymentCallOptions = {
+  /** Render, check and let the cluster validate (`dryRun=All`); reserve and apply nothing. */
+  dryRun?: boolean;
+  /** Why: kept in the audit record and required to override a gate. */
+  reason?: string;
+  /** Deploy although an eval gate fails or has no result (needs `ai-platform.gate.override`; `reason` required). */
+  overrideGates?: boolean;
+  /** Answer only when the record is final, instead of right after the checks. */
+  wait?: boolean;
+};
+
+/** Body of `POST /deployments`: deploy (create or update) an endpoint. */
+export type DeployRequest = DeploymentCallOptions & {
+  /**
+   * The endpoint to deploy: an entity ref of an InferenceEndpoint in the
+   * catalog, or a full entity for one not in the catalog yet (the permission
+   * check then uses its owner group and pool).
+   */
+  endpoint: string | Record<string, unknown>;
+};
+
+/** Body of `POST /endpoints/{namespace}/{name}/promote`. */
+export type PromoteRequest = DeploymentCallOptions & {
+  /** The Model version to run, one of the model's `spec.versions[].name`. */
+  modelVersion: string;
+};
+
+/** Body of `POST /endpoints/{namespace}/{name}/rollback`. */
+export type RollbackRequest = DeploymentCallOptions & {
+  /** The revision to restore; by default the last successful one before the running revision. */
+  toRevision?: number;
+};
+
+/** Live state of an endpoint's workload, read from its cluster. */
+export type EndpointLiveStatus = {
+  endpointRef: string;
+  cluster: string;
+  namespace: string;
+  /** False when the pool's cluster has no entry in `kubernetes.clusterLocatorMethods`. */
+  clusterConfigured: boolean;
+  /** Set when the cluster could not be read; says why. */
+  error?: string;
+  /** The model version the last successful deployment runs (the records are the truth). */
+  runningModelVersion?: string;
+  runningRevision?: number;
+  /** The version the catalog YAML names; differs from the running one after a promote. */
+  catalogModelVersion: string;
+  deployment?: {
+    name: string;
+    replicas?: number;
+    readyReplicas: number;
+    updatedReplicas: number;
+    availableReplicas: number;
+    conditions: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+    }>;
+  };
+  pods: Array<{
+    name: string;
+    phase: string;
+    ready: boolean;
+    restarts: number;
+    /** Why a container is waiting, e.g. ImagePullBackOff or CrashLoopBackOff. */
+    reason?: string;
+  }>;
+  events: Array<{
+    type: string;
+    reason: string;
+    message: string;
+    object: string;
+    count: number;
+    lastSeen?: string;
+  }>;
+};
+
+/** Body of `POST /render`: the Kubernetes objects an endpoint would apply. */
+export type RenderRequest = {
+  endpoint: string | Record<string, unknown>;
+  /** Render another version than the entity's `spec.modelVersion`. */
+  modelVersion?: string;
+};

@@ -1,10 +1,12 @@
 /**
- * Entity kinds, JSON schemas, validators, relation and annotation names shared
- * by the ai-platform plugins. Isomorphic: no Node or React imports.
+ * Entity kinds, JSON schemas, validators, relation and annotation names, permissions
+ * and the REST API's request and response types shared by the ai-platform
+ * plugins. Isomorphic: no Node or React imports.
  *
  * @packageDocumentation
  */
 
+export * from './api';
 export * from './constants';
 export * from './deployments';
 export * from './kinds';

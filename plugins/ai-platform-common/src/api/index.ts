@@ -1,0 +1,4 @@
+export * from './audit';
+export * from './cost';
+export * from './evals';
+export * from './quotas';

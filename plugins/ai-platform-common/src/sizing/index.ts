@@ -1,1 +1,2 @@
 export * from './estimateGpuSizing';
+export * from './sizeModelForPool';

@@ -1,0 +1,439 @@
+import { InputError } from '@backstage/errors';
+import {
+  ANNOTATION_KUBERNETES_ID,
+  type GpuPoolEntityV1alpha1,
+  gpuResourceName,
+  type InferenceEndpointEntityV1alpha1,
+  type ModelEntityV1alpha1,
+  gpusNeeded,
+  sizeModelForPool,
+} from '@internal/plugin-ai-platform-common';
+import { modelServingArgs } from './modelServingArgs';
+import type {
+  AutoscalingOptions,
+  KubernetesManifest,
+  RenderedEndpoint,
+} from './types';
+import { InvalidManifestError, validateManifest } from './validateManifest';
+
+/** The vLLM image when the endpoint does not name one. */
+export const DEFAULT_VLLM_IMAGE = 'vllm/vllm-openai:v0.10.1';
+/** The port vLLM's OpenAI-compatible server listens on. */
+export const VLLM_PORT = 8000;
+/** The Secret keys the rendered pods read: one key per Secret, named like the variable. */
+export const HF_TOKEN_SECRET_KEY = 'HF_TOKEN';
+export const API_KEY_SECRET_KEY = 'VLLM_API_KEY';
+/** Where the vllm image keeps its Hugging Face cache. */
+const MODEL_CACHE_PATH = '/root/.cache/huggingface';
+
+const DEFAULT_AUTOSCALING: AutoscalingOptions = {
+  type: 'hpa',
+  targetRequestsWaiting: 5,
+};
+
+/** What to render. */
+export type RenderEndpointOptions = {
+  endpoint: InferenceEndpointEntityV1alpha1;
+  model: ModelEntityV1alpha1;
+  pool: GpuPoolEntityV1alpha1;
+  /** Render this version instead of the endpoint's spec.modelVersion (a promote). */
+  modelVersion?: string;
+  autoscaling?: AutoscalingOptions;
+};
+
+function entityName(entity: { metadata: { name: string } }): string {
+  return entity.metadata.name;
+}
+
+/**
+ * Renders the Kubernetes objects that serve an InferenceEndpoint with vLLM on
+ * its GpuPool: a Deployment, a Service on port 8000, a PodDisruptionBudget
+ * and, when maxReplicas > replicas, an autoscaler (HPA or KEDA ScaledObject)
+ * on `vllm:num_requests_waiting`. Every object is validated against the
+ * Kubernetes schemas before it is returned; the first invalid one is an
+ * InputError naming the object and field.
+ */
+export function renderEndpointManifests(
+  options: RenderEndpointOptions,
+): RenderedEndpoint {
+  const { endpoint, model, pool } = options;
+  const autoscaling = options.autoscaling ?? DEFAULT_AUTOSCALING;
+  const spec = endpoint.spec;
+  const endpointName = entityName(endpoint);
+  if (spec.type !== 'vllm') {
+    throw new InputError(
+      `Endpoint ${endpointName} has spec.type "${spec.type}"; only vllm endpoints are deployed by the portal`,
+    );
+  }
+  if (!spec.resources) {
+    throw new InputError(
+      `Endpoint ${endpointName} has no spec.resources: gpusPerReplica and replicas are needed to deploy it`,
+    );
+  }
+  const resources = spec.resources;
+  const modelVersion = options.modelVersion ?? spec.modelVersion;
+  const version = model.spec.versions.find(v => v.name === modelVersion);
+  if (!version) {
+    throw new InputError(
+      `Model ${entityName(
+        model,
+      )} has no version "${modelVersion}" (it has ${model.spec.versions
+        .map(v => v.name)
+        .join(', ')})`,
+    );
+  }
+  const runtime = spec.runtime ?? {};
+  const warnings: string[] = [];
+  const name =
+    endpoint.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ?? endpointName;
+  const namespace = spec.namespace ?? 'default';
+  const maxModelLen = runtime.maxModelLen ?? model.spec.contextLength;
+  const gpuMemoryUtilization = runtime.gpuMemoryUtilization ?? 0.9;
+
+  const sized = sizeModelForPool({
+    model,
+    modelVersion,
+    pool,
+    maxModelLen,
+    gpuMemoryUtilization,
+    concurrentSequences: 1,
+  });
+  const sizing = sized.ok ? sized.sizing : undefined;
+  if (!sized.ok) {
+    warnings.push(`Not sized: ${sized.message}.`);
+  }
+  const tensorParallelSize =
+    runtime.tensorParallelSize ??
+    Math.min(sizing?.tensorParallelSize ?? 1, resources.gpusPerReplica);
+
+  const extraArgs = runtime.extraArgs ?? [];
+  const served = modelServingArgs({ model, version, extraArgs });
+  const args = [
+    served.source,
+    '--served-model-name',
+    entityName(model),
+    '--port',
+    String(VLLM_PORT),
+    '--tensor-parallel-size',
+    String(tensorParallelSize),
+    ...(maxModelLen !== undefined
+      ? ['--max-model-len', String(maxModelLen)]
+      : []),
+    '--gpu-memory-utilization',
+    String(gpuMemoryUtilization),
+    ...(runtime.maxNumSeqs !== undefined
+      ? ['--max-num-seqs', String(runtime.maxNumSeqs)]
+      : []),
+    ...served.args,
+    ...extraArgs,
+  ];
+
+  const selectorLabels = {
+    'app.kubernetes.io/name': 'vllm',
+    'app.kubernetes.io/instance': name,
+  };
+  const kueueQueue = pool.spec.kueue?.localQueue;
+  const labels: Record<string, string> = {
+    ...selectorLabels,
+    'app.kubernetes.io/component': 'inference-server',
+    'app.kubernetes.io/part-of': endpointName,
+    'app.kubernetes.io/managed-by': 'backstage-ai-platform',
+    [ANNOTATION_KUBERNETES_ID]: name,
+    'ai-platform.io/model': entityName(model),
+    'ai-platform.io/model-version': modelVersion,
+    'ai-platform.io/gpu-pool': entityName(pool),
+  };
+  // Kueue admits the workload (Deployment and its pods) through this label.
+  const workloadLabels: Record<string, string> = kueueQueue
+    ? { ...labels, 'kueue.x-k8s.io/queue-name': kueueQueue }
+    : labels;
+  const metadata = (objectName: string) => ({
+    name: objectName,
+    namespace,
+    labels,
+  });
+
+  const gpuResource = gpuResourceName(pool.spec.gpu);
+  const gpuCount = String(resources.gpusPerReplica);
+  const maxReplicas = Math.max(resources.replicas, resources.maxReplicas ?? 0);
+  const autoscaled = maxReplicas > resources.replicas;
+  const minReplicas = resources.minReplicas ?? resources.replicas;
+  // vLLM returns 401 on /v1/* without the key; /health never needs it.
+  const readyPath = runtime.apiKeySecret ? '/health' : '/v1/models';
+  const probe = (path: string) => ({
+    httpGet: { path, port: 'http' },
+  });
+  const env = [
+    ...(runtime.hfTokenSecret
+      ? [
+          {
+            name: 'HF_TOKEN',
+            valueFrom: {
+              secretKeyRef: {
+                name: runtime.hfTokenSecret,
+                key: HF_TOKEN_SECRET_KEY,
+              },
+            },
+          },
+        ]
+      : []),
+    ...(runtime.apiKeySecret
+      ? [
+          {
+            name: 'VLLM_API_KEY',
+            valueFrom: {
+              secretKeyRef: {
+                name: runtime.apiKeySecret,
+                key: API_KEY_SECRET_KEY,
+              },
+            },
+          },
+        ]
+      : []),
+  ];
+  // The weights land in the cache once per pod; leave room for a second copy during downloads.
+  const cacheGiB = Math.ceil((sizing?.weightsGiB ?? 50) * 1.25 + 5);
+  const shmGiB = Math.max(2, 2 * tensorParallelSize);
+
+  const deployment: KubernetesManifest = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: workloadLabels },
+    spec: {
+      // With an autoscaler the replica count belongs to it: leaving the field
+      // out of the applied object keeps our apply from fighting the scaler.
+      ...(autoscaled ? {} : { replicas: resources.replicas }),
+      selector: { matchLabels: selectorLabels },
+      // GPUs are reserved for max replicas only: a rollout replaces pods one
+      // at a time and never surges above that.
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+      },
+      progressDeadlineSeconds: 1800,
+      template: {
+        metadata: {
+          labels: workloadLabels,
+          annotations: {
+            'ai-platform.io/endpoint': `inferenceendpoint:${
+              endpoint.metadata.namespace ?? 'default'
+            }/${endpointName}`,
+          },
+        },
+        spec: {
+          terminationGracePeriodSeconds: 60,
+          ...(pool.spec.nodeSelector
+            ? { nodeSelector: pool.spec.nodeSelector }
+            : {}),
+          ...(pool.spec.tolerations
+            ? { tolerations: pool.spec.tolerations }
+            : {}),
+          containers: [
+            {
+              name: 'vllm',
+              image: runtime.image ?? DEFAULT_VLLM_IMAGE,
+              command: ['vllm', 'serve'],
+              args,
+              ports: [
+                { name: 'http', containerPort: VLLM_PORT, protocol: 'TCP' },
+              ],
+              ...(env.length > 0 ? { env } : {}),
+              resources: {
+                requests: { [gpuResource]: gpuCount },
+                limits: { [gpuResource]: gpuCount },
+              },
+              volumeMounts: [
+                { name: 'dshm', mountPath: '/dev/shm' },
+                { name: 'model-cache', mountPath: MODEL_CACHE_PATH },
+              ],
+              // Loading weights takes minutes: allow up to 30 before liveness applies.
+              startupProbe: {
+                ...probe(readyPath),
+                periodSeconds: 10,
+                failureThreshold: 180,
+              },
+              readinessProbe: {
+                ...probe(readyPath),
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
+              livenessProbe: {
+                ...probe('/health'),
+                periodSeconds: 15,
+                failureThreshold: 4,
+              },
+            },
+          ],
+          volumes: [
+            {
+              name: 'dshm',
+              emptyDir: { medium: 'Memory', sizeLimit: `${shmGiB}Gi` },
+            },
+            { name: 'model-cache', emptyDir: { sizeLimit: `${cacheGiB}Gi` } },
+          ],
+        },
+      },
+    },
+  };
+
+  const service: KubernetesManifest = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(name),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels,
+      ports: [
+        { name: 'http', port: VLLM_PORT, targetPort: 'http', protocol: 'TCP' },
+      ],
+    },
+  };
+
+  const pdb: KubernetesManifest = {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: metadata(name),
+    spec: {
+      // One pod at a time may be evicted; minAvailable would block node drains of a single replica.
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels },
+    },
+  };
+
+  const objects = [deployment, service, pdb];
+  if (autoscaled) {
+    objects.push(
+      autoscaling.type === 'keda'
+        ? kedaScaledObject({
+            metadata: metadata(name),
+            name,
+            namespace,
+            servedModelName: entityName(model),
+            minReplicas,
+            maxReplicas,
+            autoscaling,
+          })
+        : hpa({
+            metadata: metadata(name),
+            name,
+            minReplicas,
+            maxReplicas,
+            autoscaling,
+          }),
+    );
+  }
+
+  for (const object of objects) {
+    try {
+      validateManifest(object);
+    } catch (error) {
+      if (error instanceof InvalidManifestError) {
+        throw new InputError(error.message);
+      }
+      throw error;
+    }
+  }
+
+  if (sizing && !sizing.fits) {
+    warnings.push(
+      `The model does not fit the pool's GPUs: ${sizing.explanation.at(-1)}`,
+    );
+  } else if (
+    sizing?.tensorParallelSize &&
+    sizing.tensorParallelSize > resources.gpusPerReplica
+  ) {
+    warnings.push(
+      `The sizing needs ${sizing.tensorParallelSize} GPUs per replica, the endpoint asks for ${resources.gpusPerReplica}.`,
+    );
+  }
+
+  return {
+    objects,
+    namespace,
+    name,
+    modelVersion,
+    tensorParallelSize,
+    gpus: gpusNeeded(resources),
+    sizing,
+    warnings,
+  };
+}
+
+function hpa(options: {
+  metadata: KubernetesManifest['metadata'];
+  name: string;
+  minReplicas: number;
+  maxReplicas: number;
+  autoscaling: AutoscalingOptions;
+}): KubernetesManifest {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: options.metadata,
+    spec: {
+      scaleTargetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: options.name,
+      },
+      minReplicas: options.minReplicas,
+      maxReplicas: options.maxReplicas,
+      metrics: [
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: 'vllm:num_requests_waiting' },
+            target: {
+              type: 'AverageValue',
+              averageValue: String(options.autoscaling.targetRequestsWaiting),
+            },
+          },
+        },
+      ],
+      // A new replica needs minutes to load weights: scale down slowly.
+      behavior: {
+        scaleDown: {
+          stabilizationWindowSeconds: 600,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }],
+        },
+      },
+    },
+  };
+}
+
+function kedaScaledObject(options: {
+  metadata: KubernetesManifest['metadata'];
+  name: string;
+  namespace: string;
+  servedModelName: string;
+  minReplicas: number;
+  maxReplicas: number;
+  autoscaling: AutoscalingOptions;
+}): KubernetesManifest {
+  if (!options.autoscaling.prometheusServerAddress) {
+    throw new InputError(
+      'aiPlatform.deploy.autoscaling.prometheusServerAddress is required when aiPlatform.deploy.autoscaling.type is keda',
+    );
+  }
+  return {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: options.metadata,
+    spec: {
+      scaleTargetRef: { name: options.name },
+      minReplicaCount: options.minReplicas,
+      maxReplicaCount: options.maxReplicas,
+      cooldownPeriod: 600,
+      triggers: [
+        {
+          type: 'prometheus',
+          metadata: {
+            serverAddress: options.autoscaling.prometheusServerAddress,
+            query: `sum(vllm:num_requests_waiting{namespace="${options.namespace}",model_name="${options.servedModelName}"})`,
+            threshold: String(options.autoscaling.targetRequestsWaiting),
+          },
+        },
+      ],
+    },
+  };
+}

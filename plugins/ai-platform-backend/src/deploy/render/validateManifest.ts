@@ -1,0 +1,141 @@
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Service } from 'kubernetes-models/v1/Service';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { KubernetesManifest } from './types';
+
+type Validatable = { validate(): void };
+
+const MODELS: Record<string, new (data: any) => Validatable> = {
+  'apps/v1/Deployment': Deployment,
+  'v1/Service': Service,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'keda.sh/v1alpha1/ScaledObject': ScaledObject,
+};
+
+/** Thrown when a rendered object does not match the Kubernetes schema. */
+export class InvalidManifestError extends Error {
+  readonly object: string;
+  readonly field: string;
+
+  constructor(options: { object: string; field: string; reason: string }) {
+    super(
+      `Rendered ${options.object} is invalid: ${options.field} ${options.reason}`,
+    );
+    this.name = 'InvalidManifestError';
+    this.object = options.object;
+    this.field = options.field;
+  }
+}
+
+// RFC 1123 label (Service, namespace names) and subdomain (most other names).
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+function checkLabels(
+  object: string,
+  at: string,
+  labels: Record<string, string> | undefined,
+) {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    const [prefix, name] = key.includes('/')
+      ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)]
+      : [undefined, key];
+    if (
+      (prefix !== undefined &&
+        (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) ||
+      name.length > 63 ||
+      !LABEL_NAME.test(name)
+    ) {
+      throw new InvalidManifestError({
+        object,
+        field: `${at}["${key}"]`,
+        reason: 'is not a valid label key',
+      });
+    }
+    if (value.length > 63 || !LABEL_VALUE.test(value)) {
+      throw new InvalidManifestError({
+        object,
+        field: `${at}["${key}"]`,
+        reason: `has the value "${value}", which is not a valid label value (63 characters at most, alphanumerics with - _ . inside)`,
+      });
+    }
+  }
+}
+
+/**
+ * Validates one rendered object against the Kubernetes OpenAPI schema of its
+ * kind (through kubernetes-models), plus the name and label rules the
+ * schemas leave to the API server. Throws {@link InvalidManifestError} naming
+ * the object and the field.
+ */
+export function validateManifest(manifest: KubernetesManifest): void {
+  const object = `${manifest.kind}/${manifest.metadata.name}`;
+  const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+  if (!Model) {
+    throw new InvalidManifestError({
+      object,
+      field: 'apiVersion/kind',
+      reason: `${manifest.apiVersion} ${manifest.kind} has no schema to validate against`,
+    });
+  }
+  const nameRule = manifest.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN;
+  const maxName = manifest.kind === 'Service' ? 63 : 253;
+  if (
+    manifest.metadata.name.length > maxName ||
+    !nameRule.test(manifest.metadata.name)
+  ) {
+    throw new InvalidManifestError({
+      object,
+      field: 'metadata.name',
+      reason: `must be a lowercase RFC 1123 ${
+        manifest.kind === 'Service' ? 'label' : 'subdomain'
+      } of at most ${maxName} characters`,
+    });
+  }
+  if (
+    manifest.metadata.namespace &&
+    !DNS_LABEL.test(manifest.metadata.namespace)
+  ) {
+    throw new InvalidManifestError({
+      object,
+      field: 'metadata.namespace',
+      reason: 'must be a lowercase RFC 1123 label',
+    });
+  }
+  checkLabels(object, 'metadata.labels', manifest.metadata.labels);
+  const template = (manifest.spec as any)?.template;
+  if (template) {
+    checkLabels(
+      object,
+      'spec.template.metadata.labels',
+      template.metadata?.labels,
+    );
+  }
+  try {
+    new Model(manifest).validate();
+  } catch (error) {
+    const first = (
+      error as { errors?: Array<{ instancePath?: string; message?: string }> }
+    ).errors?.[0];
+    if (!first) {
+      throw error;
+    }
+    const field = (first.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map(part => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+      .join('')
+      .replace(/^\./, '');
+    throw new InvalidManifestError({
+      object,
+      field: field || '(root)',
+      reason: first.message ?? 'does not match the schema',
+    });
+  }
+}

@@ -1,5 +1,7 @@
-import fs from 'fs';
-import type { ClusterConfig } from '@internal/plugin-ai-platform-node';
+import {
+  type ClusterConfig,
+  kubeConfigOptions,
+} from '@internal/plugin-ai-platform-node';
 
 /** A pool's Kueue ClusterQueue quota and usage for its GPU resource. */
 export type KueueQueueStatus = {
@@ -98,32 +100,8 @@ export class KueueReader {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const k8s =
       require('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
-    const { cluster } = options;
     const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: cluster.name,
-          server: cluster.url,
-          skipTLSVerify: cluster.skipTLSVerify,
-          caData:
-            cluster.caData ??
-            (cluster.caFile
-              ? fs.readFileSync(cluster.caFile).toString('base64')
-              : undefined),
-        },
-      ],
-      users: [
-        {
-          name: 'ai-platform',
-          token: 'token' in cluster.auth ? cluster.auth.token : undefined,
-        },
-      ],
-      contexts: [
-        { name: 'ai-platform', cluster: cluster.name, user: 'ai-platform' },
-      ],
-      currentContext: 'ai-platform',
-    });
+    kc.loadFromOptions(kubeConfigOptions(options.cluster));
     const api = kc.makeApiClient(k8s.CustomObjectsApi);
     const queue = (await api.getClusterCustomObject({
       group: 'kueue.x-k8s.io',

@@ -1,1 +1,2 @@
 export * from './readClusterConfigs';
+export * from './kubeConfigOptions';

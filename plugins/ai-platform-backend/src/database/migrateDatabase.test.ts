@@ -16,6 +16,7 @@ const TABLES = [
   'usage_daily',
   'usage_monthly',
   'team_budgets',
+  'deployments',
 ];
 
 describe('migrations', () => {

@@ -287,6 +287,45 @@ export class QuotaService {
     });
   }
 
+  /** What an endpoint holds now, if it holds anything. */
+  async allocation(
+    endpoint: string,
+  ): Promise<{ team: string; pool: string; gpus: number } | undefined> {
+    const row = await this.knex<AllocationRow>('gpu_allocations')
+      .where('endpoint_ref', endpoint)
+      .first();
+    return row
+      ? { team: row.team_ref, pool: row.pool_ref, gpus: Number(row.gpus) }
+      : undefined;
+  }
+
+  /**
+   * Puts back what an endpoint held before a reservation whose deployment
+   * failed (or releases it when it held nothing), so that a failed update
+   * leaves the quota as it found it.
+   */
+  async restoreAllocation(options: {
+    endpoint: string;
+    previous?: { team: string; pool: string; gpus: number };
+    actor?: string;
+  }): Promise<void> {
+    if (!options.previous) {
+      await this.release({ endpoint: options.endpoint });
+      return;
+    }
+    await this.knex('gpu_allocations')
+      .insert({
+        endpoint_ref: options.endpoint,
+        team_ref: options.previous.team,
+        pool_ref: options.previous.pool,
+        gpus: options.previous.gpus,
+        updated_by: options.actor ?? 'ai-platform:restore',
+        updated_at: this.now(),
+      })
+      .onConflict('endpoint_ref')
+      .merge(['team_ref', 'pool_ref', 'gpus', 'updated_by', 'updated_at']);
+  }
+
   /** Releases what an endpoint holds; true when it held something. */
   async release(options: { endpoint: string }): Promise<boolean> {
     const deleted = await this.knex('gpu_allocations')

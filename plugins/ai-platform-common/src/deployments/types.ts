@@ -1,3 +1,5 @@
+import type { GpuSizing } from '../sizing/estimateGpuSizing';
+
 /*
  * The deployment API's shapes, shared by the backend (which records them),
  * the -node client (scaffolder actions) and the -react client (pages).
@@ -95,6 +97,12 @@ export type DeploymentObject = {
   namespace?: string;
   /** Unknown until the cluster answered (check-only records never know). */
   action?: AppliedObjectAction;
+  /** On a dry run of an existing object: the fields that would change, e.g. `spec.template.spec.containers[0].args`. */
+  changes?: string[];
+  /** The object's resourceVersion after the apply. */
+  resourceVersion?: string;
+  /** When our field manager last changed the object (its managedFields entry). */
+  appliedAt?: string;
 };
 
 /** The error of a failed deployment: which check, which object, what the cluster said. */
@@ -137,6 +145,10 @@ export type DeploymentRecord = {
   events: DeploymentEvent[];
   objects: DeploymentObject[];
   error?: DeploymentError;
+  /** The team that owns the endpoint (its spec.owner), whose quota is used. */
+  team: string;
+  /** Sizing of the model version on the pool, when the model could be sized. */
+  sizing?: GpuSizing;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;

@@ -1,0 +1,313 @@
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type {
+  DeploymentCheck,
+  DeploymentEvent,
+  DeploymentObject,
+  DeploymentRecord,
+  DeploymentState,
+} from '@internal/plugin-ai-platform-common';
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import type { KubernetesManifest } from './render/types';
+
+/** A new deployment call, before it has a revision. */
+export type NewDeployment = Omit<
+  DeploymentRecord,
+  | 'id'
+  | 'revision'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'finishedAt'
+  | 'events'
+  | 'objects'
+  | 'checks'
+> & {
+  manifests: KubernetesManifest[];
+  checks?: DeploymentCheck[];
+  objects?: DeploymentObject[];
+};
+
+/** What a running deployment may change about its record. */
+export type DeploymentUpdate = Partial<
+  Pick<
+    DeploymentRecord,
+    'state' | 'checks' | 'objects' | 'error' | 'finishedAt'
+  >
+>;
+
+/** A stored deployment with the manifests it applied. */
+export type StoredDeployment = DeploymentRecord & {
+  manifests: KubernetesManifest[];
+};
+
+export interface DeploymentStore {
+  /** Records a new call with the next revision of its endpoint. */
+  create(deployment: NewDeployment): Promise<StoredDeployment>;
+  update(id: string, update: DeploymentUpdate): Promise<void>;
+  appendEvent(id: string, event: DeploymentEvent): Promise<void>;
+  get(id: string): Promise<StoredDeployment>;
+  list(options: {
+    endpointRef?: string;
+    limit?: number;
+    /** Only revisions below this one (paging back in time). */
+    beforeRevision?: number;
+  }): Promise<DeploymentRecord[]>;
+  /** Applied revisions (succeeded or unchanged, not dry runs), newest first. */
+  applied(endpointRef: string): Promise<StoredDeployment[]>;
+  /** The newest revisions that were not dry runs, in any state, with their manifests. */
+  recent(endpointRef: string, limit: number): Promise<StoredDeployment[]>;
+  /** Marks records left in progress by a stopped backend as failed. */
+  failInterrupted(message: string): Promise<number>;
+}
+
+type Row = {
+  id: string;
+  endpoint_ref: string;
+  revision: number;
+  operation: string;
+  state: string;
+  dry_run: boolean | number;
+  model_ref: string;
+  model_version: string;
+  pool_ref: string;
+  team_ref: string;
+  cluster: string;
+  namespace: string;
+  gpus: number;
+  requested_by: string;
+  reason: string | null;
+  restored_revision: number | null;
+  spec_hash: string;
+  checks: string;
+  events: string;
+  objects: string;
+  manifests: string;
+  error: string | null;
+  sizing: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+};
+
+const IN_PROGRESS: DeploymentState[] = [
+  'pending',
+  'checking',
+  'applying',
+  'rolling-out',
+];
+
+function toRecord(row: Row): StoredDeployment {
+  return {
+    id: row.id,
+    endpointRef: row.endpoint_ref,
+    revision: Number(row.revision),
+    operation: row.operation as DeploymentRecord['operation'],
+    state: row.state as DeploymentState,
+    dryRun: Boolean(row.dry_run),
+    modelRef: row.model_ref,
+    modelVersion: row.model_version,
+    poolRef: row.pool_ref,
+    team: row.team_ref,
+    cluster: row.cluster,
+    namespace: row.namespace,
+    gpus: Number(row.gpus),
+    requestedBy: row.requested_by,
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    ...(row.restored_revision !== null
+      ? { restoredRevision: Number(row.restored_revision) }
+      : {}),
+    specHash: row.spec_hash,
+    checks: JSON.parse(row.checks),
+    events: JSON.parse(row.events),
+    objects: JSON.parse(row.objects),
+    manifests: JSON.parse(row.manifests),
+    ...(row.error !== null ? { error: JSON.parse(row.error) } : {}),
+    ...(row.sizing !== null ? { sizing: JSON.parse(row.sizing) } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.finished_at !== null ? { finishedAt: row.finished_at } : {}),
+  };
+}
+
+/** Without the stored manifests: what the API answers. */
+export function publicRecord(stored: StoredDeployment): DeploymentRecord {
+  const { manifests: _manifests, ...record } = stored;
+  return record;
+}
+
+/** Deployment revisions in the plugin's database. */
+export class DatabaseDeploymentStore implements DeploymentStore {
+  static create(options: {
+    knex: Knex;
+    now?: () => Date;
+  }): DatabaseDeploymentStore {
+    return new DatabaseDeploymentStore(options.knex, options.now);
+  }
+
+  private constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  async create(deployment: NewDeployment): Promise<StoredDeployment> {
+    const id = randomUUID();
+    const now = this.now();
+    // Serialise calls per endpoint: one in-progress deployment at a time
+    // (dry runs excepted) and gap-free revision numbers.
+    await this.knex.transaction(async tx => {
+      if (tx.client.config.client === 'pg') {
+        await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
+          `ai-platform-deploy:${deployment.endpointRef}`,
+        ]);
+      } else {
+        await tx('deployments').where('id', '').delete();
+      }
+      if (!deployment.dryRun) {
+        const running = await tx<Row>('deployments')
+          .where('endpoint_ref', deployment.endpointRef)
+          .where('dry_run', false)
+          .whereIn('state', IN_PROGRESS)
+          .first('revision', 'state');
+        if (running) {
+          throw new ConflictError(
+            `${deployment.endpointRef} has deployment revision ${running.revision} in progress (${running.state}); wait for it to finish`,
+          );
+        }
+      }
+      const last = await tx('deployments')
+        .where('endpoint_ref', deployment.endpointRef)
+        .max({ revision: 'revision' })
+        .first();
+      const revision = Number(last?.revision ?? 0) + 1;
+      await tx('deployments').insert({
+        id,
+        endpoint_ref: deployment.endpointRef,
+        revision,
+        operation: deployment.operation,
+        state: deployment.state,
+        dry_run: deployment.dryRun,
+        model_ref: deployment.modelRef,
+        model_version: deployment.modelVersion,
+        pool_ref: deployment.poolRef,
+        team_ref: deployment.team,
+        cluster: deployment.cluster,
+        namespace: deployment.namespace,
+        gpus: deployment.gpus,
+        requested_by: deployment.requestedBy,
+        reason: deployment.reason ?? null,
+        restored_revision: deployment.restoredRevision ?? null,
+        spec_hash: deployment.specHash,
+        checks: JSON.stringify(deployment.checks ?? []),
+        events: JSON.stringify([]),
+        objects: JSON.stringify(deployment.objects ?? []),
+        manifests: JSON.stringify(deployment.manifests),
+        error: deployment.error ? JSON.stringify(deployment.error) : null,
+        sizing: deployment.sizing ? JSON.stringify(deployment.sizing) : null,
+        created_at: now,
+        updated_at: now,
+        finished_at: null,
+      });
+    });
+    return this.get(id);
+  }
+
+  async update(id: string, update: DeploymentUpdate): Promise<void> {
+    const row: Partial<Row> = { updated_at: this.now() };
+    if (update.state !== undefined) row.state = update.state;
+    if (update.checks !== undefined) row.checks = JSON.stringify(update.checks);
+    if (update.objects !== undefined) {
+      row.objects = JSON.stringify(update.objects);
+    }
+    if (update.error !== undefined) row.error = JSON.stringify(update.error);
+    if (update.finishedAt !== undefined) row.finished_at = update.finishedAt;
+    const updated = await this.knex('deployments').where('id', id).update(row);
+    if (!updated) {
+      throw new NotFoundError(`There is no deployment ${id}`);
+    }
+  }
+
+  async appendEvent(id: string, event: DeploymentEvent): Promise<void> {
+    await this.knex.transaction(async tx => {
+      const row = await tx<Row>('deployments').where('id', id).first('events');
+      if (!row) {
+        throw new NotFoundError(`There is no deployment ${id}`);
+      }
+      const events = JSON.parse(row.events) as DeploymentEvent[];
+      events.push(event);
+      await tx('deployments')
+        .where('id', id)
+        .update({ events: JSON.stringify(events), updated_at: this.now() });
+    });
+  }
+
+  async get(id: string): Promise<StoredDeployment> {
+    const row = await this.knex<Row>('deployments').where('id', id).first();
+    if (!row) {
+      throw new NotFoundError(`There is no deployment ${id}`);
+    }
+    return toRecord(row);
+  }
+
+  async list(options: {
+    endpointRef?: string;
+    limit?: number;
+    beforeRevision?: number;
+  }): Promise<DeploymentRecord[]> {
+    const query = this.knex<Row>('deployments')
+      .orderBy('created_at', 'desc')
+      .orderBy('revision', 'desc')
+      .limit(options.limit ?? 50);
+    if (options.endpointRef) {
+      query.where('endpoint_ref', options.endpointRef);
+    }
+    if (options.beforeRevision !== undefined) {
+      query.where('revision', '<', options.beforeRevision);
+    }
+    return (await query).map(row => publicRecord(toRecord(row)));
+  }
+
+  async applied(endpointRef: string): Promise<StoredDeployment[]> {
+    const rows = await this.knex<Row>('deployments')
+      .where('endpoint_ref', endpointRef)
+      .where('dry_run', false)
+      .whereIn('state', ['succeeded', 'unchanged'])
+      .orderBy('revision', 'desc');
+    return rows.map(toRecord);
+  }
+
+  async recent(
+    endpointRef: string,
+    limit: number,
+  ): Promise<StoredDeployment[]> {
+    const rows = await this.knex<Row>('deployments')
+      .where('endpoint_ref', endpointRef)
+      .where('dry_run', false)
+      .orderBy('revision', 'desc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  async failInterrupted(message: string): Promise<number> {
+    const rows = await this.knex<Row>('deployments')
+      .whereIn('state', IN_PROGRESS)
+      .select('id', 'checks');
+    const now = this.now();
+    for (const row of rows) {
+      const checks = JSON.parse(row.checks) as DeploymentCheck[];
+      const last = checks.at(-1)?.name ?? 'apply';
+      await this.knex('deployments')
+        .where('id', row.id)
+        .update({
+          state: 'failed',
+          error: JSON.stringify({ check: last, message }),
+          updated_at: now,
+          finished_at: now,
+        });
+    }
+    return rows.length;
+  }
+}

@@ -1,0 +1,398 @@
+import {
+  type ClusterConfig,
+  kubeConfigOptions,
+} from '@internal/plugin-ai-platform-node';
+import type { KubernetesManifest } from '../render/types';
+
+// @kubernetes/client-node 1.x is ESM; Node's require of ESM loads it here.
+type K8s = typeof import('@kubernetes/client-node');
+function loadClient(): K8s {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@kubernetes/client-node') as K8s;
+}
+
+/** The field manager of every apply the portal makes. */
+export const FIELD_MANAGER = 'backstage-ai-platform';
+
+/** A live Kubernetes object, as far as the deploy service reads it. */
+export type LiveObject = KubernetesManifest & {
+  metadata: KubernetesManifest['metadata'] & {
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string | Date;
+    managedFields?: Array<{
+      manager?: string;
+      operation?: string;
+      time?: string | Date;
+      subresource?: string;
+    }>;
+  };
+  status?: Record<string, any>;
+};
+
+/** A request the cluster refused or never answered. */
+export class ClusterRequestError extends Error {
+  /** The HTTP status, when the cluster answered. */
+  readonly status?: number;
+  /** True when the cluster could not be reached at all (no answer). */
+  readonly unreachable: boolean;
+  /** The cluster's own message (its Status), when it gave one. */
+  readonly clusterMessage: string;
+
+  constructor(options: {
+    message: string;
+    status?: number;
+    unreachable: boolean;
+    clusterMessage: string;
+  }) {
+    super(options.message);
+    this.name = 'ClusterRequestError';
+    this.status = options.status;
+    this.unreachable = options.unreachable;
+    this.clusterMessage = options.clusterMessage;
+  }
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function describeError(error: unknown, what: string): ClusterRequestError {
+  if (error instanceof ClusterRequestError) {
+    return error;
+  }
+  const e = error as {
+    code?: unknown;
+    body?: unknown;
+    message?: string;
+    cause?: { code?: string; message?: string };
+    type?: string;
+    errno?: string;
+  };
+  if (typeof e.code === 'number') {
+    let body = e.body as { message?: string; reason?: string } | string;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // not JSON: keep the text
+      }
+    }
+    const clusterMessage =
+      typeof body === 'object' && body?.message
+        ? body.message
+        : String(body ?? 'no message');
+    return new ClusterRequestError({
+      message: `${what}: the cluster answered HTTP ${e.code}: ${clusterMessage}`,
+      status: e.code,
+      unreachable: false,
+      clusterMessage,
+    });
+  }
+  const code =
+    (typeof e.code === 'string' ? e.code : undefined) ??
+    e.cause?.code ??
+    e.errno;
+  const detail = e.cause?.message ?? e.message ?? String(error);
+  return new ClusterRequestError({
+    message: `${what}: ${detail}${code ? ` (${code})` : ''}`,
+    unreachable:
+      (code !== undefined && UNREACHABLE_CODES.has(code)) ||
+      e.type === 'system' ||
+      /fetch failed|socket hang up|ECONNREFUSED/.test(detail),
+    clusterMessage: detail,
+  });
+}
+
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ClusterRequestError({
+            message: `${what}: no answer from the cluster within ${ms} ms`,
+            unreachable: false,
+            clusterMessage: `timed out after ${ms} ms`,
+          }),
+        ),
+      ms,
+    );
+  });
+  // A request abandoned on timeout may still fail later; nobody waits for it.
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `Kind/name` of an object, as our records and messages name it. */
+export function objectName(object: {
+  kind: string;
+  metadata: { name: string };
+}) {
+  return `${object.kind}/${object.metadata.name}`;
+}
+
+/** A pod of a workload as the deploy service reports it. */
+export type PodSummary = {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  reason?: string;
+  message?: string;
+};
+
+/** A Kubernetes Event as the deploy service reports it. */
+export type EventSummary = {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  lastSeen?: string;
+};
+
+function time(value: unknown): string | undefined {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * One cluster, reached with @kubernetes/client-node: server-side apply with
+ * our field manager, a watch of a Deployment's rollout, and reads of pods and
+ * events. One instance per cluster, so that API discovery is cached.
+ */
+export class KubernetesClusterClient {
+  private readonly k8s: K8s;
+  private readonly kc: InstanceType<K8s['KubeConfig']>;
+  private readonly objects: InstanceType<K8s['KubernetesObjectApi']>;
+  private readonly core: InstanceType<K8s['CoreV1Api']>;
+  private readonly requestTimeoutMs: number;
+
+  constructor(options: { cluster: ClusterConfig; requestTimeoutMs?: number }) {
+    this.k8s = loadClient();
+    this.kc = new this.k8s.KubeConfig();
+    this.kc.loadFromOptions(kubeConfigOptions(options.cluster));
+    this.objects = this.k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
+
+  /** Server-side apply of one object; the cluster's answer, or a ClusterRequestError. */
+  async apply(
+    manifest: KubernetesManifest,
+    options: { dryRun: boolean; force: boolean },
+  ): Promise<LiveObject> {
+    const what = `Applying ${objectName(manifest)}`;
+    try {
+      return (await withTimeout(
+        this.objects.patch(
+          manifest as any,
+          undefined,
+          options.dryRun ? 'All' : undefined,
+          FIELD_MANAGER,
+          options.force,
+          this.k8s.PatchStrategy.ServerSideApply,
+        ),
+        this.requestTimeoutMs,
+        what,
+      )) as unknown as LiveObject;
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+
+  /** Reads an object; undefined when it does not exist. */
+  async read(manifest: KubernetesManifest): Promise<LiveObject | undefined> {
+    const what = `Reading ${objectName(manifest)}`;
+    try {
+      return (await withTimeout(
+        this.objects.read({
+          apiVersion: manifest.apiVersion,
+          kind: manifest.kind,
+          metadata: {
+            name: manifest.metadata.name,
+            namespace: manifest.metadata.namespace,
+          },
+        }),
+        this.requestTimeoutMs,
+        what,
+      )) as unknown as LiveObject;
+    } catch (error) {
+      const described = describeError(error, what);
+      if (described.status === 404) {
+        return undefined;
+      }
+      throw described;
+    }
+  }
+
+  /**
+   * Watches a Deployment until `onObject` returns true (done), the timeout
+   * passes, or the watch fails. Re-watches when the server closes the stream.
+   */
+  async watchDeployment(options: {
+    namespace: string;
+    name: string;
+    timeoutMs: number;
+    onObject: (deployment: LiveObject) => boolean | Promise<boolean>;
+    /** Called every `tickMs` while waiting (to read pods and events). */
+    onTick?: () => Promise<boolean>;
+    tickMs?: number;
+  }): Promise<'done' | 'timeout'> {
+    const watch = new this.k8s.Watch(this.kc);
+    const deadline = Date.now() + options.timeoutMs;
+    return new Promise<'done' | 'timeout'>((resolve, reject) => {
+      let finished = false;
+      let controller: AbortController | undefined;
+      let ticker: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (outcome: 'done' | 'timeout' | Error) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        clearInterval(ticker);
+        controller?.abort();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      timer = setTimeout(() => finish('timeout'), options.timeoutMs);
+      if (options.onTick) {
+        let ticking = false;
+        ticker = setInterval(() => {
+          if (ticking || finished) return;
+          ticking = true;
+          options.onTick!()
+            .then(stop => stop && finish('done'))
+            .catch(error =>
+              finish(describeError(error, 'Reading pods and events')),
+            )
+            .finally(() => {
+              ticking = false;
+            });
+        }, options.tickMs ?? 5000);
+      }
+      let failures = 0;
+      const start = async () => {
+        if (finished) return;
+        const remaining = Math.max(
+          1,
+          Math.ceil((deadline - Date.now()) / 1000),
+        );
+        try {
+          controller = await watch.watch(
+            `/apis/apps/v1/namespaces/${options.namespace}/deployments`,
+            {
+              fieldSelector: `metadata.name=${options.name}`,
+              timeoutSeconds: remaining,
+            },
+            (_type: string, object: unknown) => {
+              if (finished) return;
+              Promise.resolve(options.onObject(object as LiveObject))
+                .then(done => done && finish('done'))
+                .catch(error => finish(error as Error));
+            },
+            (error: unknown) => {
+              if (finished) return;
+              if (error && (error as { name?: string }).name !== 'AbortError') {
+                failures += 1;
+                if (failures > 3) {
+                  finish(describeError(error, 'Watching the rollout'));
+                  return;
+                }
+              }
+              // The server closes watches from time to time: watch again.
+              setTimeout(start, Math.min(1000 * failures, 3000));
+            },
+          );
+        } catch (error) {
+          failures += 1;
+          if (failures > 3) {
+            finish(describeError(error, 'Watching the rollout'));
+          } else {
+            setTimeout(start, Math.min(1000 * failures, 3000));
+          }
+        }
+      };
+      start();
+    });
+  }
+
+  /** Pods of a workload, by its selector labels. */
+  async pods(namespace: string, labelSelector: string): Promise<PodSummary[]> {
+    const what = `Listing pods in ${namespace}`;
+    try {
+      const list = await withTimeout(
+        this.core.listNamespacedPod({ namespace, labelSelector }),
+        this.requestTimeoutMs,
+        what,
+      );
+      return list.items.map(pod => {
+        const statuses = pod.status?.containerStatuses ?? [];
+        const waiting = statuses.find(s => s.state?.waiting?.reason)?.state
+          ?.waiting;
+        const unschedulable = pod.status?.conditions?.find(
+          c => c.type === 'PodScheduled' && c.status === 'False',
+        );
+        return {
+          name: pod.metadata?.name ?? '',
+          phase: pod.status?.phase ?? 'Unknown',
+          ready:
+            pod.status?.conditions?.some(
+              c => c.type === 'Ready' && c.status === 'True',
+            ) ?? false,
+          restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
+          reason: waiting?.reason ?? unschedulable?.reason,
+          message: waiting?.message ?? unschedulable?.message,
+        };
+      });
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+
+  /** Events about the pods (and the Deployment) of a workload, newest last. */
+  async events(namespace: string, name: string): Promise<EventSummary[]> {
+    const what = `Listing events in ${namespace}`;
+    try {
+      const list = await withTimeout(
+        this.core.listNamespacedEvent({ namespace }),
+        this.requestTimeoutMs,
+        what,
+      );
+      return list.items
+        .filter(e => {
+          const involved = e.involvedObject?.name ?? '';
+          return involved === name || involved.startsWith(`${name}-`);
+        })
+        .map(e => ({
+          type: e.type ?? 'Normal',
+          reason: e.reason ?? '',
+          message: e.message ?? '',
+          object: `${e.involvedObject?.kind ?? ''}/${
+            e.involvedObject?.name ?? ''
+          }`,
+          count: e.count ?? 1,
+          lastSeen:
+            time(e.lastTimestamp) ??
+            time(e.eventTime) ??
+            time(e.metadata?.creationTimestamp),
+        }))
+        .sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''));
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Config } from '@backstage/config';
+import type { AutoscalingOptions } from './render/types';
+
+/** `aiPlatform.deploy` config, with defaults applied. */
+export type DeployOptions = {
+  /** How long a rollout may take before the deployment fails. */
+  rolloutTimeoutMs: number;
+  /** How often pods and events are read while a rollout waits. */
+  progressIntervalMs: number;
+  /** Per-request timeout towards the cluster. */
+  requestTimeoutMs: number;
+  /** Take over fields another field manager owns (server-side apply `force`). */
+  forceConflicts: boolean;
+  /** What to do when the pool's cluster cannot be reached: fail, or run the checks only. */
+  unreachableClusters: 'fail' | 'check-only';
+  autoscaling: AutoscalingOptions;
+};
+
+/** Reads `aiPlatform.deploy`. */
+export function readDeployOptions(config: Config): DeployOptions {
+  const c = config.getOptionalConfig('aiPlatform.deploy');
+  const unreachable = c?.getOptionalString('unreachableClusters') ?? 'fail';
+  if (unreachable !== 'fail' && unreachable !== 'check-only') {
+    throw new Error(
+      `aiPlatform.deploy.unreachableClusters must be "fail" or "check-only", not "${unreachable}"`,
+    );
+  }
+  const type = c?.getOptionalString('autoscaling.type') ?? 'hpa';
+  if (type !== 'hpa' && type !== 'keda') {
+    throw new Error(
+      `aiPlatform.deploy.autoscaling.type must be "hpa" or "keda", not "${type}"`,
+    );
+  }
+  return {
+    rolloutTimeoutMs:
+      (c?.getOptionalNumber('rolloutTimeoutSeconds') ?? 1800) * 1000,
+    progressIntervalMs:
+      (c?.getOptionalNumber('progressIntervalSeconds') ?? 5) * 1000,
+    requestTimeoutMs:
+      (c?.getOptionalNumber('requestTimeoutSeconds') ?? 30) * 1000,
+    forceConflicts: c?.getOptionalBoolean('forceConflicts') ?? false,
+    unreachableClusters: unreachable,
+    autoscaling: {
+      type,
+      targetRequestsWaiting:
+        c?.getOptionalNumber('autoscaling.targetRequestsWaiting') ?? 5,
+      prometheusServerAddress: c?.getOptionalString(
+        'autoscaling.prometheusServerAddress',
+      ),
+    },
+  };
+}

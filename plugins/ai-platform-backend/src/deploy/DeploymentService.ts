@@ -772,28 +772,28 @@ export class DeploymentService {
           changes = current
             ? changedPaths(comparable(current), comparable(live))
             : undefined;
-          action = !current
-            ? 'created'
-            : changes!.length
-            ? 'configured'
-            : 'unchanged';
+          if (!current) {
+            action = 'created';
+          } else {
+            action = changes!.length ? 'configured' : 'unchanged';
+          }
         } else {
           // managedFields times have a one-second resolution: an object is
           // unchanged when we sent the same manifest as last time and our
           // field manager's entry did not move.
           const appliedAt = ourApplyTime(live);
           const created = timeOf(live.metadata.creationTimestamp);
-          const previous = lastApplied.get(name);
+          const last = lastApplied.get(name);
           if (
-            previous &&
-            previous.appliedAt === appliedAt &&
-            previous.manifest === JSON.stringify(manifest)
+            last &&
+            last.appliedAt === appliedAt &&
+            last.manifest === JSON.stringify(manifest)
           ) {
             action = 'unchanged';
           } else if (
             appliedAt &&
             created === appliedAt &&
-            previous?.appliedAt !== appliedAt
+            last?.appliedAt !== appliedAt
           ) {
             action = 'created';
           } else {

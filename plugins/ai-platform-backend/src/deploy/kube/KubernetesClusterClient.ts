@@ -258,17 +258,17 @@ export class KubernetesClusterClient {
       let finished = false;
       let controller: AbortController | undefined;
       let ticker: NodeJS.Timeout | undefined;
-      let timer: NodeJS.Timeout | undefined;
+      const timers: { timeout?: NodeJS.Timeout } = {};
       const finish = (outcome: 'done' | 'timeout' | Error) => {
         if (finished) return;
         finished = true;
-        clearTimeout(timer);
+        clearTimeout(timers.timeout);
         clearInterval(ticker);
         controller?.abort();
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
       };
-      timer = setTimeout(() => finish('timeout'), options.timeoutMs);
+      timers.timeout = setTimeout(() => finish('timeout'), options.timeoutMs);
       if (options.onTick) {
         let ticking = false;
         ticker = setInterval(() => {

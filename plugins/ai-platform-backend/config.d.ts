@@ -71,5 +71,56 @@ export interface Config {
        */
       seedDemoHistory?: boolean;
     };
+    /** Deployments of inference endpoints to the pools' clusters. */
+    deploy?: {
+      /**
+       * How long a rollout may take before the deployment fails, in seconds.
+       * @default 1800
+       */
+      rolloutTimeoutSeconds?: number;
+      /**
+       * How often pods and events are read while a rollout runs, in seconds.
+       * @default 5
+       */
+      progressIntervalSeconds?: number;
+      /**
+       * Timeout of one request to a cluster's API server, in seconds.
+       * @default 30
+       */
+      requestTimeoutSeconds?: number;
+      /**
+       * Take over fields that another field manager owns (server-side apply
+       * with force). When false, such a conflict fails the deployment and
+       * names the fields and the manager.
+       * @default false
+       */
+      forceConflicts?: boolean;
+      /**
+       * When a pool's cluster cannot be reached: `fail` the deployment, or
+       * run the checks only (`check-only`) and say that nothing was applied,
+       * as a demo portal without real clusters wants. A cluster missing from
+       * kubernetes.clusterLocatorMethods always gives check-only.
+       * @default fail
+       */
+      unreachableClusters?: 'fail' | 'check-only';
+      /** How endpoints with maxReplicas above replicas scale. */
+      autoscaling?: {
+        /**
+         * `hpa`: an autoscaling/v2 HorizontalPodAutoscaler on the Pods metric
+         * vllm:num_requests_waiting (needs a metrics adapter such as
+         * prometheus-adapter); `keda`: a KEDA ScaledObject with a Prometheus
+         * trigger.
+         * @default hpa
+         */
+        type?: 'hpa' | 'keda';
+        /**
+         * Waiting requests per replica above which a replica is added.
+         * @default 5
+         */
+        targetRequestsWaiting?: number;
+        /** The Prometheus that scrapes vLLM; required for `keda`. */
+        prometheusServerAddress?: string;
+      };
+    };
   };
 }

@@ -18,10 +18,16 @@ import { CatalogFleetSource } from './quotas/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
 import { KueueStatusService } from './quotas/KueueStatusService';
 import { createRouter } from './service/createRouter';
+import { readClusterConfigs } from '@internal/plugin-ai-platform-node';
+import { DatabaseDeploymentStore } from './deploy/DatabaseDeploymentStore';
+import { DeploymentService } from './deploy/DeploymentService';
+import { KubernetesClusterClient } from './deploy/kube/KubernetesClusterClient';
+import { readDeployOptions } from './deploy/types';
 
 /**
  * The ai-platform backend plugin, served at /api/ai-platform: permissions,
- * the audit log, evals and gates, GPU quotas, GPU usage and cost.
+ * the audit log, evals and gates, GPU quotas, GPU usage and cost, and
+ * deployments of inference endpoints.
  */
 export const aiPlatformPlugin = createBackendPlugin({
   pluginId: 'ai-platform',
@@ -70,6 +76,28 @@ export const aiPlatformPlugin = createBackendPlugin({
           costStore,
         });
 
+        const deployOptions = readDeployOptions(deps.config);
+        const deployments = new DeploymentService({
+          store: DatabaseDeploymentStore.create({ knex }),
+          catalog: deps.catalog,
+          auth: deps.auth,
+          permissions: deps.permissions,
+          permissionsRegistry: deps.permissionsRegistry,
+          quotas,
+          evals,
+          evalStore,
+          auditLog,
+          logger: deps.logger,
+          clusters: readClusterConfigs(deps.config),
+          createClient: cluster =>
+            new KubernetesClusterClient({
+              cluster,
+              requestTimeoutMs: deployOptions.requestTimeoutMs,
+            }),
+          deploy: deployOptions,
+        });
+        await deployments.failInterrupted();
+
         deps.permissionsRegistry.addPermissions(aiPlatformPermissions);
         registerPermissionResources({
           permissionsRegistry: deps.permissionsRegistry,
@@ -94,6 +122,7 @@ export const aiPlatformPlugin = createBackendPlugin({
             quotas,
             costStore,
             kueue: new KueueStatusService({ config: deps.config, fleet }),
+            deployments: { service: deployments, catalog: deps.catalog },
             endpointTitles: async () =>
               new Map(
                 (await fleet.snapshot()).endpoints.map(e => [e.ref, e.title]),

@@ -29,6 +29,9 @@ import type { QuotaService } from '../quotas/QuotaService';
 import type { KueueStatusService } from '../quotas/KueueStatusService';
 import type { CostStore } from '../cost/types';
 import { addCostRoutes } from './costRoutes';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { DeploymentService } from '../deploy/DeploymentService';
+import { addDeploymentRoutes } from './deploymentRoutes';
 import { requirePermission } from './requirePermission';
 import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
 
@@ -124,6 +127,8 @@ export async function createRouter(options: {
   quotas: QuotaService;
   costStore: CostStore;
   kueue?: KueueStatusService;
+  /** The deployment service and the catalog it sizes from; without them there are no deployment routes. */
+  deployments?: { service: DeploymentService; catalog: CatalogService };
   /** Endpoint titles for the FOCUS export's ResourceName. */
   endpointTitles?: () => Promise<Map<string, string>>;
 }): Promise<express.Router> {
@@ -572,6 +577,16 @@ export async function createRouter(options: {
     permittedCredentials,
     titles: options.endpointTitles,
   });
+
+  // --- Deployments ----------------------------------------------------------
+
+  if (options.deployments) {
+    addDeploymentRoutes(router, {
+      deployments: options.deployments.service,
+      catalog: options.deployments.catalog,
+      credentialsOf,
+    });
+  }
 
   // --- Audit ----------------------------------------------------------------
 

@@ -44,6 +44,7 @@ describe('openapi.yaml', () => {
       evalStore: {} as any,
       quotas: {} as any,
       costStore: {} as any,
+      deployments: { service: {} as any, catalog: {} as any },
     });
     expect(
       routerOperations((router as unknown as { stack: Layer[] }).stack).sort(),

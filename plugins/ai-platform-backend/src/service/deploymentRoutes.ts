@@ -1,0 +1,213 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  isFinalDeploymentState,
+  isGpuPoolEntity,
+  isModelEntity,
+  sizeModelForPool,
+} from '@internal/plugin-ai-platform-common';
+import type express from 'express';
+import { z } from 'zod';
+import type {
+  DeploymentService,
+  StartedDeployment,
+} from '../deploy/DeploymentService';
+import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
+
+const callOptions = {
+  dryRun: z.boolean().optional(),
+  reason: reasonSchema.optional(),
+  overrideGates: z.boolean().optional(),
+  wait: z.boolean().optional(),
+};
+
+const endpointInput = z.union([
+  nonEmpty.describe('InferenceEndpoint entity ref'),
+  z
+    .record(z.string(), z.unknown())
+    .describe('An InferenceEndpoint entity not in the catalog yet'),
+]);
+
+const deploySchema = z
+  .object({ endpoint: endpointInput, ...callOptions })
+  .refine(b => !b.overrideGates || b.reason, {
+    message: 'overrideGates needs a reason',
+    path: ['reason'],
+  });
+
+const promoteSchema = z
+  .object({ modelVersion: nonEmpty, ...callOptions })
+  .refine(b => !b.overrideGates || b.reason, {
+    message: 'overrideGates needs a reason',
+    path: ['reason'],
+  });
+
+const rollbackSchema = z.object({
+  toRevision: z.number().int().min(1).optional(),
+  ...callOptions,
+});
+
+const renderSchema = z.object({
+  endpoint: endpointInput,
+  modelVersion: nonEmpty.optional(),
+});
+
+const sizingSchema = z.object({
+  model: entityRef('Model'),
+  modelVersion: nonEmpty,
+  pool: entityRef('GpuPool'),
+  maxModelLen: z.number().int().min(1).optional(),
+  concurrentSequences: z.number().int().min(1).optional(),
+  gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
+});
+
+const listSchema = z.object({
+  endpoint: entityRef('InferenceEndpoint').optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+const endpointParams = z.object({
+  namespace: nonEmpty,
+  name: nonEmpty,
+});
+
+/**
+ * The deployment routes: deploy, promote, rollback (each answers with the
+ * deployment record: 201 when final, 202 while it is still running, to poll
+ * at /deployments/{id}), history, live status, rendering and sizing.
+ */
+export function addDeploymentRoutes(
+  router: express.Router,
+  options: {
+    deployments: DeploymentService;
+    catalog: CatalogService;
+    credentialsOf: (req: express.Request) => Promise<BackstageCredentials>;
+  },
+) {
+  const { deployments, catalog, credentialsOf } = options;
+
+  const answer = (res: express.Response, started: StartedDeployment) => {
+    res
+      .status(isFinalDeploymentState(started.record.state) ? 201 : 202)
+      .json(started.record);
+  };
+  const endpointRefOf = (req: express.Request) => {
+    const { namespace, name } = parseInput(
+      endpointParams,
+      req.params,
+      'params',
+    );
+    return stringifyEntityRef({ kind: 'InferenceEndpoint', namespace, name });
+  };
+
+  router.post('/deployments', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(deploySchema, req.body, 'body');
+    answer(
+      res,
+      await deployments.deploy({
+        ...body,
+        credentials,
+        httpRequest: req,
+      }),
+    );
+  });
+
+  router.get('/deployments', async (req, res) => {
+    await credentialsOf(req);
+    const query = parseInput(listSchema, req.query, 'query');
+    res.json({
+      items: await deployments.list({
+        endpointRef: query.endpoint,
+        limit: query.limit,
+        beforeRevision: query.before,
+      }),
+    });
+  });
+
+  router.get('/deployments/:id', async (req, res) => {
+    await credentialsOf(req);
+    res.json(await deployments.get(req.params.id));
+  });
+
+  router.post('/endpoints/:namespace/:name/promote', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const endpointRef = endpointRefOf(req);
+    const body = parseInput(promoteSchema, req.body, 'body');
+    answer(
+      res,
+      await deployments.promote({
+        ...body,
+        endpointRef,
+        credentials,
+        httpRequest: req,
+      }),
+    );
+  });
+
+  router.post('/endpoints/:namespace/:name/rollback', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const endpointRef = endpointRefOf(req);
+    const body = parseInput(rollbackSchema, req.body ?? {}, 'body');
+    answer(
+      res,
+      await deployments.rollback({
+        ...body,
+        endpointRef,
+        credentials,
+        httpRequest: req,
+      }),
+    );
+  });
+
+  router.get('/endpoints/:namespace/:name/status', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    res.json(
+      await deployments.status({
+        credentials,
+        endpointRef: endpointRefOf(req),
+      }),
+    );
+  });
+
+  router.post('/render', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(renderSchema, req.body, 'body');
+    res.json(await deployments.render({ ...body, credentials }));
+  });
+
+  router.post('/sizing', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = parseInput(sizingSchema, req.body, 'body');
+    const [model, pool] = await Promise.all([
+      catalog.getEntityByRef(body.model, { credentials }),
+      catalog.getEntityByRef(body.pool, { credentials }),
+    ]);
+    if (!model || !isModelEntity(model)) {
+      throw new NotFoundError(`${body.model} is not in the catalog`);
+    }
+    if (!pool || !isGpuPoolEntity(pool)) {
+      throw new NotFoundError(`${body.pool} is not in the catalog`);
+    }
+    const sized = sizeModelForPool({
+      model,
+      modelVersion: body.modelVersion,
+      pool,
+      maxModelLen: body.maxModelLen,
+      concurrentSequences: body.concurrentSequences,
+      gpuMemoryUtilization: body.gpuMemoryUtilization,
+    });
+    if (!sized.ok) {
+      throw new InputError(`${sized.field}: ${sized.message}`);
+    }
+    res.json({
+      model: body.model,
+      modelVersion: body.modelVersion,
+      pool: body.pool,
+      sizing: sized.sizing,
+    });
+  });
+}

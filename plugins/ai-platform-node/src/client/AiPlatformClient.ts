@@ -1,0 +1,299 @@
+import type { DiscoveryService } from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  type DeploymentEvent,
+  type DeploymentRecord,
+  type DeployRequest,
+  type EndpointLiveStatus,
+  type GpuSizing,
+  isFinalDeploymentState,
+  type PromoteRequest,
+  type RenderRequest,
+  type RollbackRequest,
+} from '@internal/plugin-ai-platform-common';
+
+/** Every call carries the Backstage token of whoever acts (a user's, on behalf of them). */
+export type AiPlatformRequestOptions = {
+  /** A Backstage token for the ai-platform plugin, e.g. from `auth.getPluginRequestToken`. */
+  token: string;
+};
+
+/** An InferenceEndpoint by namespace and name, as the endpoint routes take it. */
+export type EndpointName = {
+  namespace: string;
+  name: string;
+};
+
+/** One Kubernetes object as `POST /render` returns it. */
+export type RenderedManifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+};
+
+/** The answer of `POST /render`. */
+export type RenderResponse = {
+  endpointRef: string;
+  cluster: string;
+  namespace: string;
+  /** The workload's name (the endpoint's backstage.io/kubernetes-id). */
+  name: string;
+  modelVersion: string;
+  tensorParallelSize: number;
+  /** GPUs the endpoint reserves: gpusPerReplica x max replicas. */
+  gpus: number;
+  sizing?: GpuSizing;
+  warnings: string[];
+  objects: RenderedManifest[];
+};
+
+/** The body of `POST /sizing`. */
+export type SizingRequest = {
+  /** Model entity ref. */
+  model: string;
+  /** One of the model's spec.versions[].name. */
+  modelVersion: string;
+  /** GpuPool entity ref. */
+  pool: string;
+  maxModelLen?: number;
+  concurrentSequences?: number;
+  gpuMemoryUtilization?: number;
+};
+
+/** The answer of `POST /sizing`; a sizing that does not fit has `fits: false` and says why. */
+export type SizingResponse = {
+  model: string;
+  modelVersion: string;
+  pool: string;
+  sizing: GpuSizing;
+};
+
+/** The query of `GET /deployments`. */
+export type ListDeploymentsRequest = {
+  /** InferenceEndpoint entity ref. */
+  endpoint?: string;
+  limit?: number;
+  /** Only revisions below this one (paging backwards). */
+  before?: number;
+};
+
+/** Options of {@link AiPlatformClient.waitForDeployment}. */
+export type WaitForDeploymentOptions = AiPlatformRequestOptions & {
+  id: string;
+  /** Called once for every event the record gains, in order. */
+  onEvent?: (event: DeploymentEvent) => void | Promise<void>;
+  /** @default 2000 */
+  pollIntervalMs?: number;
+  /** Give up (with an error naming the last state) after this long. @default 1_800_000 (30 minutes) */
+  timeoutMs?: number;
+  /** Stops waiting when aborted. */
+  signal?: AbortSignal;
+  /** Events already reported (e.g. from the record a deploy call returned), not reported again. @default 0 */
+  eventsSeen?: number;
+};
+
+/** Thrown by {@link AiPlatformClient.waitForDeployment} when a deployment does not end in time. */
+export class DeploymentWaitTimeoutError extends Error {
+  readonly name = 'DeploymentWaitTimeoutError';
+  constructor(readonly record: DeploymentRecord, timeoutMs: number) {
+    super(
+      `Deployment ${record.id} of ${record.endpointRef} is still ${
+        record.state
+      } after ${Math.round(
+        timeoutMs / 1000,
+      )} s; follow it at GET /deployments/${record.id}`,
+    );
+  }
+}
+
+/**
+ * A typed client of the ai-platform REST API (`/api/ai-platform`) for
+ * backend modules of other plugins, such as the scaffolder's. Every call
+ * carries the caller's token, so that the permission check, the audit record
+ * and the data land in the ai-platform plugin under the acting user. Failed
+ * answers throw a `ResponseError` whose `cause.message` is the server's.
+ */
+export class AiPlatformClient {
+  private readonly discovery: DiscoveryService;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: {
+    discovery: DiscoveryService;
+    /** For tests; defaults to the global fetch. */
+    fetch?: typeof fetch;
+  }) {
+    this.discovery = options.discovery;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Deploys (creates or updates) an endpoint: the record, final (201) or still running (202). */
+  async deploy(
+    request: DeployRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<DeploymentRecord> {
+    return this.request('POST', '/deployments', options, request);
+  }
+
+  /** Moves an endpoint to another version of its model. */
+  async promote(
+    request: EndpointName & PromoteRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<DeploymentRecord> {
+    const { namespace, name, ...body } = request;
+    return this.request(
+      'POST',
+      `${endpointPath({ namespace, name })}/promote`,
+      options,
+      body,
+    );
+  }
+
+  /** Restores an earlier applied revision of an endpoint. */
+  async rollback(
+    request: EndpointName & RollbackRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<DeploymentRecord> {
+    const { namespace, name, ...body } = request;
+    return this.request(
+      'POST',
+      `${endpointPath({ namespace, name })}/rollback`,
+      options,
+      body,
+    );
+  }
+
+  /** One deployment record, with its checks and events so far. */
+  async getDeployment(
+    request: { id: string },
+    options: AiPlatformRequestOptions,
+  ): Promise<DeploymentRecord> {
+    return this.request(
+      'GET',
+      `/deployments/${encodeURIComponent(request.id)}`,
+      options,
+    );
+  }
+
+  /** Deployment records, newest first. */
+  async listDeployments(
+    request: ListDeploymentsRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<{ items: DeploymentRecord[] }> {
+    const query = new URLSearchParams();
+    if (request.endpoint) query.set('endpoint', request.endpoint);
+    if (request.limit !== undefined) query.set('limit', String(request.limit));
+    if (request.before !== undefined) {
+      query.set('before', String(request.before));
+    }
+    const search = query.toString();
+    return this.request(
+      'GET',
+      `/deployments${search ? `?${search}` : ''}`,
+      options,
+    );
+  }
+
+  /** What runs now: the records' running version and the workload's live state. */
+  async endpointStatus(
+    request: EndpointName,
+    options: AiPlatformRequestOptions,
+  ): Promise<EndpointLiveStatus> {
+    return this.request('GET', `${endpointPath(request)}/status`, options);
+  }
+
+  /** The Kubernetes objects an endpoint would apply; checks and applies nothing. */
+  async render(
+    request: RenderRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<RenderResponse> {
+    return this.request('POST', '/render', options, request);
+  }
+
+  /** Sizes a model version on a pool's GPUs. */
+  async size(
+    request: SizingRequest,
+    options: AiPlatformRequestOptions,
+  ): Promise<SizingResponse> {
+    return this.request('POST', '/sizing', options, request);
+  }
+
+  /**
+   * Polls a deployment until its state is final, reporting every new event
+   * once, and returns the final record.
+   */
+  async waitForDeployment(
+    options: WaitForDeploymentOptions,
+  ): Promise<DeploymentRecord> {
+    const pollIntervalMs = options.pollIntervalMs ?? 2000;
+    const timeoutMs = options.timeoutMs ?? 1_800_000;
+    const deadline = Date.now() + timeoutMs;
+    let seen = options.eventsSeen ?? 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const record = await this.getDeployment(
+        { id: options.id },
+        { token: options.token },
+      );
+      for (const event of record.events.slice(seen)) {
+        await options.onEvent?.(event);
+      }
+      seen = Math.max(seen, record.events.length);
+      if (isFinalDeploymentState(record.state)) {
+        return record;
+      }
+      if (Date.now() + pollIntervalMs > deadline) {
+        throw new DeploymentWaitTimeoutError(record, timeoutMs);
+      }
+      await sleep(pollIntervalMs, options.signal);
+    }
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    options: AiPlatformRequestOptions,
+    body?: unknown,
+  ): Promise<T> {
+    const baseUrl = await this.discovery.getBaseUrl('ai-platform');
+    const response = await this.fetchImpl(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        Authorization: `Bearer ${options.token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+function endpointPath(endpoint: EndpointName): string {
+  return `/endpoints/${encodeURIComponent(
+    endpoint.namespace,
+  )}/${encodeURIComponent(endpoint.name)}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

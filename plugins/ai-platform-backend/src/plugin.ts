@@ -109,6 +109,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           actionsRegistry: deps.actionsRegistry,
           evals,
           quotas,
+          deployments,
         });
 
         deps.httpRouter.use(

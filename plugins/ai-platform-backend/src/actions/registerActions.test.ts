@@ -4,12 +4,15 @@ import type { EvalService } from '../evals/EvalService';
 import type { QuotaService } from '../quotas/QuotaService';
 import type { CostStore } from '../cost/types';
 import { registerActions } from './registerActions';
+import type { DeploymentService } from '../deploy/DeploymentService';
 
 describe('ai-platform actions', () => {
   const gateStatus = jest.fn();
   const latestScores = jest.fn();
   const overview = jest.fn();
   const costSummary = jest.fn();
+  const status = jest.fn();
+  const list = jest.fn();
   const registry = actionsRegistryServiceMock({
     logger: mockServices.logger.mock(),
   });
@@ -18,12 +21,14 @@ describe('ai-platform actions', () => {
     evals: { gateStatus, latestScores } as unknown as EvalService,
     quotas: { overview } as unknown as QuotaService,
     costStore: { costSummary } as unknown as CostStore,
+    deployments: { status, list } as unknown as DeploymentService,
     now: () => new Date('2026-11-20T10:30:00Z'),
   });
 
   it('registers read-only actions only', async () => {
     const { actions } = await registry.list();
     expect(actions.map(a => a.name).sort()).toEqual([
+      'get-endpoint-deployment-status',
       'get-gpu-pool-capacity',
       'get-model-eval-scores',
       'get-model-gate-status',
@@ -215,6 +220,76 @@ describe('ai-platform actions', () => {
         },
       ],
       basis: { utilization: 'partial', tokens: 'partial' },
+    });
+  });
+
+  it('answers what an endpoint runs and its recent deployments', async () => {
+    status.mockResolvedValue({
+      endpointRef: 'inferenceendpoint:default/chat',
+      cluster: 'gpu-eu-west',
+      namespace: 'chat',
+      clusterConfigured: true,
+      catalogModelVersion: 'v1',
+      runningModelVersion: 'v2',
+      runningRevision: 4,
+      deployment: {
+        name: 'chat',
+        replicas: 2,
+        readyReplicas: 1,
+        updatedReplicas: 2,
+        availableReplicas: 1,
+        conditions: [],
+      },
+      pods: [{ name: 'chat-1', phase: 'Pending', ready: false, restarts: 0 }],
+      events: [
+        {
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: 'ok',
+          object: 'Pod/chat-0',
+          count: 1,
+        },
+        {
+          type: 'Warning',
+          reason: 'FailedScheduling',
+          message: '0/4 nodes are available: 4 Insufficient nvidia.com/gpu.',
+          object: 'Pod/chat-1',
+          count: 3,
+        },
+      ],
+    });
+    list.mockResolvedValue([
+      {
+        revision: 4,
+        operation: 'promote',
+        state: 'failed',
+        modelVersion: 'v2',
+        requestedBy: 'user:default/bob',
+        createdAt: '2026-11-20T10:00:00.000Z',
+        error: { check: 'rollout', message: 'timed out' },
+      },
+    ]);
+    const credentials = mockCredentials.user('user:default/bob');
+    const { output } = await registry.invoke({
+      id: 'test:get-endpoint-deployment-status',
+      input: { endpoint: 'inferenceendpoint:default/chat' },
+      credentials,
+    });
+    expect(status).toHaveBeenCalledWith({
+      credentials,
+      endpointRef: 'inferenceendpoint:default/chat',
+    });
+    expect(output).toMatchObject({
+      runningModelVersion: 'v2',
+      catalogModelVersion: 'v1',
+      readyReplicas: 1,
+      replicas: 2,
+      warnings: [
+        'FailedScheduling: 0/4 nodes are available: 4 Insufficient nvidia.com/gpu.',
+      ],
+      recentDeployments: [
+        { revision: 4, state: 'failed', error: 'rollout: timed out' },
+      ],
     });
   });
 });

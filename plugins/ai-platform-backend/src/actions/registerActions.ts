@@ -5,20 +5,22 @@ import type { QuotaService } from '../quotas/QuotaService';
 import type { CostStore } from '../cost/types';
 import { ISO_INSTANT, windowOf } from '../service/costRoutes';
 import { InputError } from '@backstage/errors';
+import type { DeploymentService } from '../deploy/DeploymentService';
 
 /**
  * Read-only actions for AI assistants, served by the MCP actions backend:
  * a model version's gate status and its latest eval scores, a GPU pool's
- * capacity, and a team's quota headroom.
+ * capacity, a team's quota headroom and cost, and what an endpoint runs.
  */
 export function registerActions(options: {
   actionsRegistry: ActionsRegistryService;
   evals: EvalService;
   quotas: QuotaService;
   costStore: CostStore;
+  deployments?: DeploymentService;
   now?: () => Date;
 }) {
-  const { actionsRegistry, evals, quotas, costStore } = options;
+  const { actionsRegistry, evals, quotas, costStore, deployments } = options;
   const now = options.now ?? (() => new Date());
 
   actionsRegistry.register({
@@ -337,4 +339,102 @@ export function registerActions(options: {
       };
     },
   });
+
+  if (deployments) {
+    actionsRegistry.register({
+      name: 'get-endpoint-deployment-status',
+      title: 'Inference endpoint running version and deployment status',
+      description:
+        'What an InferenceEndpoint runs now: the model version of its last applied deployment (the records are the truth; it may differ from the catalog YAML after a promote), ready replicas, pods and recent Kubernetes events where its cluster is configured, and its latest deployment revisions with their outcome.',
+      attributes: { readOnly: true, idempotent: true, destructive: false },
+      schema: {
+        input: z =>
+          z.object({
+            endpoint: z
+              .string()
+              .describe(
+                'InferenceEndpoint entity ref, e.g. inferenceendpoint:default/chat-assistant-prod',
+              ),
+          }),
+        output: z =>
+          z.object({
+            endpoint: z.string(),
+            cluster: z.string(),
+            namespace: z.string(),
+            catalogModelVersion: z.string(),
+            runningModelVersion: z
+              .string()
+              .optional()
+              .describe('Absent when the portal never deployed it'),
+            runningRevision: z.number().optional(),
+            clusterConfigured: z.boolean(),
+            error: z.string().optional(),
+            readyReplicas: z.number().optional(),
+            replicas: z.number().optional(),
+            pods: z.array(
+              z.object({
+                name: z.string(),
+                phase: z.string(),
+                ready: z.boolean(),
+                restarts: z.number(),
+                reason: z.string().optional(),
+              }),
+            ),
+            warnings: z
+              .array(z.string())
+              .describe('Recent Warning events: reason and message'),
+            recentDeployments: z.array(
+              z.object({
+                revision: z.number(),
+                operation: z.string(),
+                state: z.string(),
+                modelVersion: z.string(),
+                requestedBy: z.string(),
+                createdAt: z.string(),
+                error: z.string().optional(),
+              }),
+            ),
+          }),
+      },
+      action: async ({ input, credentials }) => {
+        const status = await deployments.status({
+          credentials,
+          endpointRef: input.endpoint,
+        });
+        const history = await deployments.list({
+          endpointRef: status.endpointRef,
+          limit: 5,
+        });
+        return {
+          output: {
+            endpoint: status.endpointRef,
+            cluster: status.cluster,
+            namespace: status.namespace,
+            catalogModelVersion: status.catalogModelVersion,
+            runningModelVersion: status.runningModelVersion,
+            runningRevision: status.runningRevision,
+            clusterConfigured: status.clusterConfigured,
+            error: status.error,
+            readyReplicas: status.deployment?.readyReplicas,
+            replicas: status.deployment?.replicas,
+            pods: status.pods,
+            warnings: status.events
+              .filter(e => e.type === 'Warning')
+              .map(e => `${e.reason}: ${e.message}`),
+            recentDeployments: history.map(r => ({
+              revision: r.revision,
+              operation: r.operation,
+              state: r.state,
+              modelVersion: r.modelVersion,
+              requestedBy: r.requestedBy,
+              createdAt: r.createdAt,
+              ...(r.error
+                ? { error: `${r.error.check}: ${r.error.message}` }
+                : {}),
+            })),
+          },
+        };
+      },
+    });
+  }
 }

@@ -1,0 +1,171 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  AuditFilter,
+  AuditPage,
+  AuditVerification,
+  BudgetChange,
+  BudgetsResponse,
+  CostExportFormat,
+  CostGranularity,
+  CostGroupBy,
+  CostSummary,
+  CostTopSpenders,
+  EvalComparison,
+  EvalHistoryResponse,
+  EvalLeaderboardResponse,
+  EvalRunsResponse,
+  EvalScoresResponse,
+  ModelGateStatus,
+  ModelStage,
+  MonthForecast,
+  MonthOverMonth,
+  PoolKueueStatus,
+  QuotaCheck,
+  QuotaRequest,
+  QuotaRequestDecision,
+  QuotaRequestState,
+  QuotaRequestsResponse,
+  QuotasResponse,
+} from '@internal/plugin-ai-platform-common';
+
+/**
+ * A cost window. Both bounds are ISO 8601 dates (`2026-11-01`, UTC midnight)
+ * or date-times with `Z` or an offset; `to` is exclusive. Without `to` the
+ * backend answers up to the end of the current hour, without `from` for the
+ * 30 days before `to`.
+ */
+export type CostWindow = { from?: string; to?: string };
+
+/** A file the backend produced (CSV exports), with the name it suggested. */
+export type DownloadedFile = { filename: string; blob: Blob };
+
+/**
+ * The ai-platform REST API (`/api/ai-platform`, see the backend's
+ * openapi.yaml) as the portal calls it, with the signed-in user's
+ * credentials. Every method throws a `ResponseError` from
+ * `@backstage/errors` when the backend answers with an error.
+ */
+export interface AiPlatformApi {
+  // Evals and gates
+  /** `GET /evals/runs`: runs of a model (optionally one version), newest first. */
+  listEvalRuns(options: {
+    model: string;
+    version?: string;
+    limit?: number;
+  }): Promise<EvalRunsResponse>;
+  /** `GET /evals/scores`: the latest score per task and metric of a version. */
+  getEvalScores(options: {
+    model: string;
+    version: string;
+  }): Promise<EvalScoresResponse>;
+  /** `GET /evals/history`: every score of one task and metric, oldest first. */
+  getEvalHistory(options: {
+    model: string;
+    task: string;
+    metric: string;
+  }): Promise<EvalHistoryResponse>;
+  /** `GET /evals/compare`: version `a` of `model` against version `b` of `modelB` (or `model`). */
+  compareEvals(options: {
+    model: string;
+    a: string;
+    b: string;
+    modelB?: string;
+  }): Promise<EvalComparison>;
+  /** `GET /evals/leaderboard`: the newest score of every model version, best first per task. */
+  getLeaderboard(options?: {
+    type?: string;
+    task?: string;
+    stage?: ModelStage;
+  }): Promise<EvalLeaderboardResponse>;
+  /** `GET /gates`: pass / fail / missing per gate of a model version, with the numbers. */
+  getGateStatus(options: {
+    model: string;
+    version: string;
+  }): Promise<ModelGateStatus>;
+
+  // Quotas
+  /** `GET /quotas`: capacity, usage and each team's quota per pool. */
+  getQuotas(options?: {
+    pool?: string;
+    team?: string;
+  }): Promise<QuotasResponse>;
+  /** `GET /quotas/check`: may the team place `gpus` more GPUs on the pool? */
+  checkQuota(options: {
+    team: string;
+    pool: string;
+    gpus: number;
+    endpoint?: string;
+  }): Promise<QuotaCheck>;
+  /** `GET /quotas/kueue`: the pool's Kueue ClusterQueue, or why it cannot be read. */
+  getKueueStatus(options: { pool: string }): Promise<PoolKueueStatus>;
+  /** `GET /quota-requests`: requests for more GPUs, newest first. */
+  listQuotaRequests(options?: {
+    state?: QuotaRequestState;
+    team?: string;
+    pool?: string;
+  }): Promise<QuotaRequestsResponse>;
+  /** `POST /quota-requests`: ask for a larger quota (the total needed), with a reason. */
+  createQuotaRequest(options: {
+    team: string;
+    pool: string;
+    gpus: number;
+    reason: string;
+  }): Promise<QuotaRequest>;
+  /** `POST /quota-requests/{id}/decision`: approve or reject, with a reason. */
+  decideQuotaRequest(options: {
+    id: string;
+    decision: 'approve' | 'reject';
+    reason: string;
+  }): Promise<QuotaRequestDecision>;
+
+  // Cost
+  /** `GET /cost/summary`: totals and groups of a window, and a series when a granularity is given. */
+  getCostSummary(
+    options: CostWindow & {
+      groupBy?: CostGroupBy;
+      granularity?: CostGranularity;
+    },
+  ): Promise<CostSummary>;
+  /** `GET /cost/top`: the biggest spenders of a window. */
+  getTopSpenders(
+    options: CostWindow & { groupBy?: CostGroupBy; limit?: number },
+  ): Promise<CostTopSpenders>;
+  /** `GET /cost/month-over-month`: a month (default the current one) against the month before. */
+  getMonthOverMonth(options?: {
+    month?: string;
+    groupBy?: CostGroupBy;
+  }): Promise<MonthOverMonth>;
+  /** `GET /cost/forecast`: the current month's forecast. */
+  getCostForecast(options?: { groupBy?: CostGroupBy }): Promise<MonthForecast>;
+  /** `GET /cost/budgets`: budget against actual and forecast per team for a month. */
+  getBudgets(options?: { month?: string }): Promise<BudgetsResponse>;
+  /** `PUT /cost/budgets`: set a team's budget for a month, with a reason. */
+  setBudget(options: {
+    team: string;
+    month: string;
+    amount: number;
+    currency: string;
+    reason: string;
+  }): Promise<BudgetChange>;
+  /** `GET /cost/export`: one row per endpoint per UTC day, as CSV or FinOps FOCUS CSV. */
+  exportCost(
+    options: CostWindow & { format: CostExportFormat },
+  ): Promise<DownloadedFile>;
+
+  // Audit
+  /** `GET /audit`: one page of records, newest first. */
+  getAuditRecords(options?: {
+    filter?: AuditFilter;
+    cursor?: string;
+    limit?: number;
+  }): Promise<AuditPage>;
+  /** `GET /audit/verify`: walk the hash chain. */
+  verifyAuditChain(): Promise<AuditVerification>;
+  /** `GET /audit/export`: the records matching the filter as CSV, oldest first. */
+  exportAudit(options?: { filter?: AuditFilter }): Promise<DownloadedFile>;
+}
+
+/** The ApiRef of {@link AiPlatformApi}. */
+export const aiPlatformApiRef = createApiRef<AiPlatformApi>({
+  id: 'plugin.ai-platform.service',
+});

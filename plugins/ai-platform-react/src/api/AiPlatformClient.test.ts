@@ -1,0 +1,123 @@
+import { ResponseError } from '@backstage/errors';
+import { AiPlatformClient } from './AiPlatformClient';
+
+const BASE = 'http://localhost:7007/api/ai-platform';
+
+function setup(response: Response) {
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response);
+  const client = new AiPlatformClient({
+    discoveryApi: { getBaseUrl: async () => BASE },
+    fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+  });
+  return { client, fetch };
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+
+describe('AiPlatformClient', () => {
+  it('calls GET routes with the query, leaving out empty values', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await expect(
+      client.getLeaderboard({ type: 'llm', task: undefined, stage: 'staging' }),
+    ).resolves.toEqual({ items: [] });
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/evals/leaderboard?type=llm&stage=staging`,
+      { method: 'GET' },
+    );
+  });
+
+  it('encodes entity refs in the query', async () => {
+    const { client, fetch } = setup(json({ passed: true }));
+    await client.getGateStatus({
+      model: 'model:default/llama-3-1-8b-instruct',
+      version: '2026-11',
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/gates?model=model%3Adefault%2Fllama-3-1-8b-instruct&version=2026-11`,
+    );
+  });
+
+  it('sends JSON bodies and encodes path parameters', async () => {
+    const { client, fetch } = setup(json({ request: { id: 'a/b' } }));
+    await client.decideQuotaRequest({
+      id: 'a/b',
+      decision: 'approve',
+      reason: 'capacity is there',
+    });
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/quota-requests/a%2Fb/decision`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          decision: 'approve',
+          reason: 'capacity is there',
+        }),
+      },
+    );
+  });
+
+  it('flattens the audit filter into the query', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await client.getAuditRecords({
+      filter: { actor: 'user:default/alice', outcome: 'failure' },
+      cursor: 'c1',
+      limit: 25,
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/audit?actor=user%3Adefault%2Falice&outcome=failure&cursor=c1&limit=25`,
+    );
+  });
+
+  it('throws a ResponseError with the backend message on failure', async () => {
+    const { client } = setup(
+      json(
+        {
+          error: {
+            name: 'InputError',
+            message: 'Invalid query: from: must be an ISO 8601 date',
+          },
+          request: { method: 'GET', url: '/cost/summary' },
+          response: { statusCode: 400 },
+        },
+        400,
+      ),
+    );
+    const error = await client
+      .getCostSummary({ from: 'yesterday' })
+      .catch(e => e);
+    expect(ResponseError.is(error)).toBe(true);
+    expect(error.statusCode).toBe(400);
+    expect(error.body.error.message).toBe(
+      'Invalid query: from: must be an ISO 8601 date',
+    );
+  });
+
+  it('downloads exports with the file name the backend suggests', async () => {
+    const { client, fetch } = setup(
+      new Response('day,cost\n2026-11-01,1.5\n', {
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition':
+            'attachment; filename="ai-platform-cost-focus-2026-10-01-2026-11-01.csv"',
+        },
+      }),
+    );
+    const file = await client.exportCost({
+      format: 'focus',
+      from: '2026-10-01',
+      to: '2026-11-01',
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/cost/export?format=focus&from=2026-10-01&to=2026-11-01`,
+    );
+    expect(file.filename).toBe(
+      'ai-platform-cost-focus-2026-10-01-2026-11-01.csv',
+    );
+    expect(await file.blob.text()).toBe('day,cost\n2026-11-01,1.5\n');
+  });
+});

@@ -1,0 +1,7 @@
+export {
+  aiPlatformApiRef,
+  type AiPlatformApi,
+  type CostWindow,
+  type DownloadedFile,
+} from './AiPlatformApi';
+export { AiPlatformClient } from './AiPlatformClient';

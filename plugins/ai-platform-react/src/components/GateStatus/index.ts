@@ -1,0 +1,6 @@
+export { GateOutcome } from './GateOutcome';
+export {
+  GateResultsTable,
+  gateRule,
+  gateSummaryText,
+} from './GateResultsTable';

@@ -1,0 +1,4 @@
+export * from './AsyncContent';
+export * from './GateStatus';
+export * from './StageChip';
+export * from './UsageBar';

@@ -1,0 +1,43 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { AiPlatformClient } from '@internal/plugin-ai-platform-node';
+import { createCatalogRegisterLocalAction } from './actions/createCatalogRegisterLocalAction';
+import { createEndpointDeployAction } from './actions/createEndpointDeployAction';
+import { createEndpointRenderAction } from './actions/createEndpointRenderAction';
+import { createModelSizeAction } from './actions/createModelSizeAction';
+import { createPublishLocalAction } from './actions/createPublishLocalAction';
+import { readLocalPublishDirectory } from './publish/readLocalPublishDirectory';
+
+/**
+ * The scaffolder's ai-platform actions: size a model on a pool, render and
+ * deploy an inference endpoint (through the ai-platform API, as the user who
+ * runs the template), and publish into a local folder the catalog reads.
+ */
+export const scaffolderModuleAiPlatform = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'ai-platform',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, auth, discovery, config }) {
+        const client = new AiPlatformClient({ discovery });
+        const directory = readLocalPublishDirectory(config);
+        scaffolder.addActions(
+          createModelSizeAction({ client, auth }),
+          createEndpointRenderAction({ client, auth }),
+          createEndpointDeployAction({ client, auth }),
+          createPublishLocalAction({ directory }),
+          createCatalogRegisterLocalAction({ discovery, auth, directory }),
+        );
+      },
+    });
+  },
+});

@@ -16,6 +16,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// ai-platform:model:size, :endpoint:render, :endpoint:deploy, :publish:local,
+// :catalog:register-local (the vllm-service template uses them)
+backend.add(import('@internal/plugin-scaffolder-backend-module-ai-platform'));
 
 // Auth: guest sign-in for the demo (see app-config.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));

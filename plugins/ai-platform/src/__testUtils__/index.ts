@@ -1,0 +1,3 @@
+export * from './entities';
+export { permissionsAllowing } from './permissions';
+export { renderWithApis } from './renderWithApis';

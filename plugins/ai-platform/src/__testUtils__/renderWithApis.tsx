@@ -1,0 +1,59 @@
+import type { Entity } from '@backstage/catalog-model';
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import {
+  type AiPlatformApi,
+  aiPlatformApiRef,
+} from '@internal/plugin-ai-platform-react';
+import {
+  auditRouteRef,
+  costRouteRef,
+  evalsRouteRef,
+  quotasRouteRef,
+} from '../routes';
+import { allEntities } from './entities';
+import { permissionsAllowing } from './permissions';
+
+/**
+ * Renders an element in a test app with a mocked ai-platform API, an
+ * in-memory catalog of the example entities, a permission API that allows
+ * the named permissions, and the entity and plugin routes mounted.
+ */
+export function renderWithApis(
+  element: JSX.Element,
+  options: {
+    api?: Partial<AiPlatformApi>;
+    entity?: Entity;
+    entities?: Entity[];
+    allow?: string[];
+    initialRouteEntries?: string[];
+  } = {},
+) {
+  return renderInTestApp(
+    options.entity ? (
+      <EntityProvider entity={options.entity}>{element}</EntityProvider>
+    ) : (
+      element
+    ),
+    {
+      apis: [
+        [aiPlatformApiRef, (options.api ?? {}) as AiPlatformApi],
+        catalogApiMock({ entities: options.entities ?? allEntities }),
+        permissionsAllowing(...(options.allow ?? [])),
+      ],
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        '/ai-platform/evals': convertLegacyRouteRef(evalsRouteRef),
+        '/ai-platform/quotas': convertLegacyRouteRef(quotasRouteRef),
+        '/ai-platform/cost': convertLegacyRouteRef(costRouteRef),
+        '/ai-platform/audit': convertLegacyRouteRef(auditRouteRef),
+      },
+      initialRouteEntries: options.initialRouteEntries,
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import {
+  AiPlatformClient,
+  aiPlatformApiRef,
+} from '@internal/plugin-ai-platform-react';
+import MemoryIcon from '@material-ui/icons/Memory';
+import {
+  auditRouteRef,
+  costRouteRef,
+  evalsRouteRef,
+  quotasRouteRef,
+} from './routes';
+
+/*
+ * The ai-platform plugin for the new frontend system. Every card, tab and
+ * page loads its code lazily (the loaders import their component), so the
+ * app's first bundle holds only these declarations and the API client.
+ */
+
+const aiPlatformApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: aiPlatformApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new AiPlatformClient(deps),
+    }),
+});
+
+// --- Model entity page -------------------------------------------------------
+
+const modelDetailsCard = EntityCardBlueprint.make({
+  name: 'model-details',
+  params: {
+    type: 'info',
+    filter: 'kind:model',
+    loader: () =>
+      import('./components/ModelDetailsCard').then(m => <m.ModelDetailsCard />),
+  },
+});
+
+const modelVersionsCard = EntityCardBlueprint.make({
+  name: 'model-versions',
+  params: {
+    type: 'content',
+    filter: 'kind:model',
+    loader: () =>
+      import('./components/ModelVersionsCard').then(m => (
+        <m.ModelVersionsCard />
+      )),
+  },
+});
+
+const modelGatesCard = EntityCardBlueprint.make({
+  name: 'model-gates',
+  params: {
+    type: 'content',
+    filter: 'kind:model',
+    loader: () =>
+      import('./components/ModelGatesCard').then(m => <m.ModelGatesCard />),
+  },
+});
+
+const modelEvalsContent = EntityContentBlueprint.make({
+  name: 'model-evals',
+  params: {
+    path: 'evals',
+    title: 'Evals',
+    filter: 'kind:model',
+    loader: () =>
+      import('./components/ModelEvalsContent').then(m => (
+        <m.ModelEvalsContent />
+      )),
+  },
+});
+
+/** The ai-platform frontend plugin (new frontend system). */
+export default createFrontendPlugin({
+  pluginId: 'ai-platform',
+  title: 'AI Platform',
+  icon: <MemoryIcon fontSize="inherit" />,
+  info: { packageJson: () => import('../package.json') },
+  routes: {
+    evals: convertLegacyRouteRef(evalsRouteRef),
+    quotas: convertLegacyRouteRef(quotasRouteRef),
+    cost: convertLegacyRouteRef(costRouteRef),
+    audit: convertLegacyRouteRef(auditRouteRef),
+  },
+  extensions: [
+    aiPlatformApi,
+    modelDetailsCard,
+    modelVersionsCard,
+    modelGatesCard,
+    modelEvalsContent,
+  ],
+});

@@ -1,0 +1,1 @@
+export { ModelDetailsCard } from './ModelDetailsCard';

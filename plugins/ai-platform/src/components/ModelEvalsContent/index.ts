@@ -1,0 +1,1 @@
+export { ModelEvalsContent } from './ModelEvalsContent';

@@ -1,0 +1,1 @@
+export { defaultCandidate, ModelGatesCard } from './ModelGatesCard';

@@ -1,0 +1,1 @@
+export { ModelVersionsCard, servedVersion } from './ModelVersionsCard';

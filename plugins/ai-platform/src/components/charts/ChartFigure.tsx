@@ -1,0 +1,77 @@
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import type { ReactNode } from 'react';
+import useMeasure from 'react-use/esm/useMeasure';
+
+/**
+ * Colours of chart series: the Tableau 10 palette, which reads on the light
+ * and the dark theme alike.
+ */
+export const SERIES_COLORS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+
+/** The colour of the n-th series. */
+export function seriesColor(index: number): string {
+  return SERIES_COLORS[index % SERIES_COLORS.length];
+}
+
+/** Axis, grid and tooltip styles from the current (light or dark) theme. */
+export function useChartTheme() {
+  const theme = useTheme();
+  return {
+    axis: {
+      stroke: theme.palette.text.secondary,
+      tick: { fill: theme.palette.text.secondary, fontSize: 12 },
+    },
+    grid: theme.palette.divider,
+    tooltip: {
+      contentStyle: {
+        backgroundColor: theme.palette.background.paper,
+        borderColor: theme.palette.divider,
+        color: theme.palette.text.primary,
+      },
+      itemStyle: { color: theme.palette.text.primary },
+      labelStyle: { color: theme.palette.text.primary },
+    },
+    legend: { color: theme.palette.text.primary },
+  };
+}
+
+/**
+ * A chart in a `<figure>` named for screen readers, sized to its container's
+ * width. Recharts' accessibility layer (set on each chart) lets keyboard
+ * users move through the points with the arrow keys.
+ */
+export function ChartFigure(props: {
+  /** Accessible name and caption of the chart. */
+  label: string;
+  /** Show the label as a visible caption too. */
+  caption?: boolean;
+  height: number;
+  children: (size: { width: number; height: number }) => ReactNode;
+}) {
+  const [ref, { width }] = useMeasure<HTMLDivElement>();
+  return (
+    <Box component="figure" m={0} aria-label={props.label}>
+      {props.caption && (
+        <Typography component="figcaption" variant="subtitle2" gutterBottom>
+          {props.label}
+        </Typography>
+      )}
+      <div ref={ref} style={{ width: '100%', height: props.height }}>
+        {width > 0 && props.children({ width, height: props.height })}
+      </div>
+    </Box>
+  );
+}

@@ -1,0 +1,6 @@
+export {
+  ChartFigure,
+  SERIES_COLORS,
+  seriesColor,
+  useChartTheme,
+} from './ChartFigure';

@@ -1,0 +1,85 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import {
+  AiPlatformClient,
+  aiPlatformApiRef,
+} from '@internal/plugin-ai-platform-react';
+import {
+  auditRouteRef,
+  costRouteRef,
+  evalsRouteRef,
+  quotasRouteRef,
+} from './routes';
+
+/**
+ * The ai-platform plugin for apps still on the legacy frontend system. The
+ * new frontend system uses the default export of
+ * `@internal/plugin-ai-platform/alpha` instead.
+ */
+export const aiPlatformPlugin = createPlugin({
+  id: 'ai-platform',
+  apis: [
+    createApiFactory({
+      api: aiPlatformApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new AiPlatformClient(deps),
+    }),
+  ],
+  routes: {
+    evals: evalsRouteRef,
+    quotas: quotasRouteRef,
+    cost: costRouteRef,
+    audit: auditRouteRef,
+  },
+});
+
+// --- Model entity page -------------------------------------------------------
+
+/** A Model's facts and lineage (for the overview of `kind:model`). */
+export const EntityModelDetailsCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelDetailsCard',
+    component: {
+      lazy: () =>
+        import('./components/ModelDetailsCard').then(m => m.ModelDetailsCard),
+    },
+  }),
+);
+
+/** A Model's versions, their stage and the endpoints serving each. */
+export const EntityModelVersionsCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelVersionsCard',
+    component: {
+      lazy: () =>
+        import('./components/ModelVersionsCard').then(m => m.ModelVersionsCard),
+    },
+  }),
+);
+
+/** Gate status of the version in production and of a candidate. */
+export const EntityModelGatesCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelGatesCard',
+    component: {
+      lazy: () =>
+        import('./components/ModelGatesCard').then(m => m.ModelGatesCard),
+    },
+  }),
+);
+
+/** The Evals tab of a Model: scores per version, trends, runs and gates. */
+export const EntityModelEvalsContent = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityModelEvalsContent',
+    component: {
+      lazy: () =>
+        import('./components/ModelEvalsContent').then(m => m.ModelEvalsContent),
+    },
+  }),
+);

@@ -83,6 +83,40 @@ const modelEvalsContent = EntityContentBlueprint.make({
   },
 });
 
+// --- InferenceEndpoint entity page -------------------------------------------
+
+const endpointOverviewCard = EntityCardBlueprint.make({
+  name: 'endpoint-overview',
+  params: {
+    type: 'info',
+    filter: 'kind:inferenceendpoint',
+    loader: () =>
+      import('./components/EndpointOverviewCard').then(m => (
+        <m.EndpointOverviewCard />
+      )),
+  },
+});
+
+const endpointSloCard = EntityCardBlueprint.make({
+  name: 'endpoint-slo',
+  params: {
+    type: 'info',
+    filter: 'kind:inferenceendpoint',
+    loader: () =>
+      import('./components/EndpointSloCard').then(m => <m.EndpointSloCard />),
+  },
+});
+
+const endpointCostCard = EntityCardBlueprint.make({
+  name: 'endpoint-cost',
+  params: {
+    type: 'content',
+    filter: 'kind:inferenceendpoint',
+    loader: () =>
+      import('./components/EndpointCostCard').then(m => <m.EndpointCostCard />),
+  },
+});
+
 /** The ai-platform frontend plugin (new frontend system). */
 export default createFrontendPlugin({
   pluginId: 'ai-platform',
@@ -101,5 +135,8 @@ export default createFrontendPlugin({
     modelVersionsCard,
     modelGatesCard,
     modelEvalsContent,
+    endpointOverviewCard,
+    endpointSloCard,
+    endpointCostCard,
   ],
 });

@@ -83,3 +83,40 @@ export const EntityModelEvalsContent = aiPlatformPlugin.provide(
     },
   }),
 );
+
+// --- InferenceEndpoint entity page -------------------------------------------
+
+/** An endpoint's model, version, pool, cluster, team and resources. */
+export const EntityEndpointOverviewCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointOverviewCard',
+    component: {
+      lazy: () =>
+        import('./components/EndpointOverviewCard').then(
+          m => m.EndpointOverviewCard,
+        ),
+    },
+  }),
+);
+
+/** An endpoint's SLO targets. */
+export const EntityEndpointSloCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointSloCard',
+    component: {
+      lazy: () =>
+        import('./components/EndpointSloCard').then(m => m.EndpointSloCard),
+    },
+  }),
+);
+
+/** An endpoint's cost over the last 30 days and its cost per 1M tokens. */
+export const EntityEndpointCostCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointCostCard',
+    component: {
+      lazy: () =>
+        import('./components/EndpointCostCard').then(m => m.EndpointCostCard),
+    },
+  }),
+);

@@ -1,3 +1,4 @@
 export * from './entities';
 export { permissionsAllowing } from './permissions';
 export { renderWithApis } from './renderWithApis';
+export { figures, groupRow, summaryOf } from './cost';

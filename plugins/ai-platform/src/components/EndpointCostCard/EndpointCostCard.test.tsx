@@ -1,0 +1,98 @@
+import { screen, within } from '@testing-library/react';
+import {
+  endpointEntity,
+  groupRow,
+  renderWithApis,
+  summaryOf,
+} from '../../__testUtils__';
+import { EndpointCostCard } from './EndpointCostCard';
+
+const REF = 'inferenceendpoint:default/chat-assistant-prod';
+
+describe('EndpointCostCard', () => {
+  it("shows the endpoint's own figures from the backend", async () => {
+    const getCostSummary = jest.fn(async () =>
+      summaryOf(
+        [
+          groupRow(REF, {
+            cost: 1234.5678,
+            gpuHours: 1543.2,
+            tokens: 980_000_000,
+            costPerMillionTokens: 1.2597,
+            idleCost: 321.04,
+            utilizationCoverage: 1,
+          }),
+          groupRow('inferenceendpoint:default/other', { cost: 99 }),
+        ],
+        {
+          groupBy: 'endpoint',
+          series: [
+            {
+              bucket: '2026-11-21',
+              key: REF,
+              currency: 'USD',
+              cost: 40,
+              gpuHours: 50,
+            },
+            {
+              bucket: '2026-11-22',
+              key: REF,
+              currency: 'USD',
+              cost: 41,
+              gpuHours: 51,
+            },
+          ],
+        },
+      ),
+    );
+    await renderWithApis(<EndpointCostCard />, {
+      entity: endpointEntity,
+      api: { getCostSummary },
+    });
+    const table = await screen.findByRole('table', { name: 'Cost in USD' });
+    expect(within(table).getByText('$1,234.57')).toBeInTheDocument();
+    expect(within(table).getByText('1,543.2 GPU-h')).toBeInTheDocument();
+    expect(within(table).getByText('$1.26')).toBeInTheDocument();
+    expect(within(table).getByText('980M')).toBeInTheDocument();
+    expect(
+      within(table).getByText(
+        '$321.04 (utilisation known for 100% of GPU-hours)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('figure', { name: 'Cost per day' }),
+    ).toBeInTheDocument();
+    expect(getCostSummary).toHaveBeenCalledWith({
+      groupBy: 'endpoint',
+      granularity: 'day',
+    });
+    expect(screen.getByRole('link', { name: 'All cost' })).toHaveAttribute(
+      'href',
+      '/ai-platform/cost',
+    );
+  });
+
+  it('says when there is no usage', async () => {
+    await renderWithApis(<EndpointCostCard />, {
+      entity: endpointEntity,
+      api: { getCostSummary: async () => summaryOf([]) },
+    });
+    expect(
+      await screen.findByText('No usage recorded in the last 30 days'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a permission error', async () => {
+    await renderWithApis(<EndpointCostCard />, {
+      entity: endpointEntity,
+      api: {
+        getCostSummary: async () => {
+          throw new Error('NotAllowedError: ai-platform.cost.read');
+        },
+      },
+    });
+    expect(
+      (await screen.findAllByText(/ai-platform.cost.read/)).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,1 @@
+export { EndpointCostCard } from './EndpointCostCard';

@@ -1,0 +1,49 @@
+import { screen, within } from '@testing-library/react';
+import { ANNOTATION_RUNNING_MODEL_VERSION } from '@internal/plugin-ai-platform-common';
+import { endpointEntity, renderWithApis } from '../../__testUtils__';
+import { EndpointOverviewCard } from './EndpointOverviewCard';
+
+describe('EndpointOverviewCard', () => {
+  it('links model, pool and team and shows the version stage and resources', async () => {
+    await renderWithApis(<EndpointOverviewCard />, { entity: endpointEntity });
+    const table = screen.getByRole('table', { name: 'Endpoint details' });
+    expect(await within(table).findByText('production')).toBeInTheDocument();
+    expect(
+      within(table).getByRole('link', {
+        name: /Llama 3.1 8B Instruct|llama-3-1-8b-instruct/,
+      }),
+    ).toHaveAttribute('href', '/catalog/default/model/llama-3-1-8b-instruct');
+    expect(
+      within(table).getByRole('link', { name: /L4|l4-inference/ }),
+    ).toHaveAttribute('href', '/catalog/default/gpupool/l4-inference');
+    expect(
+      within(table).getByRole('link', { name: /Applied ML|applied-ml/ }),
+    ).toHaveAttribute('href', '/catalog/default/group/applied-ml');
+    expect(within(table).getByText('gpu-us-east')).toBeInTheDocument();
+    expect(
+      within(table).getByText('2 × 1 GPU (autoscaling 2–6)'),
+    ).toBeInTheDocument();
+    expect(within(table).getByText('6 (worst case)')).toBeInTheDocument();
+  });
+
+  it('says when a promote runs another version than the YAML names', async () => {
+    await renderWithApis(<EndpointOverviewCard />, {
+      entity: {
+        ...endpointEntity,
+        metadata: {
+          ...endpointEntity.metadata,
+          annotations: { [ANNOTATION_RUNNING_MODEL_VERSION]: 'v2' },
+        },
+        spec: { ...endpointEntity.spec, cluster: 'gpu-eu-west' },
+      },
+    });
+    expect(
+      screen.getByText('v2 runs (promoted; the catalog YAML still says v1)'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'spec.cluster says gpu-eu-west; the pool runs in gpu-us-east',
+      ),
+    ).toBeInTheDocument();
+  });
+});

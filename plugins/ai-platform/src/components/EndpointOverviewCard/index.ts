@@ -1,0 +1,1 @@
+export { EndpointOverviewCard } from './EndpointOverviewCard';

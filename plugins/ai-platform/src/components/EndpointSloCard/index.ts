@@ -1,0 +1,1 @@
+export { EndpointSloCard } from './EndpointSloCard';

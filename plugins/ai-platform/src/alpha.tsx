@@ -117,6 +117,52 @@ const endpointCostCard = EntityCardBlueprint.make({
   },
 });
 
+// --- GpuPool entity page ----------------------------------------------------
+
+const poolCapacityCard = EntityCardBlueprint.make({
+  name: 'pool-capacity',
+  params: {
+    type: 'info',
+    filter: 'kind:gpupool',
+    loader: () =>
+      import('./components/GpuPoolCapacityCard').then(m => (
+        <m.GpuPoolCapacityCard />
+      )),
+  },
+});
+
+const poolCostCard = EntityCardBlueprint.make({
+  name: 'pool-cost',
+  params: {
+    type: 'info',
+    filter: 'kind:gpupool',
+    loader: () =>
+      import('./components/GpuPoolCostCard').then(m => <m.GpuPoolCostCard />),
+  },
+});
+
+const poolQuotasCard = EntityCardBlueprint.make({
+  name: 'pool-quotas',
+  params: {
+    type: 'content',
+    filter: 'kind:gpupool',
+    loader: () =>
+      import('./components/GpuPoolQuotaCard').then(m => <m.GpuPoolQuotaCard />),
+  },
+});
+
+const poolEndpointsCard = EntityCardBlueprint.make({
+  name: 'pool-endpoints',
+  params: {
+    type: 'content',
+    filter: 'kind:gpupool',
+    loader: () =>
+      import('./components/GpuPoolEndpointsCard').then(m => (
+        <m.GpuPoolEndpointsCard />
+      )),
+  },
+});
+
 /** The ai-platform frontend plugin (new frontend system). */
 export default createFrontendPlugin({
   pluginId: 'ai-platform',
@@ -138,5 +184,9 @@ export default createFrontendPlugin({
     endpointOverviewCard,
     endpointSloCard,
     endpointCostCard,
+    poolCapacityCard,
+    poolCostCard,
+    poolQuotasCard,
+    poolEndpointsCard,
   ],
 });

@@ -120,3 +120,53 @@ export const EntityEndpointCostCard = aiPlatformPlugin.provide(
     },
   }),
 );
+
+// --- GpuPool entity page ----------------------------------------------------
+
+/** A pool's capacity, allocated and free GPUs, accelerator, price and Kueue queue. */
+export const EntityGpuPoolCapacityCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGpuPoolCapacityCard',
+    component: {
+      lazy: () =>
+        import('./components/GpuPoolCapacityCard').then(
+          m => m.GpuPoolCapacityCard,
+        ),
+    },
+  }),
+);
+
+/** A pool's 30-day cost, utilisation and idle cost where known. */
+export const EntityGpuPoolCostCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGpuPoolCostCard',
+    component: {
+      lazy: () =>
+        import('./components/GpuPoolCostCard').then(m => m.GpuPoolCostCard),
+    },
+  }),
+);
+
+/** Each team's quota on a pool against its usage, as a chart and a table. */
+export const EntityGpuPoolQuotaCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGpuPoolQuotaCard',
+    component: {
+      lazy: () =>
+        import('./components/GpuPoolQuotaCard').then(m => m.GpuPoolQuotaCard),
+    },
+  }),
+);
+
+/** The endpoints running on a pool. */
+export const EntityGpuPoolEndpointsCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityGpuPoolEndpointsCard',
+    component: {
+      lazy: () =>
+        import('./components/GpuPoolEndpointsCard').then(
+          m => m.GpuPoolEndpointsCard,
+        ),
+    },
+  }),
+);

@@ -2,3 +2,4 @@ export * from './entities';
 export { permissionsAllowing } from './permissions';
 export { renderWithApis } from './renderWithApis';
 export { figures, groupRow, summaryOf } from './cost';
+export { l4Quotas } from './quotas';

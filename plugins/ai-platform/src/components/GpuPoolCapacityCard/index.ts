@@ -1,0 +1,1 @@
+export { GpuPoolCapacityCard } from './GpuPoolCapacityCard';

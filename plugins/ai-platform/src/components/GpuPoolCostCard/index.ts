@@ -1,0 +1,1 @@
+export { GpuPoolCostCard, utilizationOf } from './GpuPoolCostCard';

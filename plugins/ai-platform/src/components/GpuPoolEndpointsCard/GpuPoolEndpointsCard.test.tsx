@@ -1,0 +1,34 @@
+import { screen, within } from '@testing-library/react';
+import { poolEntity, renderWithApis } from '../../__testUtils__';
+import { GpuPoolEndpointsCard } from './GpuPoolEndpointsCard';
+
+describe('GpuPoolEndpointsCard', () => {
+  it('lists the endpoints on the pool with model, version, team and GPUs', async () => {
+    await renderWithApis(<GpuPoolEndpointsCard />, { entity: poolEntity });
+    const table = await screen.findByRole('table', {
+      name: 'Endpoints on this pool',
+    });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    expect(
+      within(rows[1]).getByRole('link', {
+        name: /chat-assistant-prod|production/i,
+      }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/inferenceendpoint/chat-assistant-prod',
+    );
+    expect(within(rows[1]).getByText('6')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('v2')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('1')).toBeInTheDocument();
+  });
+
+  it('says when no endpoint runs on the pool', async () => {
+    await renderWithApis(<GpuPoolEndpointsCard />, {
+      entity: { ...poolEntity, relations: [] },
+    });
+    expect(
+      await screen.findByText('No endpoint runs on this pool'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { GpuPoolEndpointsCard } from './GpuPoolEndpointsCard';

@@ -1,0 +1,1 @@
+export { GpuPoolQuotaCard } from './GpuPoolQuotaCard';

@@ -4,6 +4,7 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -13,6 +14,7 @@ import {
   AiPlatformClient,
   aiPlatformApiRef,
 } from '@internal/plugin-ai-platform-react';
+import AssessmentIcon from '@material-ui/icons/Assessment';
 import MemoryIcon from '@material-ui/icons/Memory';
 import {
   auditRouteRef,
@@ -34,6 +36,19 @@ const aiPlatformApi = ApiBlueprint.make({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new AiPlatformClient(deps),
     }),
+});
+
+// --- Pages (each in the sidebar, from its title and icon) --------------------
+
+const evalsPage = PageBlueprint.make({
+  name: 'evals',
+  params: {
+    path: '/ai-platform/evals',
+    title: 'Evals',
+    icon: <AssessmentIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(evalsRouteRef),
+    loader: () => import('./components/EvalsPage').then(m => <m.EvalsPage />),
+  },
 });
 
 // --- Model entity page -------------------------------------------------------
@@ -177,6 +192,7 @@ export default createFrontendPlugin({
   },
   extensions: [
     aiPlatformApi,
+    evalsPage,
     modelDetailsCard,
     modelVersionsCard,
     modelGatesCard,

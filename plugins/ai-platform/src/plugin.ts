@@ -2,6 +2,7 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
@@ -37,6 +38,18 @@ export const aiPlatformPlugin = createPlugin({
     audit: auditRouteRef,
   },
 });
+
+// --- Pages -------------------------------------------------------------------
+
+/** The evals page: leaderboard and compare (mount at e.g. /ai-platform/evals). */
+export const AiPlatformEvalsPage = aiPlatformPlugin.provide(
+  createRoutableExtension({
+    name: 'AiPlatformEvalsPage',
+    component: () =>
+      import('./components/EvalsPage').then(m => m.LegacyEvalsPage),
+    mountPoint: evalsRouteRef,
+  }),
+);
 
 // --- Model entity page -------------------------------------------------------
 

@@ -1,0 +1,1 @@
+export { EvalsPage, LegacyEvalsPage } from './EvalsPage';

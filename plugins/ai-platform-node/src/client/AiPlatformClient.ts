@@ -273,7 +273,10 @@ export class AiPlatformClient {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    // Parsed here rather than with response.json(), so that the objects
+    // belong to the caller's realm (the scaffolder's templating accepts only
+    // plain objects, and Jest runs tests in their own realm).
+    return JSON.parse(await response.text()) as T;
   }
 }
 

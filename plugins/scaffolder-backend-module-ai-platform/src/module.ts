@@ -35,7 +35,12 @@ export const scaffolderModuleAiPlatform = createBackendModule({
           createEndpointRenderAction({ client, auth }),
           createEndpointDeployAction({ client, auth }),
           createPublishLocalAction({ directory }),
-          createCatalogRegisterLocalAction({ discovery, auth, directory }),
+          createCatalogRegisterLocalAction({
+            discovery,
+            auth,
+            config,
+            directory,
+          }),
         );
       },
     });

@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createHash } from 'crypto';
 import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
@@ -18,7 +19,7 @@ import { examples } from './createCatalogRegisterLocalAction.examples';
  * after `delayMs`.
  */
 async function fakeCatalog(options: {
-  locations: Array<{ name: string; target: string }>;
+  locations: Array<{ target: string }>;
   delayMs?: number;
   refreshStatus?: number;
 }) {
@@ -38,18 +39,7 @@ async function fakeCatalog(options: {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(data));
       };
-      if (url.pathname === '/api/catalog/entities/by-query') {
-        send(200, {
-          items: options.locations.map(l => ({
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Location',
-            metadata: { name: l.name, namespace: 'default' },
-            spec: { type: 'file', target: l.target },
-          })),
-          pageInfo: {},
-          totalItems: options.locations.length,
-        });
-      } else if (url.pathname === '/api/catalog/refresh') {
+      if (url.pathname === '/api/catalog/refresh') {
         if (options.refreshStatus) {
           send(options.refreshStatus, {
             error: { name: 'NotAllowedError', message: 'not allowed' },
@@ -58,8 +48,12 @@ async function fakeCatalog(options: {
           return;
         }
         const { entityRef } = JSON.parse(body);
+        // The catalog names a config location after its type and target.
         const location = options.locations.find(
-          l => `location:default/${l.name}` === entityRef,
+          l =>
+            `location:default/generated-${createHash('sha1')
+              .update(`file:${l.target}`)
+              .digest('hex')}` === entityRef,
         );
         setTimeout(() => {
           for (const file of location
@@ -132,18 +126,14 @@ async function setup(
       'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: support-bot }\n',
     ].join('---\n'),
   );
+  const locations = [
+    { target: '/elsewhere/examples/org.yaml' },
+    ...(options.covered === false
+      ? []
+      : [{ target: path.join(directory, '*', 'catalog-info.yaml') }]),
+  ];
   const catalog = await fakeCatalog({
-    locations: [
-      { name: 'generated-examples', target: '/elsewhere/examples/org.yaml' },
-      ...(options.covered === false
-        ? []
-        : [
-            {
-              name: 'generated-published',
-              target: path.join(directory, '*', 'catalog-info.yaml'),
-            },
-          ]),
-    ],
+    locations,
     delayMs: options.delayMs,
     refreshStatus: options.refreshStatus,
   });
@@ -151,13 +141,34 @@ async function setup(
   const action = createCatalogRegisterLocalAction({
     discovery: catalog.discovery,
     auth: mockServices.auth(),
+    config: mockServices.rootConfig({
+      data: {
+        catalog: {
+          locations: [
+            { type: 'url', target: 'https://example.com/catalog-info.yaml' },
+            ...locations.map(l => ({ type: 'file', target: l.target })),
+          ],
+        },
+      },
+    }),
     directory,
     pollIntervalMs: 10,
   });
   const logger = mockServices.logger.mock();
   const contextFor = (input: Record<string, unknown>) =>
     createMockActionContext({ input: input as any, logger });
-  return { action, catalog, catalogInfoPath, directory, contextFor, logger };
+  const locationRef = `location:default/generated-${createHash('sha1')
+    .update(`file:${path.join(directory, '*', 'catalog-info.yaml')}`)
+    .digest('hex')}`;
+  return {
+    action,
+    catalog,
+    catalogInfoPath,
+    directory,
+    contextFor,
+    logger,
+    locationRef,
+  };
 }
 
 describe('globToRegExp', () => {
@@ -175,7 +186,8 @@ describe('globToRegExp', () => {
 
 describe('ai-platform:catalog:register-local', () => {
   it('refreshes the file location that covers the file, as the user, and waits for the entities', async () => {
-    const { action, catalog, catalogInfoPath, contextFor } = await setup();
+    const { action, catalog, catalogInfoPath, contextFor, locationRef } =
+      await setup();
     const ctx = contextFor({ catalogInfoPath });
     await action.handler(ctx);
     const refresh = catalog.requests.find(
@@ -185,10 +197,7 @@ describe('ai-platform:catalog:register-local', () => {
       /^Bearer mock-service-token:.*"target":"catalog"/,
     );
     expect(refresh?.auth).toContain('"obo":"user:default/mock"');
-    expect(ctx.output).toHaveBeenCalledWith(
-      'locationRef',
-      'location:default/generated-published',
-    );
+    expect(ctx.output).toHaveBeenCalledWith('locationRef', locationRef);
     expect(ctx.output).toHaveBeenCalledWith(
       'entityRef',
       'component:default/support-bot',
@@ -226,14 +235,12 @@ describe('ai-platform:catalog:register-local', () => {
   });
 
   it("reports the catalog's refusal, and refuses files outside the publish folder", async () => {
-    const { action, catalogInfoPath, contextFor } = await setup({
+    const { action, catalogInfoPath, contextFor, locationRef } = await setup({
       refreshStatus: 403,
     });
     await expect(
       action.handler(contextFor({ catalogInfoPath })),
-    ).rejects.toThrow(
-      'Cannot refresh location:default/generated-published: not allowed (HTTP 403)',
-    );
+    ).rejects.toThrow(`Cannot refresh ${locationRef}: not allowed (HTTP 403)`);
     await expect(
       action.handler(contextFor({ catalogInfoPath: '/etc/passwd' })),
     ).rejects.toThrow(

@@ -2,9 +2,11 @@ import {
   type AuthService,
   type DiscoveryService,
   isChildPath,
+  type RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -49,11 +51,6 @@ function refOf(e: EntityName): string {
   return `${e.kind}:${e.namespace}/${e.name}`.toLocaleLowerCase('en-US');
 }
 
-type LocationEntity = {
-  metadata: { name: string; namespace?: string };
-  spec?: { type?: string; target?: string };
-};
-
 /**
  * `ai-platform:catalog:register-local`: makes the entities of a locally
  * published catalog-info.yaml appear in the catalog. The catalog API only
@@ -61,17 +58,22 @@ type LocationEntity = {
  * `catalog:register`; instead `app-config.yaml` lists the publish folder as a
  * `file` location glob, and this action asks the catalog (as the user who runs
  * the template) to refresh that location now rather than at its next
- * processing round, then waits until the entities are there.
+ * processing round, then waits until the entities are there. The location is
+ * found in this backend's `catalog.locations` config, the way the catalog
+ * names it (so the catalog must run in the same backend, as it does in the
+ * portal).
  */
 export function createCatalogRegisterLocalAction(options: {
   discovery: DiscoveryService;
   auth: AuthService;
+  /** The backend's config: its `catalog.locations` say which location covers the folder. */
+  config: RootConfigService;
   /** The local publish folder: only files inside it are registered. */
   directory: string;
   /** @default 1000 */
   pollIntervalMs?: number;
 }) {
-  const { discovery, auth, directory } = options;
+  const { discovery, auth, config, directory } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   return createTemplateAction({
     id: 'ai-platform:catalog:register-local',
@@ -172,26 +174,14 @@ export function createCatalogRegisterLocalAction(options: {
       };
 
       // The file location of the catalog's config that covers the file.
-      let location: LocationEntity | undefined;
-      try {
-        const query = new URLSearchParams({
-          filter: 'kind=location,spec.type=file',
-          limit: '1000',
-        });
-        const answer = await call('GET', `/entities/by-query?${query}`);
-        const items = ((await answer.json()) as { items?: LocationEntity[] })
-          .items;
-        location = (items ?? []).find(
-          l =>
-            l.spec?.target &&
-            globToRegExp(path.resolve(l.spec.target)).test(file),
-        );
-      } catch (error) {
-        throw new Error(
-          `Cannot read the catalog's locations: ${describeError(error)}`,
-        );
-      }
-      if (!location) {
+      // The catalog names it after its resolved target; it is not listed as
+      // an entity while its glob matches no file (its processing fails), but
+      // it can be refreshed by name all the same.
+      const target = (config.getOptionalConfigArray('catalog.locations') ?? [])
+        .filter(l => l.getOptionalString('type') === 'file')
+        .map(l => path.resolve(l.getString('target')))
+        .find(t => globToRegExp(t).test(file));
+      if (!target) {
         throw new InputError(
           `No catalog location covers ${file}: add a file location for the publish folder to app-config.yaml (catalog.locations: - type: file, target: ${path.join(
             directory,
@@ -200,9 +190,9 @@ export function createCatalogRegisterLocalAction(options: {
           )}; relative targets are resolved against the backend's working directory), then restart the backend`,
         );
       }
-      const locationRef = `location:${
-        location.metadata.namespace ?? 'default'
-      }/${location.metadata.name}`;
+      const locationRef = `location:default/generated-${createHash('sha1')
+        .update(`file:${target}`)
+        .digest('hex')}`;
       try {
         await call('POST', '/refresh', { entityRef: locationRef });
       } catch (error) {
@@ -211,9 +201,7 @@ export function createCatalogRegisterLocalAction(options: {
         );
       }
       ctx.logger.info(
-        `Asked the catalog to read ${
-          location.spec?.target
-        } again (${locationRef}); waiting for ${entities
+        `Asked the catalog to read ${target} again (${locationRef}); waiting for ${entities
           .map(refOf)
           .join(', ')}`,
       );

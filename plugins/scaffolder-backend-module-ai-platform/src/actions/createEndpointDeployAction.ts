@@ -31,9 +31,9 @@ export function summarizeDeployment(record: DeploymentRecord): string {
       const apply = record.checks.find(c => c.name === 'apply');
       return `Check-only: NOTHING WAS APPLIED to cluster ${
         record.cluster
-      }. The checks ran and the objects were rendered (${objects}) for ${what}. ${
+      }. The checks ran and the objects were rendered (${objects}) for ${what}. ${(
         apply?.message ?? ''
-      }`.trim();
+      ).replace(/^Nothing was applied: /, '')}`.trim();
     }
     case 'failed':
       return `Deployment of ${what} failed at the ${

@@ -16,6 +16,11 @@ const benches = {
     about:
       'ingest a year of hourly usage of 1,000 endpoints (8.76M rows), build rollups, cost by team by month vs raw GROUP BY, on SQLite and Postgres',
   },
+  deploy: {
+    file: 'plugins/ai-platform-backend/bench/deploy.bench.ts',
+    about:
+      'deploys against the fake Kubernetes API server: requests and time per deploy, and 100 concurrent deploys onto a pool with room for 60',
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,6 +1,8 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type {
+  AuditorService,
   BackstageCredentials,
+  LoggerService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -133,6 +135,19 @@ export const L4_NODES = [1, 2, 3, 4].map(i => ({
   taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
 }));
 
+/** A logger that drops everything (no jest mocks: the deploy bench uses this harness too). */
+const silentLogger: LoggerService = {
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => silentLogger,
+};
+
+const quietAuditor: AuditorService = {
+  createEvent: async () => ({ success: async () => {}, fail: async () => {} }),
+};
+
 export type DeployHarness = Awaited<ReturnType<typeof createDeployHarness>>;
 
 /**
@@ -175,8 +190,8 @@ export async function createDeployHarness(options: {
   const auditStore = DatabaseAuditStore.create({ knex });
   const auditLog = new AuditLog({
     store: auditStore,
-    auditor: mockServices.auditor.mock(),
-    logger: mockServices.logger.mock(),
+    auditor: quietAuditor,
+    logger: silentLogger,
   });
   const store = DatabaseDeploymentStore.create({ knex });
   const clusters: ClusterConfig[] = [
@@ -192,10 +207,13 @@ export async function createDeployHarness(options: {
     evals,
     evalStore,
     auditLog,
-    logger: mockServices.logger.mock(),
+    logger: silentLogger,
     clusters,
     createClient: cluster =>
-      new KubernetesClusterClient({ cluster, requestTimeoutMs: 2000 }),
+      new KubernetesClusterClient({
+        cluster,
+        requestTimeoutMs: options.deploy?.requestTimeoutMs ?? 2000,
+      }),
     deploy: {
       rolloutTimeoutMs: 10_000,
       progressIntervalMs: 50,

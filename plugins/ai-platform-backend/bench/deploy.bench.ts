@@ -1,0 +1,260 @@
+/*
+ * Benchmark: the deploy service against the fake Kubernetes API server
+ * (packages/fake-kube-apiserver) on loopback, with the stores on SQLite in
+ * memory.
+ *
+ * 1. Sequential deploys of autoscaled endpoints (Deployment, Service,
+ *    PodDisruptionBudget, HorizontalPodAutoscaler): the HTTP requests per
+ *    deploy by kind (discovery, apply, watch, other) and the time per deploy.
+ *    The aim: discovery once per cluster (cached), one apply per object and
+ *    one rollout watch per deploy.
+ * 2. 100 concurrent deploys of 1-GPU endpoints onto one pool with room for 60:
+ *    how many succeed (the aim: exactly the 60 that fit), how many the quota
+ *    check refuses, and the wall time.
+ *
+ *   yarn bench deploy [--sequential 20] [--concurrent 100] [--capacity 60]
+ *                     [--rollout-ms 0]
+ */
+import type { Entity } from '@backstage/catalog-model';
+import knexFactory from 'knex';
+import { performance } from 'node:perf_hooks';
+import {
+  bob,
+  createDeployHarness,
+} from '../src/deploy/__testUtils__/deployHarness';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const SEQUENTIAL = option('sequential', 20);
+const CONCURRENT = option('concurrent', 100);
+const CAPACITY = option('capacity', 60);
+const ROLLOUT_MS = option('rollout-ms', 0);
+
+const TEAM = 'group:default/applied-ml';
+
+const benchPool: Entity = {
+  apiVersion: 'ai-platform.io/v1alpha1',
+  kind: 'GpuPool',
+  metadata: { name: 'bench-pool', namespace: 'default' },
+  spec: {
+    type: 'shared',
+    owner: 'group:default/ml-platform',
+    lifecycle: 'production',
+    cluster: 'gpu-eu-west',
+    gpu: { product: 'NVIDIA-L4', memoryGiB: 24, count: CAPACITY, perNode: 4 },
+    nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-L4' },
+    costPerGpuHour: { amount: 0.85, currency: 'USD' },
+    // The team may use more than the pool has: capacity is what binds.
+    quotas: [{ team: TEAM, gpus: CONCURRENT * 2 }],
+  },
+};
+
+function endpoint(name: string, autoscaled: boolean): Entity {
+  return {
+    apiVersion: 'ai-platform.io/v1alpha1',
+    kind: 'InferenceEndpoint',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'vllm',
+      owner: TEAM,
+      lifecycle: 'experimental',
+      model: 'model:default/llama-3-1-8b-instruct',
+      modelVersion: 'v2',
+      gpuPool: 'gpupool:default/bench-pool',
+      namespace: 'bench',
+      runtime: { image: 'vllm/vllm-openai:v0.10.1', maxModelLen: 8192 },
+      resources: autoscaled
+        ? { gpusPerReplica: 1, replicas: 1, minReplicas: 1, maxReplicas: 2 }
+        : { gpusPerReplica: 1, replicas: 1 },
+    },
+  };
+}
+
+function classify(r: {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+}) {
+  if (r.method === 'PATCH') return 'apply';
+  if (r.query.watch === 'true') return 'watch';
+  if (r.method === 'GET' && /^\/(api|apis)(\/[^/]+){0,2}$/.test(r.path)) {
+    return 'discovery';
+  }
+  return 'other';
+}
+
+async function harness(extra: Entity[]) {
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const nodes = Array.from({ length: Math.ceil(CAPACITY / 4) }, (_, i) => ({
+    name: `l4-${i}`,
+    labels: { 'nvidia.com/gpu.product': 'NVIDIA-L4' },
+    allocatable: { 'nvidia.com/gpu': '4' },
+  }));
+  const h = await createDeployHarness({
+    knex,
+    extraEntities: [benchPool, ...extra],
+    server: {
+      rolloutDelayMs: ROLLOUT_MS,
+      namespaces: ['default', 'bench'],
+      nodes,
+    },
+    deploy: {
+      rolloutTimeoutMs: 120_000,
+      progressIntervalMs: 60_000,
+      requestTimeoutMs: 30_000,
+    },
+  });
+  return {
+    h,
+    close: async () => {
+      await h.close();
+      await knex.destroy();
+    },
+  };
+}
+
+async function sequential() {
+  const names = Array.from({ length: SEQUENTIAL }, (_, i) => `seq-${i}`);
+  const { h, close } = await harness(names.map(n => endpoint(n, true)));
+  const times: number[] = [];
+  const perDeploy: Array<Record<string, number>> = [];
+  for (const name of names) {
+    h.server.clearRequests();
+    const start = performance.now();
+    const { record } = await h.service.deploy({
+      credentials: bob,
+      endpoint: `inferenceendpoint:default/${name}`,
+      wait: true,
+    });
+    times.push(performance.now() - start);
+    if (record.state !== 'succeeded') {
+      throw new Error(`${name}: ${record.state} ${record.error?.message}`);
+    }
+    const counts: Record<string, number> = {
+      objects: record.objects.length,
+    };
+    for (const r of h.server.requests) {
+      counts[classify(r)] = (counts[classify(r)] ?? 0) + 1;
+    }
+    perDeploy.push(counts);
+  }
+  await close();
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const first = perDeploy[0];
+  const rest = perDeploy.slice(1);
+  const avg = (key: string) =>
+    rest.reduce((sum, c) => sum + (c[key] ?? 0), 0) / Math.max(rest.length, 1);
+  console.log(
+    `\n1. ${SEQUENTIAL} sequential deploys of a ${first.objects}-object endpoint (rollout ${ROLLOUT_MS} ms in the fake)`,
+  );
+  console.log(
+    `   first deploy:  ${JSON.stringify(first)} (discovery fills the cache)`,
+  );
+  console.log(
+    `   later deploys: discovery ${avg('discovery')}, apply ${avg(
+      'apply',
+    )}, watch ${avg('watch')}, other ${avg('other')} requests on average`,
+  );
+  console.log(
+    `   time per deploy: median ${median.toFixed(
+      1,
+    )} ms, first ${times[0].toFixed(1)} ms, max ${Math.max(...times).toFixed(
+      1,
+    )} ms`,
+  );
+  const aimMet =
+    avg('discovery') === 0 &&
+    avg('apply') === first.objects &&
+    avg('watch') === 1 &&
+    avg('other') === 0;
+  console.log(
+    `   aim (discovery cached + one apply per object + one watch): ${
+      aimMet ? 'met' : 'NOT met'
+    }`,
+  );
+}
+
+async function concurrent() {
+  // Not in the catalog: catalog endpoints without a deployment count as
+  // using their GPUs already (architecture.md), which would fill the pool.
+  const names = Array.from({ length: CONCURRENT }, (_, i) => `burst-${i}`);
+  const { h, close } = await harness([]);
+  const start = performance.now();
+  const results = await Promise.allSettled(
+    names.map(name =>
+      h.service.deploy({
+        credentials: bob,
+        endpoint: endpoint(name, false) as unknown as Record<string, unknown>,
+        wait: true,
+      }),
+    ),
+  );
+  const wall = performance.now() - start;
+  const errors = new Set(
+    results.flatMap(r =>
+      r.status === 'fulfilled' && r.value.record.error?.check === 'apply'
+        ? [r.value.record.error.message]
+        : [],
+    ),
+  );
+  const states: Record<string, number> = {};
+  for (const r of results) {
+    const key =
+      r.status === 'fulfilled'
+        ? `${r.value.record.state}${
+            r.value.record.error ? ` at ${r.value.record.error.check}` : ''
+          }`
+        : `error: ${String(r.reason).slice(0, 80)}`;
+    states[key] = (states[key] ?? 0) + 1;
+  }
+  const reserved = (
+    await h
+      .knex('gpu_allocations')
+      .where('pool_ref', 'gpupool:default/bench-pool')
+      .sum({ gpus: 'gpus' })
+  )[0].gpus;
+  await close();
+  console.log(
+    `\n2. ${CONCURRENT} concurrent 1-GPU deploys onto a pool with room for ${CAPACITY}`,
+  );
+  console.log(`   outcomes: ${JSON.stringify(states)}`);
+  for (const e of [...errors].slice(0, 3)) {
+    console.log(`   apply error: ${e}`);
+  }
+  console.log(
+    `   GPUs reserved on the pool afterwards: ${reserved} of ${CAPACITY}`,
+  );
+  console.log(
+    `   wall time: ${wall.toFixed(0)} ms (${(wall / CONCURRENT).toFixed(
+      1,
+    )} ms per deploy)`,
+  );
+  console.log(
+    `   aim (exactly the ${CAPACITY} that fit succeed): ${
+      states.succeeded === CAPACITY && Number(reserved) === CAPACITY
+        ? 'met'
+        : 'NOT met'
+    }`,
+  );
+}
+
+async function main() {
+  console.log(
+    'Deploy benchmark: deploy service -> fake Kubernetes API server on 127.0.0.1, stores on SQLite in memory',
+  );
+  await sequential();
+  await concurrent();
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

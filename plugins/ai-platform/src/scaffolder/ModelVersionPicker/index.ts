@@ -1,0 +1,6 @@
+export {
+  ModelVersionPicker,
+  describeVersion,
+  type ModelVersionPickerUiOptions,
+} from './ModelVersionPicker';
+export { ModelVersionPickerFormField } from './ModelVersionPickerFormField';

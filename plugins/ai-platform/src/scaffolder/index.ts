@@ -1,0 +1,7 @@
+export {
+  aiPlatformFormFields,
+  gpuSizingPreviewFormField,
+  modelVersionPickerFormField,
+} from './formFields';
+export * from './GpuSizingPreview';
+export * from './ModelVersionPicker';

@@ -16,6 +16,7 @@ import {
 } from '@internal/plugin-ai-platform-react';
 import AssessmentIcon from '@material-ui/icons/Assessment';
 import MemoryIcon from '@material-ui/icons/Memory';
+import StorageIcon from '@material-ui/icons/Storage';
 import {
   auditRouteRef,
   costRouteRef,
@@ -48,6 +49,17 @@ const evalsPage = PageBlueprint.make({
     icon: <AssessmentIcon fontSize="inherit" />,
     routeRef: convertLegacyRouteRef(evalsRouteRef),
     loader: () => import('./components/EvalsPage').then(m => <m.EvalsPage />),
+  },
+});
+
+const quotasPage = PageBlueprint.make({
+  name: 'quotas',
+  params: {
+    path: '/ai-platform/quotas',
+    title: 'GPU quotas',
+    icon: <StorageIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(quotasRouteRef),
+    loader: () => import('./components/QuotasPage').then(m => <m.QuotasPage />),
   },
 });
 
@@ -193,6 +205,7 @@ export default createFrontendPlugin({
   extensions: [
     aiPlatformApi,
     evalsPage,
+    quotasPage,
     modelDetailsCard,
     modelVersionsCard,
     modelGatesCard,

@@ -51,6 +51,16 @@ export const AiPlatformEvalsPage = aiPlatformPlugin.provide(
   }),
 );
 
+/** The GPU quotas page: usage bars, requests, approvals (e.g. /ai-platform/quotas). */
+export const AiPlatformQuotasPage = aiPlatformPlugin.provide(
+  createRoutableExtension({
+    name: 'AiPlatformQuotasPage',
+    component: () =>
+      import('./components/QuotasPage').then(m => m.LegacyQuotasPage),
+    mountPoint: quotasRouteRef,
+  }),
+);
+
 // --- Model entity page -------------------------------------------------------
 
 /** A Model's facts and lineage (for the overview of `kind:model`). */

@@ -31,3 +31,9 @@ class FixedSizeResizeObserver {
 }
 window.ResizeObserver =
   FixedSizeResizeObserver as unknown as typeof ResizeObserver;
+
+jest.mock('@backstage/plugin-permission-react', () => ({
+  ...jest.requireActual('@backstage/plugin-permission-react'),
+  usePermission: jest.requireActual('./__testUtils__/usePermissionMock')
+    .usePermissionMock,
+}));

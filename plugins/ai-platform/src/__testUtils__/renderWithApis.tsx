@@ -1,6 +1,6 @@
 import type { Entity } from '@backstage/catalog-model';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   EntityProvider,
   entityRouteRef,
@@ -18,6 +18,7 @@ import {
 } from '../routes';
 import { allEntities } from './entities';
 import { permissionsAllowing } from './permissions';
+import { setAllowedPermissions } from './usePermissionMock';
 
 /**
  * Renders an element in a test app with a mocked ai-platform API, an
@@ -32,8 +33,11 @@ export function renderWithApis(
     entities?: Entity[];
     allow?: string[];
     initialRouteEntries?: string[];
+    /** The signed-in user's ownership refs (default: guest in Applied ML). */
+    ownershipEntityRefs?: string[];
   } = {},
 ) {
+  setAllowedPermissions(options.allow ?? []);
   return renderInTestApp(
     options.entity ? (
       <EntityProvider entity={options.entity}>{element}</EntityProvider>
@@ -45,6 +49,13 @@ export function renderWithApis(
         [aiPlatformApiRef, (options.api ?? {}) as AiPlatformApi],
         catalogApiMock({ entities: options.entities ?? allEntities }),
         permissionsAllowing(...(options.allow ?? [])),
+        mockApis.identity({
+          userEntityRef: 'user:default/guest',
+          ownershipEntityRefs: options.ownershipEntityRefs ?? [
+            'user:default/guest',
+            'group:default/applied-ml',
+          ],
+        }),
       ],
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,

@@ -6,6 +6,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
+import { unstable_useId as useId } from '@material-ui/core/utils';
 import { type ReactNode, useEffect, useState } from 'react';
 
 /** The backend asks for a reason of at least this many characters. */
@@ -30,6 +31,7 @@ export function ReasonDialog(props: {
   reasonLabel?: string;
 }) {
   const { open } = props;
+  const id = useId();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -63,16 +65,15 @@ export function ReasonDialog(props: {
     <Dialog
       open={open}
       onClose={busy ? undefined : props.onClose}
-      aria-labelledby="ai-platform-reason-dialog-title"
+      aria-labelledby={id && `${id}-title`}
       fullWidth
       maxWidth="sm"
     >
-      <DialogTitle id="ai-platform-reason-dialog-title">
-        {props.title}
-      </DialogTitle>
+      <DialogTitle id={id && `${id}-title`}>{props.title}</DialogTitle>
       <DialogContent>
         {props.children}
         <TextField
+          id={id && `${id}-reason`}
           label={props.reasonLabel ?? 'Reason'}
           value={reason}
           onChange={e => setReason(e.target.value)}

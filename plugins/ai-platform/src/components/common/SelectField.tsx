@@ -1,5 +1,6 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
+import { unstable_useId as useId } from '@material-ui/core/utils';
 
 /** One option of a {@link SelectField}. */
 export type SelectOption = { value: string; label: string };
@@ -17,8 +18,10 @@ export function SelectField(props: {
   disabled?: boolean;
   minWidth?: number;
 }) {
+  const id = useId();
   return (
     <TextField
+      id={id}
       select
       label={props.label}
       value={props.value ?? ''}

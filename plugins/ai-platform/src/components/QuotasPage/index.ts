@@ -1,0 +1,1 @@
+export { LegacyQuotasPage, QuotasPage } from './QuotasPage';

@@ -623,4 +623,23 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     ).rejects.toThrow('spec.resources.gpusPerReplica');
     expect(exampleEntity(STAGING)).toBeDefined();
   });
+
+  it('says where to fix the credentials when the cluster refuses them', async () => {
+    await h.close();
+    h = await createDeployHarness({
+      knex: await databases.init(id),
+      clusterToken: 'a-stale-token',
+    });
+    const { record } = await h.service.deploy({
+      credentials: bob,
+      endpoint: STAGING,
+      wait: true,
+    });
+    expect(record.state).toBe('failed');
+    expect(record.error?.cause).toMatch(/^HTTP 401/);
+    expect(record.error?.message).toContain(
+      'serviceAccountToken in kubernetes.clusterLocatorMethods',
+    );
+    expect(await h.quotas.allocation(STAGING)).toBeUndefined();
+  });
 });

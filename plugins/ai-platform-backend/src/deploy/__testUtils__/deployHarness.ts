@@ -160,6 +160,8 @@ export async function createDeployHarness(options: {
   server?: FakeKubeApiServerOptions;
   deploy?: Partial<DeployOptions>;
   extraEntities?: Entity[];
+  /** The token the portal presents, when it should differ from the server's. */
+  clusterToken?: string;
 }) {
   const { knex } = options;
   await migrateDatabase(knex);
@@ -194,8 +196,14 @@ export async function createDeployHarness(options: {
     logger: silentLogger,
   });
   const store = DatabaseDeploymentStore.create({ knex });
+  const cluster = server.clusterConfig('gpu-eu-west') as ClusterConfig;
   const clusters: ClusterConfig[] = [
-    server.clusterConfig('gpu-eu-west') as ClusterConfig,
+    options.clusterToken
+      ? {
+          ...cluster,
+          auth: { provider: 'serviceAccount', token: options.clusterToken },
+        }
+      : cluster,
   ];
   const service = new DeploymentService({
     store,

@@ -90,8 +90,12 @@ function describeError(error: unknown, what: string): ClusterRequestError {
       typeof body === 'object' && body?.message
         ? body.message
         : String(body ?? 'no message');
+    const hint =
+      e.code === 401
+        ? " (check the cluster's authProvider and serviceAccountToken in kubernetes.clusterLocatorMethods)"
+        : '';
     return new ClusterRequestError({
-      message: `${what}: the cluster answered HTTP ${e.code}: ${clusterMessage}`,
+      message: `${what}: the cluster answered HTTP ${e.code}: ${clusterMessage}${hint}`,
       status: e.code,
       unreachable: false,
       clusterMessage,

@@ -196,14 +196,14 @@ export async function createDeployHarness(options: {
     logger: silentLogger,
   });
   const store = DatabaseDeploymentStore.create({ knex });
-  const cluster = server.clusterConfig('gpu-eu-west') as ClusterConfig;
+  const fakeCluster = server.clusterConfig('gpu-eu-west') as ClusterConfig;
   const clusters: ClusterConfig[] = [
     options.clusterToken
       ? {
-          ...cluster,
+          ...fakeCluster,
           auth: { provider: 'serviceAccount', token: options.clusterToken },
         }
-      : cluster,
+      : fakeCluster,
   ];
   const service = new DeploymentService({
     store,

@@ -2,7 +2,13 @@ import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { navModule } from './modules/nav';
 import { catalogGraphModule } from './modules/catalogGraph';
+import { aiPlatformScaffolderModule } from './modules/aiPlatformScaffolder';
 
 export default createApp({
-  features: [catalogPlugin, navModule, catalogGraphModule],
+  features: [
+    catalogPlugin,
+    navModule,
+    catalogGraphModule,
+    aiPlatformScaffolderModule,
+  ],
 });

@@ -15,6 +15,7 @@ import {
   aiPlatformApiRef,
 } from '@internal/plugin-ai-platform-react';
 import AssessmentIcon from '@material-ui/icons/Assessment';
+import AttachMoneyIcon from '@material-ui/icons/AttachMoney';
 import MemoryIcon from '@material-ui/icons/Memory';
 import StorageIcon from '@material-ui/icons/Storage';
 import {
@@ -60,6 +61,17 @@ const quotasPage = PageBlueprint.make({
     icon: <StorageIcon fontSize="inherit" />,
     routeRef: convertLegacyRouteRef(quotasRouteRef),
     loader: () => import('./components/QuotasPage').then(m => <m.QuotasPage />),
+  },
+});
+
+const costPage = PageBlueprint.make({
+  name: 'cost',
+  params: {
+    path: '/ai-platform/cost',
+    title: 'GPU cost',
+    icon: <AttachMoneyIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(costRouteRef),
+    loader: () => import('./components/CostPage').then(m => <m.CostPage />),
   },
 });
 
@@ -206,6 +218,7 @@ export default createFrontendPlugin({
     aiPlatformApi,
     evalsPage,
     quotasPage,
+    costPage,
     modelDetailsCard,
     modelVersionsCard,
     modelGatesCard,

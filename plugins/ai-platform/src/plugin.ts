@@ -61,6 +61,16 @@ export const AiPlatformQuotasPage = aiPlatformPlugin.provide(
   }),
 );
 
+/** The cost page, the leadership view (e.g. /ai-platform/cost). */
+export const AiPlatformCostPage = aiPlatformPlugin.provide(
+  createRoutableExtension({
+    name: 'AiPlatformCostPage',
+    component: () =>
+      import('./components/CostPage').then(m => m.LegacyCostPage),
+    mountPoint: costRouteRef,
+  }),
+);
+
 // --- Model entity page -------------------------------------------------------
 
 /** A Model's facts and lineage (for the overview of `kind:model`). */

@@ -1,0 +1,118 @@
+import { InfoCard } from '@backstage/core-components';
+import type { CostSummary } from '@internal/plugin-ai-platform-common';
+import {
+  AsyncContent,
+  formatCurrency,
+  formatShare,
+  formatTokens,
+} from '@internal/plugin-ai-platform-react';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import type { Loaded } from '../common/Loaded';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFigure, seriesColor, useChartTheme } from '../charts';
+import { shortRef } from '../common/entityRefs';
+import { GroupKey } from './SpendOverTime';
+
+/**
+ * Cost per 1M tokens of each model with token counts (vLLM's counters from
+ * Prometheus), as a chart and a table with the token coverage behind it.
+ */
+export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
+  const chart = useChartTheme();
+  return (
+    <InfoCard title="Cost per 1M tokens by model">
+      <AsyncContent
+        {...props.byModel}
+        isEmpty={s => !s.groups.some(g => g.costPerMillionTokens !== undefined)}
+        emptyTitle="No token counts in this window"
+        emptyDescription="Token counts come from vLLM's Prometheus counters (aiPlatform.cost.prometheus)."
+      >
+        {summary => {
+          const rows = summary.groups.filter(
+            g => g.costPerMillionTokens !== undefined,
+          );
+          const currency = rows[0].currency;
+          return (
+            <>
+              <ChartFigure
+                label={`Cost per 1M tokens by model in ${currency}`}
+                height={Math.max(120, rows.length * 36)}
+              >
+                {({ width, height }) => (
+                  <BarChart
+                    width={width}
+                    height={height}
+                    layout="vertical"
+                    accessibilityLayer
+                    data={rows
+                      .filter(r => r.currency === currency)
+                      .map(r => ({
+                        model: shortRef(r.key),
+                        value: r.costPerMillionTokens,
+                      }))}
+                    margin={{ top: 0, right: 16, bottom: 0, left: 8 }}
+                  >
+                    <CartesianGrid stroke={chart.grid} horizontal={false} />
+                    <XAxis
+                      type="number"
+                      {...chart.axis}
+                      tickFormatter={v => formatCurrency(v, currency)}
+                    />
+                    <YAxis
+                      type="category"
+                      dataKey="model"
+                      width={160}
+                      {...chart.axis}
+                    />
+                    <Tooltip
+                      {...chart.tooltip}
+                      formatter={(v: number) => formatCurrency(v, currency)}
+                    />
+                    <Bar
+                      dataKey="value"
+                      name="Cost per 1M tokens"
+                      fill={seriesColor(3)}
+                      isAnimationActive={false}
+                    />
+                  </BarChart>
+                )}
+              </ChartFigure>
+              <Table size="small" aria-label="Cost per 1M tokens by model">
+                <TableHead>
+                  <TableRow>
+                    <TableCell>Model</TableCell>
+                    <TableCell align="right">Cost per 1M tokens</TableCell>
+                    <TableCell align="right">Tokens</TableCell>
+                    <TableCell align="right">Token coverage</TableCell>
+                  </TableRow>
+                </TableHead>
+                <TableBody>
+                  {rows.map(r => (
+                    <TableRow key={`${r.key}|${r.currency}`}>
+                      <TableCell>
+                        <GroupKey value={r.key} />
+                      </TableCell>
+                      <TableCell align="right">
+                        {formatCurrency(r.costPerMillionTokens!, r.currency)}
+                      </TableCell>
+                      <TableCell align="right">
+                        {formatTokens(r.tokens)}
+                      </TableCell>
+                      <TableCell align="right">
+                        {formatShare(r.tokenCoverage)}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </>
+          );
+        }}
+      </AsyncContent>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { CostPage, LegacyCostPage } from './CostPage';

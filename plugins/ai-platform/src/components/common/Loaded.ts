@@ -1,0 +1,2 @@
+/** Data loaded with `useAsync`: what AsyncContent takes. */
+export type Loaded<T> = { loading: boolean; error?: Error; value?: T };

@@ -114,5 +114,37 @@ describe.each(databases.eachSupportedId())(
       });
       await expect(store.get('nope')).rejects.toThrow('no deployment nope');
     });
+
+    it('answers what each endpoint runs: its newest applied revision', async () => {
+      const done = async (overrides: Partial<NewDeployment>, state: any) => {
+        const r = await store.create(deployment(overrides));
+        await store.update(r.id, {
+          state,
+          finishedAt: '2026-11-23T10:00:00.000Z',
+        });
+      };
+      await done({ modelVersion: 'v1' }, 'succeeded');
+      await done({ modelVersion: 'v2' }, 'succeeded');
+      await done({ modelVersion: 'v3' }, 'failed');
+      await done({ modelVersion: 'v4', dryRun: true }, 'dry-run');
+      await done(
+        { endpointRef: 'inferenceendpoint:default/other', modelVersion: 'v7' },
+        'unchanged',
+      );
+      expect(await store.running()).toEqual([
+        {
+          endpointRef: EP,
+          revision: 2,
+          modelVersion: 'v2',
+          finishedAt: '2026-11-23T10:00:00.000Z',
+        },
+        {
+          endpointRef: 'inferenceendpoint:default/other',
+          revision: 1,
+          modelVersion: 'v7',
+          finishedAt: '2026-11-23T10:00:00.000Z',
+        },
+      ]);
+    });
   },
 );

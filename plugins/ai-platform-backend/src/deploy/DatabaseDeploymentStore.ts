@@ -58,7 +58,17 @@ export interface DeploymentStore {
   recent(endpointRef: string, limit: number): Promise<StoredDeployment[]>;
   /** Marks records left in progress by a stopped backend as failed. */
   failInterrupted(message: string): Promise<number>;
+  /** Per endpoint, the newest applied revision: what runs now. */
+  running(): Promise<RunningRevision[]>;
 }
+
+/** The revision an endpoint runs, per the records. */
+export type RunningRevision = {
+  endpointRef: string;
+  revision: number;
+  modelVersion: string;
+  finishedAt?: string;
+};
 
 type Row = {
   id: string;
@@ -289,6 +299,38 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       .orderBy('revision', 'desc')
       .limit(limit);
     return rows.map(toRecord);
+  }
+
+  async running(): Promise<RunningRevision[]> {
+    const applied = () =>
+      this.knex('deployments')
+        .where('dry_run', false)
+        .whereIn('state', ['succeeded', 'unchanged']);
+    const rows = await applied()
+      .join(
+        applied()
+          .select('endpoint_ref')
+          .max({ latest: 'revision' })
+          .groupBy('endpoint_ref')
+          .as('latest'),
+        join =>
+          join
+            .on('latest.endpoint_ref', '=', 'deployments.endpoint_ref')
+            .andOn('latest.latest', '=', 'deployments.revision'),
+      )
+      .select(
+        'deployments.endpoint_ref',
+        'deployments.revision',
+        'deployments.model_version',
+        'deployments.finished_at',
+      )
+      .orderBy('deployments.endpoint_ref');
+    return rows.map(row => ({
+      endpointRef: row.endpoint_ref,
+      revision: Number(row.revision),
+      modelVersion: row.model_version,
+      ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    }));
   }
 
   async failInterrupted(message: string): Promise<number> {

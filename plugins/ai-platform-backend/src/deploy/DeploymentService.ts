@@ -460,6 +460,11 @@ export class DeploymentService {
     });
   }
 
+  /** Per endpoint, the revision and model version that run now (the records are the truth). */
+  async running() {
+    return this.options.store.running();
+  }
+
   /** Marks deployments a stopped backend left in progress as failed; at startup. */
   async failInterrupted(): Promise<void> {
     const count = await this.options.store.failInterrupted(

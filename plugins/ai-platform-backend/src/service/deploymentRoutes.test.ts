@@ -129,6 +129,16 @@ describe('deployment routes', () => {
       modelVersion: 'v2',
     });
 
+    const running = await get('/deployments/running');
+    expect(running.status).toBe(200);
+    expect(running.body.items).toEqual([
+      expect.objectContaining({
+        endpointRef: STAGING,
+        modelVersion: 'v2',
+        revision: res.body.revision,
+      }),
+    ]);
+
     const status = await get(
       '/endpoints/default/chat-assistant-staging/status',
     );

@@ -128,6 +128,12 @@ export function addDeploymentRoutes(
     });
   });
 
+  // Before /deployments/:id, which would take "running" for an id.
+  router.get('/deployments/running', async (req, res) => {
+    await credentialsOf(req);
+    res.json({ items: await deployments.running() });
+  });
+
   router.get('/deployments/:id', async (req, res) => {
     await credentialsOf(req);
     res.json(await deployments.get(req.params.id));

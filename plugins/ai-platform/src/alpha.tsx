@@ -18,6 +18,7 @@ import AssessmentIcon from '@material-ui/icons/Assessment';
 import AttachMoneyIcon from '@material-ui/icons/AttachMoney';
 import MemoryIcon from '@material-ui/icons/Memory';
 import StorageIcon from '@material-ui/icons/Storage';
+import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import {
   auditRouteRef,
   costRouteRef,
@@ -72,6 +73,17 @@ const costPage = PageBlueprint.make({
     icon: <AttachMoneyIcon fontSize="inherit" />,
     routeRef: convertLegacyRouteRef(costRouteRef),
     loader: () => import('./components/CostPage').then(m => <m.CostPage />),
+  },
+});
+
+const auditPage = PageBlueprint.make({
+  name: 'audit',
+  params: {
+    path: '/ai-platform/audit',
+    title: 'Audit log',
+    icon: <VerifiedUserIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(auditRouteRef),
+    loader: () => import('./components/AuditPage').then(m => <m.AuditPage />),
   },
 });
 
@@ -219,6 +231,7 @@ export default createFrontendPlugin({
     evalsPage,
     quotasPage,
     costPage,
+    auditPage,
     modelDetailsCard,
     modelVersionsCard,
     modelGatesCard,

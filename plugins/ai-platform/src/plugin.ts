@@ -71,6 +71,16 @@ export const AiPlatformCostPage = aiPlatformPlugin.provide(
   }),
 );
 
+/** The audit log page (e.g. /ai-platform/audit). */
+export const AiPlatformAuditPage = aiPlatformPlugin.provide(
+  createRoutableExtension({
+    name: 'AiPlatformAuditPage',
+    component: () =>
+      import('./components/AuditPage').then(m => m.LegacyAuditPage),
+    mountPoint: auditRouteRef,
+  }),
+);
+
 // --- Model entity page -------------------------------------------------------
 
 /** A Model's facts and lineage (for the overview of `kind:model`). */

@@ -1,0 +1,1 @@
+export { AuditPage, LegacyAuditPage } from './AuditPage';

@@ -23,6 +23,9 @@ backend.add(import('@internal/plugin-scaffolder-backend-module-ai-platform'));
 // Auth: guest sign-in for the demo (see app-config.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Demo only: a second guest-style sign-in as the platform admin
+// (auth.providers.demoAdmin; never configured in production)
+backend.add(import('./modules/demoAdminAuth'));
 
 // Catalog, with the Model, InferenceEndpoint and GpuPool kinds
 backend.add(import('@backstage/plugin-catalog-backend'));

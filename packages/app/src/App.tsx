@@ -1,5 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import aiPlatformPlugin from '@internal/plugin-ai-platform/alpha';
 import { navModule } from './modules/nav';
 import { catalogGraphModule } from './modules/catalogGraph';
 import { aiPlatformScaffolderModule } from './modules/aiPlatformScaffolder';
@@ -7,6 +8,7 @@ import { aiPlatformScaffolderModule } from './modules/aiPlatformScaffolder';
 export default createApp({
   features: [
     catalogPlugin,
+    aiPlatformPlugin,
     navModule,
     catalogGraphModule,
     aiPlatformScaffolderModule,

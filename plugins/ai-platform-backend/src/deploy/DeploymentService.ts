@@ -637,7 +637,13 @@ export class DeploymentService {
         plan.inCatalog ? '' : `, decided for owner ${plan.team}`
       })`;
       await check('permission', 'failed', message);
-      await fail('permission', message);
+      // Recorded, but the caller gets a 403, not the record: `ready` stays
+      // unresolved so that the error reaches it.
+      await store.update(id, {
+        state: 'failed',
+        finishedAt: this.now(),
+        error: { check: 'permission', message },
+      });
       throw new NotAllowedError(message);
     }
     await check(

@@ -229,6 +229,20 @@ describe('deployment routes', () => {
     expect(res.body.error.message).toContain(
       'may not deploy inferenceendpoint:default/chat-assistant-staging',
     );
+    // Also when the caller does not wait for the record.
+    for (const path of [
+      '/deployments',
+      '/endpoints/default/chat-assistant-staging/promote',
+    ]) {
+      const quick = await post(
+        path,
+        path === '/deployments'
+          ? { endpoint: STAGING }
+          : { modelVersion: 'v2' },
+        denied,
+      );
+      expect({ path, status: quick.status }).toEqual({ path, status: 403 });
+    }
   });
 
   it('answers 404 for unknown endpoints and deployments', async () => {

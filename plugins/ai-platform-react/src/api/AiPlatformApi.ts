@@ -10,6 +10,8 @@ import type {
   CostGroupBy,
   CostSummary,
   CostTopSpenders,
+  DeploymentRecord,
+  EndpointLiveStatus,
   EvalComparison,
   EvalHistoryResponse,
   EvalLeaderboardResponse,
@@ -26,6 +28,8 @@ import type {
   QuotaRequestState,
   QuotaRequestsResponse,
   QuotasResponse,
+  PromoteRequest,
+  RollbackRequest,
 } from '@internal/plugin-ai-platform-common';
 
 /**
@@ -152,6 +156,35 @@ export interface AiPlatformApi {
     options: CostWindow & { format: CostExportFormat },
   ): Promise<DownloadedFile>;
 
+  // Deployments
+  /** `GET /deployments`: deployment records (of one endpoint), newest first. */
+  listDeployments(options?: {
+    endpoint?: string;
+    limit?: number;
+    /** Only revisions below this one (the next page). */
+    before?: number;
+  }): Promise<{ items: DeploymentRecord[] }>;
+  /** `GET /deployments/{id}`: one record, to poll while it runs. */
+  getDeployment(options: { id: string }): Promise<DeploymentRecord>;
+  /** `GET /deployments/running`: the revision and version that run now, per endpoint. */
+  getRunningDeployments(): Promise<{ items: RunningDeployment[] }>;
+  /** `GET /endpoints/{namespace}/{name}/status`: what runs, from the records and the cluster. */
+  getEndpointStatus(options: EndpointName): Promise<EndpointLiveStatus>;
+  /**
+   * `POST /endpoints/{namespace}/{name}/promote`: move the endpoint to
+   * another version; answers with the record, final or still running.
+   */
+  promoteEndpoint(
+    options: EndpointName & PromoteRequest,
+  ): Promise<DeploymentRecord>;
+  /**
+   * `POST /endpoints/{namespace}/{name}/rollback`: re-apply an earlier
+   * revision; answers with the record, final or still running.
+   */
+  rollbackEndpoint(
+    options: EndpointName & RollbackRequest,
+  ): Promise<DeploymentRecord>;
+
   // Audit
   /** `GET /audit`: one page of records, newest first. */
   getAuditRecords(options?: {
@@ -164,6 +197,17 @@ export interface AiPlatformApi {
   /** `GET /audit/export`: the records matching the filter as CSV, oldest first. */
   exportAudit(options?: { filter?: AuditFilter }): Promise<DownloadedFile>;
 }
+
+/** An InferenceEndpoint by namespace and name (the path of the endpoint routes). */
+export type EndpointName = { namespace: string; name: string };
+
+/** What runs now per endpoint (`GET /deployments/running`). */
+export type RunningDeployment = {
+  endpointRef: string;
+  revision: number;
+  modelVersion: string;
+  finishedAt?: string;
+};
 
 /** The ApiRef of {@link AiPlatformApi}. */
 export const aiPlatformApiRef = createApiRef<AiPlatformApi>({

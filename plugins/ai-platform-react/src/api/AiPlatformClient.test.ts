@@ -4,7 +4,9 @@ import { AiPlatformClient } from './AiPlatformClient';
 const BASE = 'http://localhost:7007/api/ai-platform';
 
 function setup(response: Response) {
-  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => response);
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) =>
+    response.clone(),
+  );
   const client = new AiPlatformClient({
     discoveryApi: { getBaseUrl: async () => BASE },
     fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
@@ -119,5 +121,54 @@ describe('AiPlatformClient', () => {
       'ai-platform-cost-focus-2026-10-01-2026-11-01.csv',
     );
     expect(await file.blob.text()).toBe('day,cost\n2026-11-01,1.5\n');
+  });
+});
+
+describe('AiPlatformClient deployments', () => {
+  it('promotes and rolls back through the endpoint routes', async () => {
+    const { client, fetch } = setup(json({ id: 'd1', state: 'checking' }, 202));
+    await client.promoteEndpoint({
+      namespace: 'default',
+      name: 'chat-assistant-prod',
+      modelVersion: 'v2',
+      reason: 'v2 passes its gates',
+    });
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/endpoints/default/chat-assistant-prod/promote`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          modelVersion: 'v2',
+          reason: 'v2 passes its gates',
+        }),
+      },
+    );
+    await client.rollbackEndpoint({
+      namespace: 'default',
+      name: 'chat-assistant-prod',
+      toRevision: 3,
+    });
+    expect(fetch.mock.calls[1][0]).toBe(
+      `${BASE}/endpoints/default/chat-assistant-prod/rollback`,
+    );
+    expect(fetch.mock.calls[1][1]?.body).toBe(
+      JSON.stringify({ toRevision: 3 }),
+    );
+  });
+
+  it('reads history, one record and the live status', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await client.listDeployments({
+      endpoint: 'inferenceendpoint:default/chat',
+      before: 4,
+    });
+    await client.getDeployment({ id: 'd 1' });
+    await client.getEndpointStatus({ namespace: 'default', name: 'chat' });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/deployments?endpoint=inferenceendpoint%3Adefault%2Fchat&before=4`,
+      `${BASE}/deployments/d%201`,
+      `${BASE}/endpoints/default/chat/status`,
+    ]);
   });
 });

@@ -11,6 +11,8 @@ import type {
   CostGroupBy,
   CostSummary,
   CostTopSpenders,
+  DeploymentRecord,
+  EndpointLiveStatus,
   EvalComparison,
   EvalHistoryResponse,
   EvalLeaderboardResponse,
@@ -27,11 +29,15 @@ import type {
   QuotaRequestState,
   QuotaRequestsResponse,
   QuotasResponse,
+  PromoteRequest,
+  RollbackRequest,
 } from '@internal/plugin-ai-platform-common';
 import type {
   AiPlatformApi,
   CostWindow,
   DownloadedFile,
+  EndpointName,
+  RunningDeployment,
 } from './AiPlatformApi';
 
 type QueryValue = string | number | undefined;
@@ -41,6 +47,13 @@ function filenameOf(response: Response, fallback: string): string {
   const header = response.headers.get('content-disposition') ?? '';
   const match = /filename="?([^";]+)"?/i.exec(header);
   return match?.[1] ?? fallback;
+}
+
+/** The path of an endpoint's routes, e.g. `/endpoints/default/chat`. */
+function endpointPath(endpoint: EndpointName): string {
+  return `/endpoints/${encodeURIComponent(
+    endpoint.namespace,
+  )}/${encodeURIComponent(endpoint.name)}`;
 }
 
 /**
@@ -193,6 +206,44 @@ export class AiPlatformClient implements AiPlatformApi {
     options: CostWindow & { format: CostExportFormat },
   ): Promise<DownloadedFile> {
     return this.download('/cost/export', options, `cost-${options.format}.csv`);
+  }
+
+  listDeployments(
+    options: { endpoint?: string; limit?: number; before?: number } = {},
+  ): Promise<{ items: DeploymentRecord[] }> {
+    return this.request('/deployments', { query: options });
+  }
+
+  getDeployment(options: { id: string }): Promise<DeploymentRecord> {
+    return this.request(`/deployments/${encodeURIComponent(options.id)}`);
+  }
+
+  getRunningDeployments(): Promise<{ items: RunningDeployment[] }> {
+    return this.request('/deployments/running');
+  }
+
+  getEndpointStatus(options: EndpointName): Promise<EndpointLiveStatus> {
+    return this.request(`${endpointPath(options)}/status`);
+  }
+
+  promoteEndpoint(
+    options: EndpointName & PromoteRequest,
+  ): Promise<DeploymentRecord> {
+    const { namespace, name, ...body } = options;
+    return this.request(`${endpointPath({ namespace, name })}/promote`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  rollbackEndpoint(
+    options: EndpointName & RollbackRequest,
+  ): Promise<DeploymentRecord> {
+    const { namespace, name, ...body } = options;
+    return this.request(`${endpointPath({ namespace, name })}/rollback`, {
+      method: 'POST',
+      body,
+    });
   }
 
   getAuditRecords(

@@ -3,5 +3,7 @@ export {
   type AiPlatformApi,
   type CostWindow,
   type DownloadedFile,
+  type EndpointName,
+  type RunningDeployment,
 } from './AiPlatformApi';
 export { AiPlatformClient } from './AiPlatformClient';

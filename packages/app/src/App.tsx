@@ -4,6 +4,7 @@ import aiPlatformPlugin from '@internal/plugin-ai-platform/alpha';
 import { navModule } from './modules/nav';
 import { catalogGraphModule } from './modules/catalogGraph';
 import { aiPlatformScaffolderModule } from './modules/aiPlatformScaffolder';
+import { demoSignInModule } from './modules/demoSignIn';
 
 export default createApp({
   features: [
@@ -12,5 +13,6 @@ export default createApp({
     navModule,
     catalogGraphModule,
     aiPlatformScaffolderModule,
+    demoSignInModule,
   ],
 });

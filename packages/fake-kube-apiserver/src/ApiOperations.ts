@@ -218,6 +218,7 @@ export class ApiOperations {
       delete meta[key];
     }
     const next = this.scoped(type, undefined, object);
+    namespaceDefaults(type, next);
     const entries = recordUpdate({
       before: undefined,
       after: next,
@@ -390,6 +391,7 @@ export class ApiOperations {
       apiVersion: groupVersionOf(type),
       scope,
     });
+    if (!before) namespaceDefaults(type, object as KubeObject);
     const result = this.store.write({
       type,
       object: object as KubeObject,
@@ -435,6 +437,16 @@ export class ApiOperations {
       }
     }
   }
+}
+
+/** What the real server sets on a new Namespace: its name label and phase Active. */
+function namespaceDefaults(type: ResourceType, object: KubeObject) {
+  if (type !== namespaceType) return;
+  object.metadata.labels = {
+    ...object.metadata.labels,
+    'kubernetes.io/metadata.name': object.metadata.name!,
+  };
+  object.status = { phase: 'Active' };
 }
 
 /** RFC 7386 JSON merge patch. */

@@ -123,6 +123,64 @@ describe('startFakeKubeApiServer', () => {
     });
   });
 
+  describe('optional groups', () => {
+    it('serves Kueue objects once installed, cluster-scoped and namespaced', async () => {
+      server = await startFakeKubeApiServer({ groups: ['kueue'] });
+      server.seed([
+        {
+          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          kind: 'ClusterQueue',
+          metadata: { name: 'h100' },
+          spec: { resourceGroups: [] },
+          status: { admittedWorkloads: 2 },
+        },
+        {
+          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          kind: 'LocalQueue',
+          metadata: { name: 'team-a', namespace: 'team-a' },
+          spec: { clusterQueue: 'h100' },
+        },
+      ]);
+      const { custom, core } = clientsFor(server);
+      const cq = (await custom.getClusterCustomObject({
+        group: 'kueue.x-k8s.io',
+        version: 'v1beta1',
+        plural: 'clusterqueues',
+        name: 'h100',
+      })) as KubeObject;
+      expect(cq.status).toEqual({ admittedWorkloads: 2 });
+      const queues = (await custom.listClusterCustomObject({
+        group: 'kueue.x-k8s.io',
+        version: 'v1beta1',
+        plural: 'localqueues',
+      })) as { items: KubeObject[] };
+      expect(queues.items).toEqual([
+        expect.objectContaining({
+          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          kind: 'LocalQueue',
+          metadata: expect.objectContaining({ namespace: 'team-a' }),
+        }),
+      ]);
+      // seed created the missing namespace, as a real one looks.
+      const namespace = await core.readNamespace({ name: 'team-a' });
+      expect(namespace.metadata?.labels).toEqual({
+        'kubernetes.io/metadata.name': 'team-a',
+      });
+      expect(namespace.status?.phase).toBe('Active');
+
+      server.uninstallGroup('kueue');
+      const error = await custom
+        .getClusterCustomObject({
+          group: 'kueue.x-k8s.io',
+          version: 'v1beta1',
+          plural: 'clusterqueues',
+          name: 'h100',
+        })
+        .catch(e => e);
+      expect(error.code).toBe(404);
+    });
+  });
+
   describe('server-side apply', () => {
     beforeEach(async () => {
       server = await startFakeKubeApiServer({ seed: [ns('team-a')] });

@@ -214,6 +214,32 @@ const poolEndpointsCard = EntityCardBlueprint.make({
   },
 });
 
+const endpointDeploymentCard = EntityCardBlueprint.make({
+  name: 'endpoint-deployment',
+  params: {
+    type: 'content',
+    filter: 'kind:inferenceendpoint',
+    loader: () =>
+      import('./components/EndpointDeploymentCard').then(m => (
+        <m.EndpointDeploymentCard />
+      )),
+  },
+});
+
+const endpointDeploymentsContent = EntityContentBlueprint.make({
+  name: 'endpoint-deployments',
+  params: {
+    path: 'deployments',
+    title: 'Deployments',
+    group: 'deployment',
+    filter: 'kind:inferenceendpoint',
+    loader: () =>
+      import('./components/EndpointDeploymentsContent').then(m => (
+        <m.EndpointDeploymentsContent />
+      )),
+  },
+});
+
 /** The ai-platform frontend plugin (new frontend system). */
 export default createFrontendPlugin({
   pluginId: 'ai-platform',
@@ -239,6 +265,8 @@ export default createFrontendPlugin({
     endpointOverviewCard,
     endpointSloCard,
     endpointCostCard,
+    endpointDeploymentCard,
+    endpointDeploymentsContent,
     poolCapacityCard,
     poolCostCard,
     poolQuotasCard,

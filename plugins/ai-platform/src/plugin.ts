@@ -164,6 +164,35 @@ export const EntityEndpointCostCard = aiPlatformPlugin.provide(
   }),
 );
 
+/**
+ * What an endpoint runs (records and live cluster status), its last
+ * deployment, and promote and rollback with their checks shown first.
+ */
+export const EntityEndpointDeploymentCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointDeploymentCard',
+    component: {
+      lazy: () =>
+        import('./components/EndpointDeploymentCard').then(
+          m => m.EndpointDeploymentCard,
+        ),
+    },
+  }),
+);
+
+/** The Deployments tab of an endpoint: live status, actions and history. */
+export const EntityEndpointDeploymentsContent = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointDeploymentsContent',
+    component: {
+      lazy: () =>
+        import('./components/EndpointDeploymentsContent').then(
+          m => m.EndpointDeploymentsContent,
+        ),
+    },
+  }),
+);
+
 // --- GpuPool entity page ----------------------------------------------------
 
 /** A pool's capacity, allocated and free GPUs, accelerator, price and Kueue queue. */

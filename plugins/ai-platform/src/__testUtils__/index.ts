@@ -3,3 +3,4 @@ export { permissionsAllowing } from './permissions';
 export { renderWithApis } from './renderWithApis';
 export { figures, groupRow, summaryOf } from './cost';
 export { l4Quotas } from './quotas';
+export { deploymentRecord, liveStatus } from './deployments';

@@ -1,0 +1,7 @@
+export {
+  DeploymentDetails,
+  DeploymentProgress,
+  DeploymentState,
+  outcomeText,
+  POLL_INTERVAL_MS,
+} from './DeploymentProgress';

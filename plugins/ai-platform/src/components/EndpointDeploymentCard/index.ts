@@ -1,0 +1,6 @@
+export { EndpointDeploymentCard } from './EndpointDeploymentCard';
+export {
+  appliedRevisions,
+  DeploymentDialog,
+  defaultRollbackTarget,
+} from './DeploymentDialog';

@@ -1,0 +1,1 @@
+export { EndpointDeploymentsContent } from './EndpointDeploymentsContent';

@@ -35,3 +35,35 @@ export const ANNOTATION_DISCOVERED_FROM = 'ai-platform.io/discovered-from';
 
 /** Default extended resource name of a GPU pool. */
 export const DEFAULT_GPU_RESOURCE_NAME = 'nvidia.com/gpu';
+
+/**
+ * `backstage.io/managed-by-location` (and origin) of a discovered GpuPool:
+ * `ai-platform-discovery:<cluster>`.
+ */
+export const DISCOVERY_LOCATION_PREFIX = 'ai-platform-discovery:';
+/**
+ * Label on discovered GpuPools (`"true"`), so that catalog filters can tell
+ * them from pools written in YAML.
+ */
+export const LABEL_DISCOVERED = 'ai-platform.io/discovered';
+/**
+ * Discovered GPU figures of a pool, as decimal strings: the nodes' capacity
+ * and allocatable of the pool's resource, and what non-terminated pods on
+ * those nodes request (allocated). On a discovered pool, and beside a YAML
+ * pool of the same name, where the discovered pool does not replace it.
+ */
+export const ANNOTATION_DISCOVERED_CAPACITY =
+  'ai-platform.io/discovered-capacity';
+/** See {@link ANNOTATION_DISCOVERED_CAPACITY}. */
+export const ANNOTATION_DISCOVERED_ALLOCATABLE =
+  'ai-platform.io/discovered-allocatable';
+/** See {@link ANNOTATION_DISCOVERED_CAPACITY}. */
+export const ANNOTATION_DISCOVERED_ALLOCATED =
+  'ai-platform.io/discovered-allocated';
+/** Number of nodes a discovered pool spans. */
+export const ANNOTATION_DISCOVERED_NODES = 'ai-platform.io/discovered-nodes';
+/**
+ * On a discovered pool whose cluster failed the latest discovery: the reason.
+ * The pool keeps the figures of the last successful discovery.
+ */
+export const ANNOTATION_DISCOVERY_ERROR = 'ai-platform.io/discovery-error';

@@ -1,20 +1,8 @@
-import { test, expect, type Page } from '@playwright/test';
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page
-      .getByTestId('sidebar-root')
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
+import { expect, signIn, test } from './support';
 
 test.describe('catalog with the ai-platform kinds', () => {
   test('lists Models, InferenceEndpoints and GpuPools', async ({ page }) => {
-    await signInAsGuest(page);
+    await signIn(page, 'member');
     for (const [kind, name] of [
       ['model', 'Llama 3.1 8B Instruct'],
       ['inferenceendpoint', 'Chat assistant (production)'],
@@ -30,7 +18,7 @@ test.describe('catalog with the ai-platform kinds', () => {
   });
 
   test('a Model entity page shows its relations', async ({ page }) => {
-    await signInAsGuest(page);
+    await signIn(page, 'member');
     await page.goto('/catalog/default/model/llama-3-1-8b-instruct');
     await expect(
       page.getByRole('heading', { name: 'Llama 3.1 8B Instruct' }).first(),

@@ -1,0 +1,264 @@
+import {
+  test as base,
+  expect,
+  type APIRequestContext,
+  type Browser,
+  type Locator,
+  type Page,
+} from '@playwright/test';
+
+/**
+ * Shared helpers of the browser tests: sign-in as the demo's member or admin
+ * identity, the ai-platform API with that identity's token (to check the
+ * figures on screen against the API's answers), screenshots, and a check
+ * that no page logged a console error or threw.
+ */
+
+/** The demo's identities (see README, demo identities). */
+export type Identity = 'member' | 'admin';
+
+const identities: Record<
+  Identity,
+  { provider: string; button: string; userEntityRef: string }
+> = {
+  member: {
+    provider: 'guest',
+    button: 'Enter as guest',
+    userEntityRef: 'user:default/guest',
+  },
+  admin: {
+    provider: 'demoAdmin',
+    button: 'Enter as demo admin',
+    userEntityRef: 'user:default/alice',
+  },
+};
+
+export const userOf = (identity: Identity) =>
+  identities[identity].userEntityRef;
+
+/**
+ * Console errors that are not ours and that we cannot avoid. Empty: every
+ * console error or uncaught exception of the portal fails the test. Add an
+ * entry only for a message that comes from outside this repository's code
+ * (the browser itself, a third-party library we cannot configure), with the
+ * reason beside it.
+ */
+const ALLOWED_CONSOLE_ERRORS: Array<{ pattern: RegExp; why: string }> = [];
+
+type Fixtures = {
+  /** Opens a page in a fresh browser context, signed in as `identity`. */
+  pageAs: (identity: Identity) => Promise<Page>;
+  /** Console errors and uncaught exceptions of every page of the test. */
+  consoleErrors: string[];
+};
+
+/** Starts watching a page for console errors and uncaught exceptions. */
+function watchConsole(page: Page, errors: string[]) {
+  page.on('console', message => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (ALLOWED_CONSOLE_ERRORS.some(a => a.pattern.test(text))) return;
+    const { url, lineNumber } = message.location();
+    errors.push(`${text}${url ? ` (${url}:${lineNumber})` : ''}`);
+  });
+  page.on('pageerror', error => {
+    errors.push(`Uncaught ${error.name}: ${error.message}`);
+  });
+}
+
+/** Signs in on the demo's sign-in page and waits for the app. */
+export async function signIn(page: Page, identity: Identity) {
+  await page.goto('/');
+  await page.getByRole('button', { name: identities[identity].button }).click();
+  await expect(
+    page
+      .getByTestId('sidebar-root')
+      .getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+}
+
+async function newPageAs(
+  browser: Browser,
+  baseURL: string | undefined,
+  identity: Identity,
+  errors: string[],
+) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 1440, height: 1000 },
+  });
+  const page = await context.newPage();
+  watchConsole(page, errors);
+  await signIn(page, identity);
+  return page;
+}
+
+export const test = base.extend<Fixtures>({
+  consoleErrors: async ({}, use) => {
+    const errors: string[] = [];
+    await use(errors);
+    expect(errors, 'console errors and uncaught exceptions').toEqual([]);
+  },
+  page: async ({ page, consoleErrors }, use) => {
+    watchConsole(page, consoleErrors);
+    await use(page);
+  },
+  pageAs: async ({ browser, baseURL, consoleErrors }, use) => {
+    const pages: Page[] = [];
+    await use(async identity => {
+      const page = await newPageAs(browser, baseURL, identity, consoleErrors);
+      pages.push(page);
+      return page;
+    });
+    for (const page of pages) await page.context().close();
+  },
+});
+
+export { expect };
+
+/** Saves a full-page screenshot as a test artifact. */
+export async function screenshot(page: Page, name: string) {
+  // Let lazily loaded cards settle (no loading bar left) first.
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await page.screenshot({
+    path: `test-results/screenshots/${name}.png`,
+    fullPage: true,
+  });
+}
+
+/** The ai-platform REST API as one of the demo identities. */
+export type Api = {
+  get<T = any>(
+    path: string,
+    query?: Record<string, string | number>,
+  ): Promise<T>;
+  post<T = any>(path: string, body: unknown): Promise<T>;
+  put<T = any>(path: string, body: unknown): Promise<T>;
+};
+
+/** Signs in through the identity's auth provider and returns the API. */
+export async function apiAs(
+  request: APIRequestContext,
+  identity: Identity,
+): Promise<Api> {
+  const session = await request.get(
+    `/api/auth/${identities[identity].provider}/refresh`,
+    { headers: { 'x-requested-with': 'XMLHttpRequest' } },
+  );
+  expect(session.ok(), await session.text()).toBe(true);
+  const token: string = (await session.json()).backstageIdentity.token;
+  const headers = { authorization: `Bearer ${token}` };
+  const url = (path: string, query: Record<string, string | number> = {}) => {
+    const params = new URLSearchParams(
+      Object.entries(query).map(([k, v]) => [k, String(v)]),
+    ).toString();
+    return `/api/ai-platform${path}${params ? `?${params}` : ''}`;
+  };
+  const check = async (
+    method: string,
+    path: string,
+    res: Awaited<ReturnType<APIRequestContext['get']>>,
+  ) => {
+    if (!res.ok()) {
+      throw new Error(
+        `${method} ${path} answered ${res.status()}: ${await res.text()}`,
+      );
+    }
+    return res.json();
+  };
+  return {
+    get: async (path, query) =>
+      check('GET', path, await request.get(url(path, query), { headers })),
+    post: async (path, body) =>
+      check(
+        'POST',
+        path,
+        await request.post(url(path), { headers, data: body }),
+      ),
+    put: async (path, body) =>
+      check('PUT', path, await request.put(url(path), { headers, data: body })),
+  };
+}
+
+/**
+ * Money as the portal shows it (en-US, to the cent; amounts below one unit
+ * with up to four decimals), written here independently of the plugin's
+ * formatter so that a wrong figure on screen is caught.
+ */
+export function money(amount: number, currency = 'USD'): string {
+  const small = Math.abs(amount) > 0 && Math.abs(amount) < 1;
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: small ? 4 : 2,
+  }).format(amount);
+}
+
+/** GPU-hours as the portal shows them, e.g. `1,234.5 GPU-h`. */
+export function gpuHours(value: number): string {
+  return `${new Intl.NumberFormat('en-US', {
+    maximumFractionDigits: 1,
+  }).format(value)} GPU-h`;
+}
+
+/** An eval score as the portal shows it (4 significant digits below 1). */
+export function score(value: number): string {
+  if (Math.abs(value) >= 1) return String(Number(value.toFixed(2)));
+  return String(Number(value.toPrecision(4)));
+}
+
+/** 'YYYY-MM-DD' of a date in UTC, plus some days. */
+export function utcDay(date: Date, plusDays = 0): string {
+  return new Date(date.getTime() + plusDays * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+}
+
+/**
+ * Waits until the backend has seeded the demo's year of GPU usage (the
+ * collector's first run, about 10 seconds after the backend starts).
+ */
+export async function waitForSeededCost(api: Api) {
+  await expect
+    .poll(
+      async () => {
+        const summary = await api.get('/cost/summary', {
+          from: utcDay(new Date(), -365),
+          groupBy: 'team',
+          granularity: 'month',
+        });
+        return new Set((summary.series ?? []).map((p: any) => p.bucket)).size;
+      },
+      {
+        message: 'months with seeded GPU usage',
+        timeout: 120_000,
+        intervals: [1000],
+      },
+    )
+    .toBeGreaterThanOrEqual(12);
+}
+
+/** The cells' texts of each body row of a table. */
+export async function rowsOf(table: Locator): Promise<string[][]> {
+  await expect(table).toBeVisible();
+  return table
+    .locator('tbody tr')
+    .evaluateAll(rows =>
+      rows.map(row =>
+        Array.from(row.querySelectorAll('th, td')).map(cell =>
+          (cell.textContent ?? '').trim(),
+        ),
+      ),
+    );
+}
+
+/** The value cell of a labelled row of a two-column facts table. */
+export function fact(table: Locator, label: string): Locator {
+  return table
+    .getByRole('row')
+    .filter({
+      has: table.page().getByRole('rowheader', { name: label, exact: true }),
+    })
+    .getByRole('cell');
+}

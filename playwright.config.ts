@@ -17,8 +17,14 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e',
   webServer: {
+    // The backend without `backstage-cli package start`'s file watcher, so
+    // that an edit elsewhere in the tree does not restart it (and wipe its
+    // in-memory database) in the middle of a run. NODE_ENV=development as
+    // that command sets it: the demo's guest-style sign-ins need it.
     command:
-      'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+      'node --enable-source-maps --require @backstage/cli/config/nodeTransform.cjs src/index.ts --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+    cwd: 'packages/backend',
+    env: { NODE_ENV: 'development' },
     url: `http://localhost:${port}/.backstage/health/v1/readiness`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

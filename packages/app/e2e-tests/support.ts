@@ -134,6 +134,8 @@ export type Api = {
   ): Promise<T>;
   post<T = any>(path: string, body: unknown): Promise<T>;
   put<T = any>(path: string, body: unknown): Promise<T>;
+  /** A catalog entity's title (or name), as entity links show it. */
+  title(entityRef: string): Promise<string>;
 };
 
 /** Signs in through the identity's auth provider and returns the API. */
@@ -177,6 +179,18 @@ export async function apiAs(
       ),
     put: async (path, body) =>
       check('PUT', path, await request.put(url(path), { headers, data: body })),
+    title: async entityRef => {
+      const [, kind, namespace, name] = /^([^:]+):([^/]+)\/(.+)$/.exec(
+        entityRef,
+      )!;
+      const path = `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`;
+      const entity = await check(
+        'GET',
+        path,
+        await request.get(path, { headers }),
+      );
+      return entity.metadata.title ?? entity.metadata.name;
+    },
   };
 }
 

@@ -1,0 +1,162 @@
+import {
+  apiAs,
+  expect,
+  gpuHours,
+  money,
+  rowsOf,
+  screenshot,
+  test,
+  utcDay,
+  waitForSeededCost,
+  type Api,
+} from './support';
+
+/** 'YYYY-MM' in words, e.g. `October 2026`, as the page writes it. */
+function monthName(month: string): string {
+  return new Date(`${month}-01T00:00:00Z`).toLocaleDateString('en-US', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+function previousMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** A share as the page shows it, e.g. `42%`. */
+function share(value: number): string {
+  return `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(
+    value * 100,
+  )}%`;
+}
+
+/** The rows the "Spend by <grouping>" table must show for an API answer. */
+async function spendRows(api: Api, summary: any): Promise<string[][]> {
+  const total = summary.totals[0].cost;
+  return Promise.all(
+    summary.groups.map(async (g: any) => [
+      g.key.includes(':') ? await api.title(g.key) : g.key,
+      money(g.cost, g.currency),
+      share(g.cost / total),
+      gpuHours(g.gpuHours),
+      g.utilizationCoverage > 0 ? money(g.idleCost, g.currency) : 'unknown',
+      g.costPerMillionTokens === undefined
+        ? '—'
+        : money(g.costPerMillionTokens, g.currency),
+    ]),
+  );
+}
+
+test.describe('Cost page', () => {
+  test('the seeded year, by team and by model, matches the API', async ({
+    pageAs,
+    request,
+  }) => {
+    const api = await apiAs(request, 'member');
+    await waitForSeededCost(api);
+    const now = new Date();
+    // The full seeded year up to yesterday: a window that the collector,
+    // which records the current hour, does not change while the test runs.
+    const from = utcDay(now, -365);
+    const last = utcDay(now, -1);
+    const to = utcDay(now);
+    const page = await pageAs('member');
+    await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
+
+    const byTeam = await api.get('/cost/summary', {
+      from,
+      to,
+      groupBy: 'team',
+      granularity: 'month',
+    });
+    expect(byTeam.totals).toHaveLength(1);
+    const [total] = byTeam.totals;
+    expect(total.cost).toBeGreaterThan(0);
+    const totalFigure = page.getByRole('group', {
+      name: `Total spend in ${total.currency}`,
+    });
+    await expect(totalFigure).toContainText(money(total.cost, total.currency));
+    await expect(totalFigure).toContainText(gpuHours(total.gpuHours));
+
+    // The chart has drawn a stacked bar per month and team.
+    const chart = page.getByRole('figure', {
+      name: `Spend by team per month in ${total.currency}`,
+    });
+    await expect(
+      chart.locator('.recharts-bar-rectangle').first(),
+    ).toBeVisible();
+    const months = new Set(byTeam.series.map((p: any) => p.bucket)).size;
+    expect(months).toBeGreaterThanOrEqual(12);
+    expect(await chart.locator('.recharts-bar-rectangle').count()).toBe(
+      byTeam.series.filter((p: any) => p.cost > 0).length,
+    );
+
+    expect(
+      await rowsOf(page.getByRole('table', { name: 'Spend by team' })),
+    ).toEqual(await spendRows(api, byTeam));
+
+    const top = await api.get('/cost/top', {
+      from,
+      to,
+      groupBy: 'endpoint',
+      limit: 10,
+    });
+    expect(
+      await rowsOf(page.getByRole('table', { name: 'Top endpoints' })),
+    ).toEqual(
+      await Promise.all(
+        top.items.map(async (row: any, i: number) => [
+          String(i + 1),
+          await api.title(row.key),
+          money(row.cost, row.currency),
+          gpuHours(row.gpuHours),
+        ]),
+      ),
+    );
+
+    const lastMonth = previousMonth(utcDay(now).slice(0, 7));
+    const monthOverMonth = await api.get('/cost/month-over-month', {
+      month: lastMonth,
+    });
+    await expect(
+      page.getByRole('group', {
+        name: `${monthName(lastMonth)} against ${monthName(
+          previousMonth(lastMonth),
+        )} in ${total.currency}`,
+      }),
+    ).toContainText(money(monthOverMonth.totals[0].cost, total.currency));
+
+    const forecast = await api.get('/cost/forecast');
+    await expect(
+      page.getByRole('group', {
+        name: `Forecast for ${monthName(forecast.month)} in ${total.currency}`,
+      }),
+    ).toContainText(money(forecast.totals[0].forecast, total.currency));
+    await screenshot(page, 'cost-by-team');
+
+    // Group by model: the URL keeps the choice; the figures follow the API.
+    await page.getByRole('button', { name: /Group by/ }).click();
+    await page.getByRole('option', { name: 'model', exact: true }).click();
+    await expect(page).toHaveURL(/groupBy=model/);
+    const byModel = await api.get('/cost/summary', {
+      from,
+      to,
+      groupBy: 'model',
+      granularity: 'month',
+    });
+    await expect(
+      page
+        .getByRole('figure', {
+          name: `Spend by model per month in ${total.currency}`,
+        })
+        .locator('.recharts-bar-rectangle')
+        .first(),
+    ).toBeVisible();
+    expect(
+      await rowsOf(page.getByRole('table', { name: 'Spend by model' })),
+    ).toEqual(await spendRows(api, byModel));
+    await screenshot(page, 'cost-by-model');
+  });
+});

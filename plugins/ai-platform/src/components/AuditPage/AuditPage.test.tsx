@@ -46,6 +46,8 @@ function api(): Partial<AiPlatformApi> {
   };
 }
 
+const READ = 'ai-platform.audit.read';
+
 describe('AuditPage', () => {
   beforeAll(() => {
     URL.createObjectURL = jest.fn(() => 'blob:audit');
@@ -54,7 +56,7 @@ describe('AuditPage', () => {
 
   it('lists records with the chain status and pages through them', async () => {
     const mock = api();
-    await renderWithApis(<AuditPage />, { api: mock });
+    await renderWithApis(<AuditPage />, { api: mock, allow: [READ] });
     const table = await screen.findByRole('table', { name: 'Audit records' });
     const [, failed, ok] = within(table).getAllByRole('row');
     expect(within(failed).getByText('budget.update')).toBeInTheDocument();
@@ -84,7 +86,7 @@ describe('AuditPage', () => {
 
   it('filters through the API and exports the filtered records', async () => {
     const mock = api();
-    await renderWithApis(<AuditPage />, { api: mock });
+    await renderWithApis(<AuditPage />, { api: mock, allow: [READ] });
     await screen.findByRole('table', { name: 'Audit records' });
     fireEvent.change(screen.getByRole('textbox', { name: 'Actor' }), {
       target: { value: 'user:default/alice' },
@@ -120,6 +122,7 @@ describe('AuditPage', () => {
   it('reads filters from the URL', async () => {
     const mock = api();
     await renderWithApis(<AuditPage />, {
+      allow: [READ],
       api: mock,
       initialRouteEntries: ['/?action=quota.update&limit=50'],
     });
@@ -136,6 +139,7 @@ describe('AuditPage', () => {
 
   it('shows a broken chain', async () => {
     await renderWithApis(<AuditPage />, {
+      allow: [READ],
       api: {
         ...api(),
         verifyAuditChain: async () => ({
@@ -158,6 +162,7 @@ describe('AuditPage', () => {
 
   it('shows the empty state', async () => {
     await renderWithApis(<AuditPage />, {
+      allow: [READ],
       api: { ...api(), getAuditRecords: async () => ({ items: [] }) },
     });
     expect(
@@ -167,6 +172,7 @@ describe('AuditPage', () => {
 
   it('shows a permission error', async () => {
     await renderWithApis(<AuditPage />, {
+      allow: [READ],
       api: {
         getAuditRecords: async () => {
           throw new Error('NotAllowedError: ai-platform.audit.read');
@@ -179,5 +185,15 @@ describe('AuditPage', () => {
     expect(
       (await screen.findAllByText(/ai-platform.audit.read/)).length,
     ).toBeGreaterThan(1);
+  });
+
+  it('says so, and asks nothing, without ai-platform.audit.read', async () => {
+    const mock = api();
+    await renderWithApis(<AuditPage />, { api: mock });
+    expect(
+      screen.getAllByText(/You may not read the audit log/).length,
+    ).toBeGreaterThan(0);
+    expect(mock.getAuditRecords).not.toHaveBeenCalled();
+    expect(mock.verifyAuditChain).not.toHaveBeenCalled();
   });
 });

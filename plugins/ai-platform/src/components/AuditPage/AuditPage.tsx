@@ -4,10 +4,13 @@ import {
   ResponseErrorPanel,
   StatusError,
   StatusOK,
+  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type {
-  AuditFilter,
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  auditReadPermission,
+  type AuditFilter,
   AuditOutcome,
   AuditVerification,
 } from '@internal/plugin-ai-platform-common';
@@ -78,6 +81,29 @@ function Verification(props: {
  * records matching the filters. Needs `ai-platform.audit.read`.
  */
 export function AuditPage(props: { withHeader?: boolean }) {
+  const permission = usePermission({ permission: auditReadPermission });
+  if (permission.loading) {
+    return (
+      <PageFrame title="Audit log" withHeader={props.withHeader}>
+        <Progress />
+      </PageFrame>
+    );
+  }
+  if (!permission.allowed) {
+    return (
+      <PageFrame title="Audit log" withHeader={props.withHeader}>
+        <WarningPanel
+          severity="info"
+          title="You may not read the audit log"
+          message={`Reading it needs the permission ${auditReadPermission.name} (platform admins, and the groups in aiPlatform.permissions.auditReaders).`}
+        />
+      </PageFrame>
+    );
+  }
+  return <AuditLog withHeader={props.withHeader} />;
+}
+
+function AuditLog(props: { withHeader?: boolean }) {
   const api = useApi(aiPlatformApiRef);
   const query = useQueryState();
   const filter: AuditFilter = {

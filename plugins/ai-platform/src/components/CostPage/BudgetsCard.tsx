@@ -22,6 +22,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
+import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import { monthName } from './costWindow';
 import { SetBudgetDialog } from './SetBudgetDialog';
@@ -95,20 +96,20 @@ export function BudgetsCard(props: {
                       </Typography>
                     )}
                   </TableCell>
-                  <TableCell align="right">
+                  <NumberCell>
                     {formatCurrency(b.budget, b.currency)}
-                  </TableCell>
-                  <TableCell align="right">
+                  </NumberCell>
+                  <NumberCell>
                     {formatCurrency(b.actual, b.currency)}
-                  </TableCell>
-                  <TableCell align="right">
+                  </NumberCell>
+                  <NumberCell>
                     {formatCurrency(b.forecast, b.currency)}
-                  </TableCell>
-                  <TableCell align="right">
+                  </NumberCell>
+                  <NumberCell>
                     {b.percentUsed === undefined
                       ? '—'
                       : `${formatNumber(b.percentUsed, 0)}%`}
-                  </TableCell>
+                  </NumberCell>
                   <TableCell>
                     <StatusOf status={b.status} />
                   </TableCell>

@@ -10,6 +10,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import { utilizationOf } from '../GpuPoolCostCard/GpuPoolCostCard';
 import { GroupKey } from './SpendOverTime';
@@ -46,22 +47,22 @@ export function IdleCostByPool(props: { byPool: Loaded<CostSummary> }) {
                     <TableCell>
                       <GroupKey value={g.key} />
                     </TableCell>
-                    <TableCell align="right">
+                    <NumberCell>
                       {formatCurrency(g.cost, g.currency)}
-                    </TableCell>
-                    <TableCell align="right">
+                    </NumberCell>
+                    <NumberCell>
                       {utilization === undefined
                         ? 'unknown'
                         : formatCurrency(g.idleCost, g.currency)}
-                    </TableCell>
-                    <TableCell align="right">
+                    </NumberCell>
+                    <NumberCell>
                       {utilization === undefined
                         ? '—'
                         : formatShare(utilization)}
-                    </TableCell>
-                    <TableCell align="right">
+                    </NumberCell>
+                    <NumberCell>
                       {formatShare(g.utilizationCoverage)}
-                    </TableCell>
+                    </NumberCell>
                   </TableRow>
                 );
               })}

@@ -15,6 +15,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import {
   Bar,
@@ -151,27 +152,25 @@ export function SpendOverTime(props: {
                       <TableCell>
                         <GroupKey value={g.key} />
                       </TableCell>
-                      <TableCell align="right">
+                      <NumberCell>
                         {formatCurrency(g.cost, g.currency)}
-                      </TableCell>
-                      <TableCell align="right">
+                      </NumberCell>
+                      <NumberCell>
                         {g.currency === currency && total > 0
                           ? formatShare(g.cost / total)
                           : '—'}
-                      </TableCell>
-                      <TableCell align="right">
-                        {formatGpuHours(g.gpuHours)}
-                      </TableCell>
-                      <TableCell align="right">
+                      </NumberCell>
+                      <NumberCell>{formatGpuHours(g.gpuHours)}</NumberCell>
+                      <NumberCell>
                         {g.utilizationCoverage > 0
                           ? formatCurrency(g.idleCost, g.currency)
                           : 'unknown'}
-                      </TableCell>
-                      <TableCell align="right">
+                      </NumberCell>
+                      <NumberCell>
                         {g.costPerMillionTokens !== undefined
                           ? formatCurrency(g.costPerMillionTokens, g.currency)
                           : '—'}
-                      </TableCell>
+                      </NumberCell>
                     </TableRow>
                   ))}
                 </TableBody>

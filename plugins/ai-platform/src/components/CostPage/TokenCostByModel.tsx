@@ -11,6 +11,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
@@ -96,15 +97,11 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                       <TableCell>
                         <GroupKey value={r.key} />
                       </TableCell>
-                      <TableCell align="right">
+                      <NumberCell>
                         {formatCurrency(r.costPerMillionTokens!, r.currency)}
-                      </TableCell>
-                      <TableCell align="right">
-                        {formatTokens(r.tokens)}
-                      </TableCell>
-                      <TableCell align="right">
-                        {formatShare(r.tokenCoverage)}
-                      </TableCell>
+                      </NumberCell>
+                      <NumberCell>{formatTokens(r.tokens)}</NumberCell>
+                      <NumberCell>{formatShare(r.tokenCoverage)}</NumberCell>
                     </TableRow>
                   ))}
                 </TableBody>

@@ -10,6 +10,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import { GroupKey } from './SpendOverTime';
 
@@ -42,12 +43,10 @@ export function TopSpenders(props: {
                   <TableCell>
                     <GroupKey value={row.key} />
                   </TableCell>
-                  <TableCell align="right">
+                  <NumberCell>
                     {formatCurrency(row.cost, row.currency)}
-                  </TableCell>
-                  <TableCell align="right">
-                    {formatGpuHours(row.gpuHours)}
-                  </TableCell>
+                  </NumberCell>
+                  <NumberCell>{formatGpuHours(row.gpuHours)}</NumberCell>
                 </TableRow>
               ))}
             </TableBody>

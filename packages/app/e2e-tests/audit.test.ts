@@ -1,0 +1,80 @@
+import {
+  apiAs,
+  expect,
+  rowsOf,
+  screenshot,
+  test,
+  userOf,
+  utcDay,
+} from './support';
+
+test.describe('Audit log page', () => {
+  test('the admin sees the API records and the chain verification; members may not read it', async ({
+    pageAs,
+    request,
+  }) => {
+    const admin = await apiAs(request, 'admin');
+    // A mutation of our own, so that the log is never empty here.
+    const reason = `Budget for the browser test ${Date.now()}`;
+    await admin.put('/cost/budgets', {
+      team: 'group:default/search-relevance',
+      month: utcDay(new Date()).slice(0, 7),
+      amount: 5000,
+      currency: 'USD',
+      reason,
+    });
+
+    const page = await pageAs('admin');
+    await page.goto('/ai-platform/audit');
+    const verification = await admin.get('/audit/verify');
+    expect(verification.ok).toBe(true);
+    await expect(
+      page.getByRole('status', { name: 'Hash chain verification' }),
+    ).toContainText(
+      `Hash chain verified: ${new Intl.NumberFormat('en-US').format(
+        verification.checked,
+      )} records checked, none altered or missing`,
+    );
+
+    const records = await admin.get('/audit', { limit: 25 });
+    expect(records.items.length).toBeGreaterThan(0);
+    const expected = (items: any[]) =>
+      items.map(r => [
+        `#${r.seq}`,
+        r.actor,
+        r.action,
+        r.target ?? '—',
+        r.outcome,
+      ]);
+    const shown = async () =>
+      (await rowsOf(page.getByRole('table', { name: 'Audit records' }))).map(
+        ([time, actor, action, target, outcome]) => [
+          time.replace(/^.*(#\d+)$/, '$1'),
+          actor,
+          action,
+          target,
+          outcome,
+        ],
+      );
+    expect(await shown()).toEqual(expected(records.items));
+    // The newest record is the budget just set, by the admin.
+    expect(records.items[0]).toMatchObject({
+      actor: userOf('admin'),
+      outcome: 'success',
+    });
+    expect(JSON.stringify(records.items[0].request)).toContain(reason);
+    await screenshot(page, 'audit');
+
+    // Filter by action: the URL keeps it; the rows are the API's.
+    const action = records.items[0].action;
+    await page.getByLabel('Action').fill(action);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(new RegExp(`action=${action}`));
+    const filtered = await admin.get('/audit', { action, limit: 25 });
+    await expect.poll(shown).toEqual(expected(filtered.items));
+
+    // Members (the guest) may not read the audit log.
+    const member = await apiAs(request, 'member');
+    await expect(member.get('/audit')).rejects.toThrow(/answered 403/);
+  });
+});

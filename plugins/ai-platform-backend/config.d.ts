@@ -71,6 +71,16 @@ export interface Config {
        */
       seedDemoHistory?: boolean;
     };
+    /** Eval results. */
+    evals?: {
+      /**
+       * Fill an empty eval store with demo results for the catalog's models
+       * (trends over four runs per version; some candidates fail their
+       * gates), once the catalog has Models. The demo turns this on.
+       * @default false
+       */
+      seedDemoResults?: boolean;
+    };
     /** Deployments of inference endpoints to the pools' clusters. */
     deploy?: {
       /**

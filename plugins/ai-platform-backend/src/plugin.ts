@@ -23,6 +23,7 @@ import { DatabaseDeploymentStore } from './deploy/DatabaseDeploymentStore';
 import { DeploymentService } from './deploy/DeploymentService';
 import { KubernetesClusterClient } from './deploy/kube/KubernetesClusterClient';
 import { readDeployOptions } from './deploy/types';
+import { scheduleDemoEvalSeed } from './evals/seed/scheduleDemoEvalSeed';
 
 /**
  * The ai-platform backend plugin, served at /api/ai-platform: permissions,
@@ -74,6 +75,15 @@ export const aiPlatformPlugin = createBackendPlugin({
           logger: deps.logger,
           fleet,
           costStore,
+        });
+
+        await scheduleDemoEvalSeed({
+          config: deps.config,
+          scheduler: deps.scheduler,
+          logger: deps.logger,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          knex,
         });
 
         const deployOptions = readDeployOptions(deps.config);

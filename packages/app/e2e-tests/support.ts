@@ -134,6 +134,8 @@ export type Api = {
   ): Promise<T>;
   post<T = any>(path: string, body: unknown): Promise<T>;
   put<T = any>(path: string, body: unknown): Promise<T>;
+  /** A catalog entity. */
+  entity(entityRef: string): Promise<any>;
   /** A catalog entity's title (or name), as entity links show it. */
   title(entityRef: string): Promise<string>;
 };
@@ -168,7 +170,7 @@ export async function apiAs(
     }
     return res.json();
   };
-  return {
+  const api: Api = {
     get: async (path, query) =>
       check('GET', path, await request.get(url(path, query), { headers })),
     post: async (path, body) =>
@@ -179,19 +181,19 @@ export async function apiAs(
       ),
     put: async (path, body) =>
       check('PUT', path, await request.put(url(path), { headers, data: body })),
-    title: async entityRef => {
+    entity: async entityRef => {
       const [, kind, namespace, name] = /^([^:]+):([^/]+)\/(.+)$/.exec(
         entityRef,
       )!;
       const path = `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`;
-      const entity = await check(
-        'GET',
-        path,
-        await request.get(path, { headers }),
-      );
-      return entity.metadata.title ?? entity.metadata.name;
+      return check('GET', path, await request.get(path, { headers }));
+    },
+    title: async entityRef => {
+      const { metadata } = await api.entity(entityRef);
+      return metadata.title ?? metadata.name;
     },
   };
+  return api;
 }
 
 /**
@@ -272,7 +274,8 @@ export function fact(table: Locator, label: string): Locator {
   return table
     .getByRole('row')
     .filter({
-      has: table.page().getByRole('rowheader', { name: label, exact: true }),
+      has: table.page().getByRole('cell', { name: label, exact: true }),
     })
-    .getByRole('cell');
+    .getByRole('cell')
+    .nth(1);
 }

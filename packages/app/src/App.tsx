@@ -1,9 +1,10 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
-import aiPlatformPlugin from '@internal/plugin-ai-platform/alpha';
+import aiPlatformPlugin, {
+  aiPlatformScaffolderModule,
+} from '@internal/plugin-ai-platform/alpha';
 import { navModule } from './modules/nav';
 import { catalogGraphModule } from './modules/catalogGraph';
-import { aiPlatformScaffolderModule } from './modules/aiPlatformScaffolder';
 import { demoSignInModule } from './modules/demoSignIn';
 
 export default createApp({

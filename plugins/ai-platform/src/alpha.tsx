@@ -273,3 +273,5 @@ export default createFrontendPlugin({
     poolEndpointsCard,
   ],
 });
+
+export { aiPlatformFormFields, aiPlatformScaffolderModule } from './scaffolder';

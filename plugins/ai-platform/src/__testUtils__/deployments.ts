@@ -18,6 +18,7 @@ export function deploymentRecord(
     modelRef: 'model:default/llama-3-1-8b-instruct',
     modelVersion: 'v1',
     poolRef: 'gpupool:default/l4-inference',
+    team: 'group:default/applied-ml',
     cluster: 'gpu-us-east',
     namespace: 'chat',
     gpus: 6,

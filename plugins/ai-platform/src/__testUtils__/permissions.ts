@@ -1,7 +1,6 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import type { PermissionApi } from '@backstage/plugin-permission-react';
-
-type Decision = Awaited<ReturnType<PermissionApi['authorize']>>['result'];
 
 /**
  * A permission API for tests that allows the named permissions and denies
@@ -9,11 +8,10 @@ type Decision = Awaited<ReturnType<PermissionApi['authorize']>>['result'];
  */
 export function permissionsAllowing(...names: string[]) {
   const api: PermissionApi = {
-    authorize: async request => ({
-      result: (names.includes(request.permission.name)
-        ? 'ALLOW'
-        : 'DENY') as unknown as Decision,
-    }),
+    authorize: async request =>
+      names.includes(request.permission.name)
+        ? { result: AuthorizeResult.ALLOW }
+        : { result: AuthorizeResult.DENY },
   };
   return [permissionApiRef, api] as const;
 }

@@ -5,3 +5,4 @@ export {
 } from './formFields';
 export * from './GpuSizingPreview';
 export * from './ModelVersionPicker';
+export * from './aiPlatformScaffolderModule';

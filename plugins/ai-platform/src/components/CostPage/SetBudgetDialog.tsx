@@ -4,7 +4,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { aiPlatformApiRef } from '@internal/plugin-ai-platform-react';
 import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
-import { unstable_useId as useId } from '@material-ui/core/utils';
+import { useElementId } from '../common/useElementId';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { ReasonDialog } from '../common/ReasonDialog';
@@ -21,7 +21,7 @@ export function SetBudgetDialog(props: {
 }) {
   const api = useApi(aiPlatformApiRef);
   const catalogApi = useApi(catalogApiRef);
-  const id = useId();
+  const id = useElementId();
   const groups = useAsync(async () => {
     const { items } = await catalogApi.getEntities({
       filter: { kind: 'Group' },

@@ -26,7 +26,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { unstable_useId as useId } from '@material-ui/core/utils';
+import { useElementId } from '../common/useElementId';
 import Alert from '@material-ui/lab/Alert';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -96,7 +96,7 @@ export function DeploymentDialog(props: {
 }) {
   const { mode, endpoint, model } = props;
   const api = useApi(aiPlatformApiRef);
-  const id = useId();
+  const id = useElementId();
   const endpointRef = stringifyEntityRef(endpoint);
   const poolRef = endpoint.spec.gpuPool;
   const canOverride = usePermission({ permission: gateOverridePermission });

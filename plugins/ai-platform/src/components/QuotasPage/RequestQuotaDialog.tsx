@@ -8,7 +8,7 @@ import { aiPlatformApiRef } from '@internal/plugin-ai-platform-react';
 import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { unstable_useId as useId } from '@material-ui/core/utils';
+import { useElementId } from '../common/useElementId';
 import { useEffect, useState } from 'react';
 import { shortRef } from '../common/entityRefs';
 import { ReasonDialog } from '../common/ReasonDialog';
@@ -33,7 +33,7 @@ export function RequestQuotaDialog(props: {
   const [pool, setPool] = useState(props.initialPool);
   const [team, setTeam] = useState(props.initialTeam);
   const [gpus, setGpus] = useState('');
-  const id = useId();
+  const id = useElementId();
   useEffect(() => {
     if (props.open) {
       setPool(props.initialPool ?? props.pools[0]?.pool);

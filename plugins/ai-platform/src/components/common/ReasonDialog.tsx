@@ -6,7 +6,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
-import { unstable_useId as useId } from '@material-ui/core/utils';
+import { useElementId } from './useElementId';
 import { type ReactNode, useEffect, useState } from 'react';
 
 /** The backend asks for a reason of at least this many characters. */
@@ -31,7 +31,7 @@ export function ReasonDialog(props: {
   reasonLabel?: string;
 }) {
   const { open } = props;
-  const id = useId();
+  const id = useElementId();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();

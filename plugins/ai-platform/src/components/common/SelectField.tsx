@@ -1,6 +1,6 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { unstable_useId as useId } from '@material-ui/core/utils';
+import { useElementId } from './useElementId';
 
 /** One option of a {@link SelectField}. */
 export type SelectOption = { value: string; label: string };
@@ -18,7 +18,7 @@ export function SelectField(props: {
   disabled?: boolean;
   minWidth?: number;
 }) {
-  const id = useId();
+  const id = useElementId();
   return (
     <TextField
       id={id}

@@ -1,7 +1,14 @@
 import type { JsonObject } from '@backstage/types';
+import type { AuditOutcome } from '@internal/plugin-ai-platform-common';
 
-/** Whether a recorded action succeeded. */
-export type AuditOutcome = 'success' | 'failure';
+/** The API shapes, shared with the clients through -common. */
+export type {
+  AuditOutcome,
+  AuditRecord,
+  AuditFilter,
+  AuditPage,
+  AuditVerification,
+} from '@internal/plugin-ai-platform-common';
 
 /** One action to record. */
 export type NewAuditEntry = {
@@ -16,47 +23,4 @@ export type NewAuditEntry = {
   outcome: AuditOutcome;
   /** The failure message (or a short note on success). */
   message?: string;
-};
-
-/** A stored audit record: the entry, its place in the chain and its hash. */
-export type AuditRecord = NewAuditEntry & {
-  seq: number;
-  id: string;
-  /** ISO 8601 UTC. */
-  time: string;
-  /** Hash of the previous record (64 zeros for the first). */
-  prevHash: string;
-  /** SHA-256 over this record's fields and prevHash. */
-  hash: string;
-};
-
-/** Filters of an audit query; all optional, combined with AND. */
-export type AuditFilter = {
-  actor?: string;
-  action?: string;
-  target?: string;
-  outcome?: AuditOutcome;
-  /** Inclusive lower bound, ISO 8601. */
-  from?: string;
-  /** Exclusive upper bound, ISO 8601. */
-  to?: string;
-};
-
-/** One page of records, newest first; pass nextCursor to get the next page. */
-export type AuditPage = {
-  items: AuditRecord[];
-  nextCursor?: string;
-};
-
-/** The result of walking the chain. */
-export type AuditVerification = {
-  ok: boolean;
-  /** Records checked. */
-  checked: number;
-  /** The first record where the chain breaks, when it does. */
-  firstBroken?: {
-    seq: number;
-    id: string;
-    reason: string;
-  };
 };

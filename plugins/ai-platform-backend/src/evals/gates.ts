@@ -1,16 +1,15 @@
+import type {
+  GateOverride,
+  GateResult,
+} from '@internal/plugin-ai-platform-common';
+
+/** The API shapes, shared with the clients through -common. */
+export type {
+  GateOverride,
+  GateResult,
+} from '@internal/plugin-ai-platform-common';
 /** The outcome of a gate from the numbers alone. */
 export type GateStatus = 'pass' | 'fail' | 'missing';
-
-/** A recorded decision to let a model version through a gate it does not pass. */
-export type GateOverride = {
-  task: string;
-  metric: string;
-  reason: string;
-  /** Entity ref of who recorded the override. */
-  actor: string;
-  /** ISO 8601. */
-  createdAt: string;
-};
 
 /** A quality gate: a task's metric must stay within bounds. */
 export type GateDefinition = {
@@ -25,33 +24,6 @@ export type GateDefinition = {
    * units) below the score of the version in stage production.
    */
   maxRegression?: number;
-};
-
-/** One gate evaluated for one model version. */
-export type GateResult = {
-  task: string;
-  metric: string;
-  min?: number;
-  max?: number;
-  maxRegression?: number;
-  /** Latest score of the candidate version. */
-  value?: number;
-  /** The version in stage production, for maxRegression. */
-  baselineVersion?: string;
-  /** Latest score of the baseline version, when it has one. */
-  baselineValue?: number;
-  /** The status from the numbers alone. */
-  status: GateStatus;
-  /**
-   * The override that lets this gate pass. Set only when the status is not
-   * `pass` and an override for this task and metric is recorded (the latest
-   * one when there are several).
-   */
-  overridden?: GateOverride;
-  /** `status === 'pass' || overridden !== undefined`. */
-  passed: boolean;
-  /** Plain sentences explaining failures, overrides and skipped checks. */
-  reasons: string[];
 };
 
 /** Input of {@link evaluateGates}. */

@@ -2,23 +2,10 @@ import {
   type ClusterConfig,
   kubeConfigOptions,
 } from '@internal/plugin-ai-platform-node';
+import type { KueueQueueStatus } from '@internal/plugin-ai-platform-common';
 
-/** A pool's Kueue ClusterQueue quota and usage for its GPU resource. */
-export type KueueQueueStatus = {
-  clusterQueue: string;
-  flavor?: string;
-  resource: string;
-  /** nominalQuota of the resource in the flavor. */
-  nominalQuota?: number;
-  borrowingLimit?: number;
-  /** GPUs admitted workloads use (status.flavorsUsage). */
-  used?: number;
-  /** GPUs reserved by workloads, admitted or being admitted (status.flavorsReservation). */
-  reserved?: number;
-  admittedWorkloads?: number;
-  pendingWorkloads?: number;
-  active?: boolean;
-};
+/** The API shapes, shared with the clients through -common. */
+export type { KueueQueueStatus } from '@internal/plugin-ai-platform-common';
 
 type Resource = {
   name: string;

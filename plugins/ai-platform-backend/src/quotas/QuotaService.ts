@@ -2,63 +2,19 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { randomUUID } from 'crypto';
 import type { FleetSnapshot, FleetSource, PoolInfo } from './FleetSource';
+import type {
+  QuotaCheck,
+  PoolQuotas,
+  QuotaRequest,
+} from '@internal/plugin-ai-platform-common';
 
-/** The numbers behind a quota answer. */
-export type QuotaCheck = {
-  team: string;
-  pool: string;
-  /** GPUs asked for. */
-  gpus: number;
-  allowed: boolean;
-  /** Why not, one sentence per failed check. */
-  reasons: string[];
-  quota: number;
-  /** GPUs the team uses on the pool (without the endpoint being re-placed). */
-  used: number;
-  teamFree: number;
-  poolCapacity: number;
-  poolUsed: number;
-  poolFree: number;
-};
-
-/** One team's quota on one pool. */
-export type TeamQuota = {
-  team: string;
-  quota: number;
-  /** From the pool's spec.quotas. */
-  baseline?: number;
-  /** An admin's override, shown until cleared. */
-  override?: { gpus: number; reason: string; actor: string; createdAt: string };
-  used: number;
-  free: number;
-};
-
-/** A pool with its capacity and each team's quota and usage. */
-export type PoolQuotas = {
-  pool: string;
-  title: string;
-  cluster: string;
-  capacity: number;
-  used: number;
-  free: number;
-  teams: TeamQuota[];
-};
-
-/** A request for more GPUs. */
-export type QuotaRequest = {
-  id: string;
-  team: string;
-  pool: string;
-  gpus: number;
-  quotaAtRequest: number;
-  reason: string;
-  requestedBy: string;
-  createdAt: string;
-  state: 'pending' | 'approved' | 'rejected';
-  decidedBy?: string;
-  decisionReason?: string;
-  decidedAt?: string;
-};
+/** The API shapes, shared with the clients through -common. */
+export type {
+  QuotaCheck,
+  TeamQuota,
+  PoolQuotas,
+  QuotaRequest,
+} from '@internal/plugin-ai-platform-common';
 
 type AllocationRow = {
   endpoint_ref: string;

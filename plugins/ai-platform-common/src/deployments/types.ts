@@ -239,3 +239,57 @@ export type RenderRequest = {
   /** Render another version than the entity's `spec.modelVersion`. */
   modelVersion?: string;
 };
+
+/** A Kubernetes object as the renderer returns it and server-side apply sends it. */
+export type KubernetesManifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+};
+
+/** The answer of `POST /render`. */
+export type RenderResponse = {
+  endpointRef: string;
+  /** The pool's cluster. */
+  cluster: string;
+  namespace: string;
+  /** The workload's name (the endpoint's backstage.io/kubernetes-id). */
+  name: string;
+  modelVersion: string;
+  tensorParallelSize: number;
+  /** GPUs the endpoint reserves: gpusPerReplica x max replicas. */
+  gpus: number;
+  sizing?: GpuSizing;
+  /** Things worth knowing that do not stop the render. */
+  warnings: string[];
+  /** Deployment, Service, PodDisruptionBudget, then the autoscaler if any; all validated. */
+  objects: KubernetesManifest[];
+};
+
+/** The body of `POST /sizing`. */
+export type SizingRequest = {
+  /** Model entity ref. */
+  model: string;
+  /** One of the model's spec.versions[].name. */
+  modelVersion: string;
+  /** GpuPool entity ref. */
+  pool: string;
+  maxModelLen?: number;
+  concurrentSequences?: number;
+  gpuMemoryUtilization?: number;
+};
+
+/** The answer of `POST /sizing`; a sizing that does not fit has `fits: false` and says why. */
+export type SizingResponse = {
+  model: string;
+  modelVersion: string;
+  pool: string;
+  sizing: GpuSizing;
+};

@@ -5,11 +5,14 @@ import {
   type DeploymentRecord,
   type DeployRequest,
   type EndpointLiveStatus,
-  type GpuSizing,
   isFinalDeploymentState,
+  type KubernetesManifest,
   type PromoteRequest,
   type RenderRequest,
+  type RenderResponse,
   type RollbackRequest,
+  type SizingRequest,
+  type SizingResponse,
 } from '@internal/plugin-ai-platform-common';
 
 /** Every call carries the Backstage token of whoever acts (a user's, on behalf of them). */
@@ -25,54 +28,9 @@ export type EndpointName = {
 };
 
 /** One Kubernetes object as `POST /render` returns it. */
-export type RenderedManifest = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [key: string]: unknown;
-};
+export type RenderedManifest = KubernetesManifest;
 
-/** The answer of `POST /render`. */
-export type RenderResponse = {
-  endpointRef: string;
-  cluster: string;
-  namespace: string;
-  /** The workload's name (the endpoint's backstage.io/kubernetes-id). */
-  name: string;
-  modelVersion: string;
-  tensorParallelSize: number;
-  /** GPUs the endpoint reserves: gpusPerReplica x max replicas. */
-  gpus: number;
-  sizing?: GpuSizing;
-  warnings: string[];
-  objects: RenderedManifest[];
-};
-
-/** The body of `POST /sizing`. */
-export type SizingRequest = {
-  /** Model entity ref. */
-  model: string;
-  /** One of the model's spec.versions[].name. */
-  modelVersion: string;
-  /** GpuPool entity ref. */
-  pool: string;
-  maxModelLen?: number;
-  concurrentSequences?: number;
-  gpuMemoryUtilization?: number;
-};
-
-/** The answer of `POST /sizing`; a sizing that does not fit has `fits: false` and says why. */
-export type SizingResponse = {
-  model: string;
-  modelVersion: string;
-  pool: string;
-  sizing: GpuSizing;
-};
+export type { RenderResponse, SizingRequest, SizingResponse };
 
 /** The query of `GET /deployments`. */
 export type ListDeploymentsRequest = {

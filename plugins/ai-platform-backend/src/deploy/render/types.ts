@@ -1,17 +1,9 @@
-import type { GpuSizing } from '@internal/plugin-ai-platform-common';
+import type {
+  KubernetesManifest,
+  RenderResponse,
+} from '@internal/plugin-ai-platform-common';
 
-/** A Kubernetes object as the renderer returns it and server-side apply sends it. */
-export type KubernetesManifest = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec?: Record<string, unknown>;
-};
+export type { KubernetesManifest };
 
 /** How endpoints with maxReplicas > replicas scale. */
 export type AutoscalingOptions = {
@@ -23,18 +15,5 @@ export type AutoscalingOptions = {
   prometheusServerAddress?: string;
 };
 
-/** The renderer's answer. */
-export type RenderedEndpoint = {
-  /** Deployment, Service, PodDisruptionBudget, then the autoscaler if any; all validated. */
-  objects: KubernetesManifest[];
-  namespace: string;
-  /** The workload's name (the endpoint's backstage.io/kubernetes-id). */
-  name: string;
-  modelVersion: string;
-  tensorParallelSize: number;
-  /** GPUs the endpoint reserves: gpusPerReplica x max replicas. */
-  gpus: number;
-  sizing?: GpuSizing;
-  /** Things worth knowing that do not stop the render. */
-  warnings: string[];
-};
+/** The renderer's answer: what `POST /render` returns, less where it goes. */
+export type RenderedEndpoint = Omit<RenderResponse, 'endpointRef' | 'cluster'>;

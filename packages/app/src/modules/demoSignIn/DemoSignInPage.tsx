@@ -58,6 +58,29 @@ function forgetOnSignOut(identity: IdentityApi): IdentityApi {
   };
 }
 
+/** Why signing in failed, and a way back to the choice of identity. */
+function SignInFailed(props: {
+  appTitle: string;
+  identityTitle: string;
+  error: Error;
+  onBack: () => void;
+}) {
+  return (
+    <Page themeId="home">
+      <Header title={props.appTitle} />
+      <Content>
+        <ErrorPanel
+          title={`Could not sign in as ${props.identityTitle}`}
+          error={props.error}
+        />
+        <Button color="primary" variant="outlined" onClick={props.onBack}>
+          Choose another identity
+        </Button>
+      </Content>
+    </Page>
+  );
+}
+
 /**
  * The demo's sign-in page: a choice of the member (guest) or the admin
  * identity, both guest-style providers of the auth backend. The choice is
@@ -85,24 +108,15 @@ export function DemoSignInPage({ onSignInSuccess }: SignInPageProps) {
         provider={provider}
         onSignInSuccess={identity => onSignInSuccess(forgetOnSignOut(identity))}
         ErrorComponent={({ error }) => (
-          <Page themeId="home">
-            <Header title={title} />
-            <Content>
-              <ErrorPanel
-                title={`Could not sign in as ${
-                  demoIdentities.find(i => i.provider === provider)?.title
-                }`}
-                error={error}
-              />
-              <Button
-                color="primary"
-                variant="outlined"
-                onClick={() => choose(undefined)}
-              >
-                Choose another identity
-              </Button>
-            </Content>
-          </Page>
+          <SignInFailed
+            appTitle={title}
+            identityTitle={
+              demoIdentities.find(i => i.provider === provider)?.title ??
+              provider
+            }
+            error={error ?? new Error('Sign-in failed')}
+            onBack={() => choose(undefined)}
+          />
         )}
       />
     );

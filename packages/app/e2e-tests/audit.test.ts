@@ -1,3 +1,8 @@
+import type {
+  AuditPage,
+  AuditRecord,
+  AuditVerification,
+} from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
   expect,
@@ -26,7 +31,7 @@ test.describe('Audit log page', () => {
 
     const page = await pageAs('admin');
     await page.goto('/ai-platform/audit');
-    const verification = await admin.get('/audit/verify');
+    const verification = await admin.get<AuditVerification>('/audit/verify');
     expect(verification.ok).toBe(true);
     await expect(
       page.getByRole('status', { name: 'Hash chain verification' }),
@@ -36,9 +41,9 @@ test.describe('Audit log page', () => {
       )} records checked, none altered or missing`,
     );
 
-    const records = await admin.get('/audit', { limit: 25 });
+    const records = await admin.get<AuditPage>('/audit', { limit: 25 });
     expect(records.items.length).toBeGreaterThan(0);
-    const expected = (items: any[]) =>
+    const expected = (items: AuditRecord[]) =>
       items.map(r => [
         `#${r.seq}`,
         r.actor,
@@ -70,7 +75,10 @@ test.describe('Audit log page', () => {
     await page.getByLabel('Action').fill(action);
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page).toHaveURL(new RegExp(`action=${action}`));
-    const filtered = await admin.get('/audit', { action, limit: 25 });
+    const filtered = await admin.get<AuditPage>('/audit', {
+      action,
+      limit: 25,
+    });
     await expect.poll(shown).toEqual(expected(filtered.items));
 
     // Members (the guest) may not read the audit log.

@@ -1,3 +1,9 @@
+import type {
+  CostSummary,
+  CostTopSpenders,
+  MonthForecast,
+  MonthOverMonth,
+} from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
   expect,
@@ -33,10 +39,10 @@ function share(value: number): string {
 }
 
 /** The rows the "Spend by <grouping>" table must show for an API answer. */
-async function spendRows(api: Api, summary: any): Promise<string[][]> {
+async function spendRows(api: Api, summary: CostSummary): Promise<string[][]> {
   const total = summary.totals[0].cost;
   return Promise.all(
-    summary.groups.map(async (g: any) => [
+    summary.groups.map(async g => [
       g.key.includes(':') ? await api.title(g.key) : g.key,
       money(g.cost, g.currency),
       share(g.cost / total),
@@ -65,7 +71,7 @@ test.describe('Cost page', () => {
     const page = await pageAs('member');
     await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
 
-    const byTeam = await api.get('/cost/summary', {
+    const byTeam = await api.get<CostSummary>('/cost/summary', {
       from,
       to,
       groupBy: 'team',
@@ -87,17 +93,18 @@ test.describe('Cost page', () => {
     await expect(
       chart.locator('.recharts-bar-rectangle').first(),
     ).toBeVisible();
-    const months = new Set(byTeam.series.map((p: any) => p.bucket)).size;
+    const series = byTeam.series ?? [];
+    const months = new Set(series.map(p => p.bucket)).size;
     expect(months).toBeGreaterThanOrEqual(12);
     expect(await chart.locator('.recharts-bar-rectangle').count()).toBe(
-      byTeam.series.filter((p: any) => p.cost > 0).length,
+      series.filter(p => p.cost > 0).length,
     );
 
     expect(
       await rowsOf(page.getByRole('table', { name: 'Spend by team' })),
     ).toEqual(await spendRows(api, byTeam));
 
-    const top = await api.get('/cost/top', {
+    const top = await api.get<CostTopSpenders>('/cost/top', {
       from,
       to,
       groupBy: 'endpoint',
@@ -107,7 +114,7 @@ test.describe('Cost page', () => {
       await rowsOf(page.getByRole('table', { name: 'Top endpoints' })),
     ).toEqual(
       await Promise.all(
-        top.items.map(async (row: any, i: number) => [
+        top.items.map(async (row, i) => [
           String(i + 1),
           await api.title(row.key),
           money(row.cost, row.currency),
@@ -117,9 +124,12 @@ test.describe('Cost page', () => {
     );
 
     const lastMonth = previousMonth(utcDay(now).slice(0, 7));
-    const monthOverMonth = await api.get('/cost/month-over-month', {
-      month: lastMonth,
-    });
+    const monthOverMonth = await api.get<MonthOverMonth>(
+      '/cost/month-over-month',
+      {
+        month: lastMonth,
+      },
+    );
     await expect(
       page.getByRole('group', {
         name: `${monthName(lastMonth)} against ${monthName(
@@ -128,7 +138,7 @@ test.describe('Cost page', () => {
       }),
     ).toContainText(money(monthOverMonth.totals[0].cost, total.currency));
 
-    const forecast = await api.get('/cost/forecast');
+    const forecast = await api.get<MonthForecast>('/cost/forecast');
     await expect(
       page.getByRole('group', {
         name: `Forecast for ${monthName(forecast.month)} in ${total.currency}`,
@@ -140,7 +150,7 @@ test.describe('Cost page', () => {
     await page.getByRole('button', { name: /Group by/ }).click();
     await page.getByRole('option', { name: 'model', exact: true }).click();
     await expect(page).toHaveURL(/groupBy=model/);
-    const byModel = await api.get('/cost/summary', {
+    const byModel = await api.get<CostSummary>('/cost/summary', {
       from,
       to,
       groupBy: 'model',

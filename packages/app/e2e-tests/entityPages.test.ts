@@ -1,3 +1,10 @@
+import type {
+  CostSummary,
+  GpuPoolEntityV1alpha1,
+  InferenceEndpointEntityV1alpha1,
+  ModelGateStatus,
+  QuotasResponse,
+} from '@internal/plugin-ai-platform-common';
 import type { Locator } from '@playwright/test';
 import {
   apiAs,
@@ -31,12 +38,12 @@ async function expectFigureOfTheMoment(
 }
 
 async function costOf(api: Api, groupBy: string, key: string) {
-  const summary = await api.get('/cost/summary', {
+  const summary = await api.get<CostSummary>('/cost/summary', {
     groupBy,
     granularity: 'day',
   });
-  const group = summary.groups.find((g: any) => g.key === key);
-  expect(group, `${key} has cost in the last 30 days`).toBeTruthy();
+  const group = summary.groups.find(g => g.key === key);
+  if (!group) throw new Error(`${key} has no cost in the last 30 days`);
   return group;
 }
 
@@ -63,7 +70,10 @@ test.describe('entity pages', () => {
       ['v1', 'In production: v1'],
       ['v2', 'Candidate: v2'],
     ]) {
-      const status = await api.get('/gates', { model: ref, version });
+      const status = await api.get<ModelGateStatus>('/gates', {
+        model: ref,
+        version,
+      });
       const { pass, fail, missing } = status.summary;
       const section = page.getByRole('region', { name: heading });
       await expect(section).toContainText(
@@ -75,7 +85,7 @@ test.describe('entity pages', () => {
         section.getByRole('table', { name: `Gates of ${version}` }),
       );
       expect(gates.map(g => [g[0], g[1], g[3]])).toEqual(
-        status.gates.map((g: any) => [
+        status.gates.map(g => [
           g.task,
           g.metric,
           g.value === undefined ? '—' : score(g.value),
@@ -98,8 +108,10 @@ test.describe('entity pages', () => {
 
     const details = page.getByRole('table', { name: 'Endpoint details' });
     // The cluster is the pool's (the endpoint names no cluster of its own).
-    const endpoint = await api.entity(ref);
-    const pool = await api.entity(endpoint.spec.gpuPool);
+    const endpoint = await api.entity<InferenceEndpointEntityV1alpha1>(ref);
+    const pool = await api.entity<GpuPoolEntityV1alpha1>(
+      endpoint.spec.gpuPool!,
+    );
     await expect(fact(details, 'Cluster')).toHaveText(pool.spec.cluster);
 
     const cost = page.getByRole('table', { name: 'Cost in USD' });
@@ -133,8 +145,10 @@ test.describe('entity pages', () => {
     const page = await pageAs('member');
     await page.goto('/catalog/default/gpupool/h100-inference');
 
-    const [pool] = (await api.get('/quotas', { pool: ref })).items;
-    const price = (await api.entity(ref)).spec.costPerGpuHour;
+    const [pool] = (await api.get<QuotasResponse>('/quotas', { pool: ref }))
+      .items;
+    const price = (await api.entity<GpuPoolEntityV1alpha1>(ref)).spec
+      .costPerGpuHour!;
     await expect(
       page.getByText(
         `${pool.capacity} GPUs: ${pool.used} allocated, ${pool.free} free`,
@@ -151,7 +165,7 @@ test.describe('entity pages', () => {
       await rowsOf(page.getByRole('table', { name: 'Quotas per team' })),
     ).toEqual(
       await Promise.all(
-        pool.teams.map(async (t: any) => [
+        pool.teams.map(async t => [
           await api.title(t.team),
           String(t.quota),
           String(t.used),

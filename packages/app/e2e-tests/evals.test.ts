@@ -1,3 +1,7 @@
+import type {
+  EvalComparison,
+  EvalLeaderboardResponse,
+} from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
   expect,
@@ -76,16 +80,18 @@ test.describe('Evals page', () => {
     const page = await pageAs('member');
 
     await page.goto('/ai-platform/evals');
-    const leaderboard = await api.get('/evals/leaderboard');
+    const leaderboard = await api.get<EvalLeaderboardResponse>(
+      '/evals/leaderboard',
+    );
     const mmlu = leaderboard.items.filter(
-      (r: any) => r.task === 'mmlu' && r.metric === 'acc',
+      r => r.task === 'mmlu' && r.metric === 'acc',
     );
     expect(mmlu.length).toBeGreaterThanOrEqual(2);
     const rows = await rowsOf(
       page.getByRole('table', { name: 'Leaderboard for mmlu acc' }),
     );
     expect(rows.map(r => r.slice(0, 3).concat(r[4]))).toEqual(
-      mmlu.map((r: any, i: number) => [
+      mmlu.map((r, i) => [
         String(i + 1),
         r.title,
         r.version,
@@ -102,12 +108,12 @@ test.describe('Evals page', () => {
     await page.getByRole('button', { name: /Any task/ }).click();
     await page.getByRole('option', { name: 'gsm8k' }).click();
     await expect(page).toHaveURL(/task=gsm8k/);
-    const gsm8k = await api.get('/evals/leaderboard', { task: 'gsm8k' });
+    const gsm8k = await api.get<EvalLeaderboardResponse>('/evals/leaderboard', {
+      task: 'gsm8k',
+    });
     await expect(
       page.getByRole('table', { name: /^Leaderboard for/ }),
-    ).toHaveCount(
-      new Set(gsm8k.items.map((r: any) => `${r.task}|${r.metric}`)).size,
-    );
+    ).toHaveCount(new Set(gsm8k.items.map(r => `${r.task}|${r.metric}`)).size);
 
     // Compare v1 and v2 of Llama 3.1 8B: values and differences (B - A).
     await page.goto(
@@ -115,7 +121,7 @@ test.describe('Evals page', () => {
         LLAMA_8B,
       )}&a=v1&b=v2`,
     );
-    const comparison = await api.get('/evals/compare', {
+    const comparison = await api.get<EvalComparison>('/evals/compare', {
       model: LLAMA_8B,
       a: 'v1',
       b: 'v2',
@@ -124,7 +130,7 @@ test.describe('Evals page', () => {
       page.getByRole('table', { name: 'Comparison of A and B' }),
     );
     expect(compared).toEqual(
-      comparison.rows.map((r: any) => [
+      comparison.rows.map(r => [
         r.task,
         r.metric,
         r.a === undefined ? '—' : score(r.a),

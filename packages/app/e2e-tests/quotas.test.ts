@@ -1,3 +1,7 @@
+import type {
+  QuotaRequestsResponse,
+  QuotasResponse,
+} from '@internal/plugin-ai-platform-common';
 import { apiAs, expect, screenshot, test, userOf, type Api } from './support';
 import type { Page } from '@playwright/test';
 
@@ -8,7 +12,7 @@ const shortRef = (ref: string) => ref.replace(/^.*[:/]/, '');
 
 /** Every pool card shows the API's capacity, usage and team quotas. */
 async function expectQuotaBars(page: Page, api: Api) {
-  const { items } = await api.get('/quotas');
+  const { items } = await api.get<QuotasResponse>('/quotas');
   expect(items.length).toBeGreaterThan(0);
   for (const pool of items) {
     const card = page.getByRole('region', { name: `Quotas on ${pool.title}` });
@@ -39,8 +43,8 @@ test.describe('GPU quotas page', () => {
     const member = await pageAs('member');
     await member.goto('/ai-platform/quotas');
     const pools = await expectQuotaBars(member, memberApi);
-    const pool = pools.find((p: any) => p.pool === POOL);
-    const current = pool.teams.find((t: any) => t.team === TEAM)?.quota ?? 0;
+    const pool = pools.find(p => p.pool === POOL)!;
+    const current = pool.teams.find(t => t.team === TEAM)?.quota ?? 0;
     const asked = current + 4;
     const reason = `More H100s for the v2 launch (browser test ${Date.now()})`;
 
@@ -73,8 +77,10 @@ test.describe('GPU quotas page', () => {
     await expect(member.getByRole('button', { name: /^Reject/ })).toHaveCount(
       0,
     );
-    const { items: requests } = await memberApi.get('/quota-requests');
-    const stored = requests.find((r: any) => r.reason === reason);
+    const { items: requests } = await memberApi.get<QuotaRequestsResponse>(
+      '/quota-requests',
+    );
+    const stored = requests.find(r => r.reason === reason);
     expect(stored).toMatchObject({
       team: TEAM,
       pool: POOL,
@@ -108,10 +114,12 @@ test.describe('GPU quotas page', () => {
     ).toContainText(`approved by alice: Launch approved by the platform team`);
 
     // The quota is now what was asked, as an override by the admin.
-    const after = (await memberApi.get('/quotas', { pool: POOL })).items[0];
-    const team = after.teams.find((t: any) => t.team === TEAM);
+    const after = (
+      await memberApi.get<QuotasResponse>('/quotas', { pool: POOL })
+    ).items[0];
+    const team = after.teams.find(t => t.team === TEAM)!;
     expect(team.quota).toBe(asked);
-    expect(team.override.actor).toBe(userOf('admin'));
+    expect(team.override?.actor).toBe(userOf('admin'));
     await expectQuotaBars(admin, memberApi);
     await expect(
       admin.getByRole('region', { name: `Quotas on ${pool.title}` }),

@@ -1,3 +1,4 @@
+import type { CostSummary } from '@internal/plugin-ai-platform-common';
 import {
   test as base,
   expect,
@@ -94,18 +95,18 @@ async function newPageAs(
 }
 
 export const test = base.extend<Fixtures>({
-  consoleErrors: async ({}, use) => {
+  consoleErrors: async ({}, provide) => {
     const errors: string[] = [];
-    await use(errors);
+    await provide(errors);
     expect(errors, 'console errors and uncaught exceptions').toEqual([]);
   },
-  page: async ({ page, consoleErrors }, use) => {
+  page: async ({ page, consoleErrors }, provide) => {
     watchConsole(page, consoleErrors);
-    await use(page);
+    await provide(page);
   },
-  pageAs: async ({ browser, baseURL, consoleErrors }, use) => {
+  pageAs: async ({ browser, baseURL, consoleErrors }, provide) => {
     const pages: Page[] = [];
-    await use(async identity => {
+    await provide(async identity => {
       const page = await newPageAs(browser, baseURL, identity, consoleErrors);
       pages.push(page);
       return page;
@@ -126,16 +127,21 @@ export async function screenshot(page: Page, name: string) {
   });
 }
 
+/** What the tests read of a catalog entity. */
+export type CatalogEntity = {
+  metadata: { name: string; title?: string };
+  spec?: object;
+};
+
 /** The ai-platform REST API as one of the demo identities. */
 export type Api = {
-  get<T = any>(
-    path: string,
-    query?: Record<string, string | number>,
-  ): Promise<T>;
-  post<T = any>(path: string, body: unknown): Promise<T>;
-  put<T = any>(path: string, body: unknown): Promise<T>;
+  get<T>(path: string, query?: Record<string, string | number>): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   /** A catalog entity. */
-  entity(entityRef: string): Promise<any>;
+  entity<E extends CatalogEntity = CatalogEntity>(
+    entityRef: string,
+  ): Promise<E>;
   /** A catalog entity's title (or name), as entity links show it. */
   title(entityRef: string): Promise<string>;
 };
@@ -158,35 +164,42 @@ export async function apiAs(
     ).toString();
     return `/api/ai-platform${path}${params ? `?${params}` : ''}`;
   };
-  const check = async (
+  /** The JSON answer, typed by the caller; a clear error when not OK. */
+  const check = async <T>(
     method: string,
     path: string,
     res: Awaited<ReturnType<APIRequestContext['get']>>,
-  ) => {
+  ): Promise<T> => {
     if (!res.ok()) {
       throw new Error(
         `${method} ${path} answered ${res.status()}: ${await res.text()}`,
       );
     }
-    return res.json();
+    return (await res.json()) as T;
   };
   const api: Api = {
-    get: async (path, query) =>
-      check('GET', path, await request.get(url(path, query), { headers })),
-    post: async (path, body) =>
-      check(
+    get: async <T>(path: string, query?: Record<string, string | number>) =>
+      check<T>('GET', path, await request.get(url(path, query), { headers })),
+    post: async <T>(path: string, body: unknown) =>
+      check<T>(
         'POST',
         path,
         await request.post(url(path), { headers, data: body }),
       ),
-    put: async (path, body) =>
-      check('PUT', path, await request.put(url(path), { headers, data: body })),
-    entity: async entityRef => {
+    put: async <T>(path: string, body: unknown) =>
+      check<T>(
+        'PUT',
+        path,
+        await request.put(url(path), { headers, data: body }),
+      ),
+    entity: async <E extends CatalogEntity = CatalogEntity>(
+      entityRef: string,
+    ) => {
       const [, kind, namespace, name] = /^([^:]+):([^/]+)\/(.+)$/.exec(
         entityRef,
       )!;
       const path = `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`;
-      return check('GET', path, await request.get(path, { headers }));
+      return check<E>('GET', path, await request.get(path, { headers }));
     },
     title: async entityRef => {
       const { metadata } = await api.entity(entityRef);
@@ -239,12 +252,12 @@ export async function waitForSeededCost(api: Api) {
   await expect
     .poll(
       async () => {
-        const summary = await api.get('/cost/summary', {
+        const summary = await api.get<CostSummary>('/cost/summary', {
           from: utcDay(new Date(), -365),
           groupBy: 'team',
           granularity: 'month',
         });
-        return new Set((summary.series ?? []).map((p: any) => p.bucket)).size;
+        return new Set((summary.series ?? []).map(p => p.bucket)).size;
       },
       {
         message: 'months with seeded GPU usage',

@@ -10,3 +10,11 @@ export {
   CatalogRelatedEntityLookup,
   type RelatedEntityLookup,
 } from './processor/RelatedEntityLookup';
+export {
+  DiscoveredCapacityProcessor,
+  DiscoverySnapshot,
+  GpuPoolDiscoveryProvider,
+  readDiscoveryConfig,
+  type DiscoverySettings,
+  type GpuPoolDiscoveryResult,
+} from './discovery';

@@ -9,6 +9,12 @@ import {
 import { AiPlatformEntitiesProcessor } from './processor/AiPlatformEntitiesProcessor';
 import { CatalogRelatedEntityLookup } from './processor/RelatedEntityLookup';
 import {
+  DiscoveredCapacityProcessor,
+  DiscoverySnapshot,
+  GpuPoolDiscoveryProvider,
+  readDiscoveryConfig,
+} from './discovery';
+import {
   AiPlatformRunningVersions,
   RunningVersionProcessor,
 } from './running/RunningVersionProcessor';
@@ -17,7 +23,8 @@ import {
  * Adds the Model, InferenceEndpoint and GpuPool kinds to the catalog:
  * validation with clear errors, relations, and cross-entity checks; and
  * the running revision and model version of endpoints, from the deployment
- * records.
+ * records; and, when `aiPlatform.discovery.enabled`, GpuPools discovered
+ * from the configured clusters.
  */
 export const catalogModuleAiPlatform = createBackendModule({
   pluginId: 'catalog',
@@ -30,8 +37,18 @@ export const catalogModuleAiPlatform = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        scheduler: coreServices.scheduler,
       },
-      async init({ processing, catalog, auth, discovery, logger }) {
+      async init({
+        processing,
+        catalog,
+        auth,
+        discovery,
+        logger,
+        config,
+        scheduler,
+      }) {
         processing.addProcessor(
           new AiPlatformEntitiesProcessor({
             lookup: new CatalogRelatedEntityLookup({ catalog, auth }),
@@ -43,6 +60,21 @@ export const catalogModuleAiPlatform = createBackendModule({
             new AiPlatformRunningVersions({ discovery, auth, logger }),
           ),
         );
+        const settings = readDiscoveryConfig(config);
+        if (settings) {
+          const snapshot = new DiscoverySnapshot();
+          processing.addEntityProvider(
+            GpuPoolDiscoveryProvider.create({
+              settings,
+              scheduler,
+              logger,
+              catalog,
+              auth,
+              snapshot,
+            }),
+          );
+          processing.addProcessor(new DiscoveredCapacityProcessor(snapshot));
+        }
       },
     });
   },

@@ -1,0 +1,60 @@
+import type { GpuPoolEntityV1alpha1 } from '@internal/plugin-ai-platform-common';
+
+/** A node as discovery needs it. */
+export type InventoryNode = {
+  name: string;
+  labels: Record<string, string>;
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  taints: Array<{ key: string; value?: string; effect: string }>;
+};
+
+/** A non-terminated pod bound to a node, with what it requests. */
+export type InventoryPod = {
+  namespace: string;
+  name: string;
+  nodeName: string;
+  /** Per resource: containers' requests, or limits where a resource has no request. */
+  requests: Record<string, number>;
+};
+
+/** The Kueue objects of a cluster, when Kueue is installed. */
+export type KueueInventory = {
+  resourceFlavors: Array<{ name: string; nodeLabels: Record<string, string> }>;
+  clusterQueues: Array<{
+    name: string;
+    flavors: Array<{
+      flavor: string;
+      resources: Array<{ name: string; nominalQuota?: string }>;
+    }>;
+  }>;
+  localQueues: Array<{ namespace: string; name: string; clusterQueue: string }>;
+};
+
+/** What discovery read from one cluster. */
+export type ClusterInventory = {
+  nodes: InventoryNode[];
+  pods: InventoryPod[];
+  /** Undefined when the cluster does not serve kueue.x-k8s.io/v1beta1. */
+  kueue?: KueueInventory;
+};
+
+/** The discovered GPU figures of a pool. */
+export type DiscoveredFigures = {
+  cluster: string;
+  /** Sum of the nodes' capacity of the pool's resource. */
+  capacity: number;
+  /** Sum of the nodes' allocatable of the pool's resource. */
+  allocatable: number;
+  /** Sum of the requests of non-terminated pods on those nodes. */
+  allocated: number;
+  nodes: number;
+  /** Set when the cluster failed the latest discovery (the figures are older). */
+  error?: string;
+};
+
+/** One pool found in a cluster. */
+export type DiscoveredPool = {
+  entity: GpuPoolEntityV1alpha1;
+  figures: DiscoveredFigures;
+};

@@ -74,6 +74,10 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       .map(o => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)
       .sort();
 
+  /** `action:outcome` of the audit records, oldest first. */
+  const audited = async () =>
+    (await h.audit()).map(a => `${a.action}:${a.outcome}`);
+
   const applies = () =>
     h.server.requests.filter(
       r => r.method === 'PATCH' && r.query.dryRun === undefined,
@@ -205,6 +209,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(record.error).toMatchObject({ check: 'quota' });
     expect(record.error?.message).toMatch(/pool/i);
     expect(applies()).toHaveLength(0);
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
   });
 
   it('blocks a production deploy on a failing gate, then passes with an audited override', async () => {
@@ -263,6 +268,8 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     });
     expect(record.state).toBe('failed');
     expect(record.error?.message).toContain('mmlu acc has no result');
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
+    expect(await h.quotas.allocation(PROD)).toBeUndefined();
   });
 
   it('surfaces an image pull failure and fails without waiting for the timeout', async () => {
@@ -286,6 +293,10 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(
       (await h.quotas.allocation('inferenceendpoint:default/bad-image'))?.gpus,
     ).toBe(1);
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
+    expect((await h.audit()).at(-1)?.message).toMatch(
+      /rollout failed: .*Image/,
+    );
   });
 
   it('surfaces FailedScheduling when the nodes lack the GPUs', async () => {
@@ -318,6 +329,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
         e => e.level === 'warning' && e.message.startsWith('FailedScheduling'),
       ),
     ).toBe(true);
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
   });
 
   it('reports the object and the cluster answer when the server fails mid-apply, then converges on a re-run', async () => {
@@ -359,6 +371,10 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       ['PodDisruptionBudget', 'created'],
     ]);
     expect((await h.quotas.allocation(STAGING))?.gpus).toBe(1);
+    expect(await audited()).toEqual([
+      'endpoint.deploy:failure',
+      'endpoint.deploy:success',
+    ]);
   });
 
   it('restores the previous reservation when an update fails mid-apply', async () => {
@@ -419,6 +435,11 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       ]),
     );
     expect((await h.quotas.allocation(STAGING))?.gpus).toBe(1);
+    expect(await audited()).toEqual([
+      'endpoint.deploy:success',
+      'endpoint.deploy:success',
+      'endpoint.promote:success',
+    ]);
   });
 
   it('makes an unchanged re-deploy a no-op', async () => {
@@ -439,6 +460,11 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       'PATCH',
       'PATCH',
     ]);
+    expect(await audited()).toEqual([
+      'endpoint.deploy:success',
+      'endpoint.deploy:success',
+    ]);
+    expect((await h.quotas.allocation(STAGING))?.gpus).toBe(1);
   });
 
   it('promotes to another version and rolls back to the previous revision', async () => {
@@ -572,6 +598,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(
       await h.quotas.allocation('inferenceendpoint:default/h100-chat'),
     ).toBeUndefined();
+    expect(await audited()).toEqual(['endpoint.deploy:success']);
   });
 
   it('runs the checks only when the cluster is unreachable and configured so', async () => {
@@ -613,6 +640,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     });
     expect(record.state).toBe('failed');
     expect(record.error?.message).toContain('CrashLoopBackOff');
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
   });
 
   it('rejects an invalid endpoint entity naming the field', async () => {
@@ -641,5 +669,6 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       'serviceAccountToken in kubernetes.clusterLocatorMethods',
     );
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
   });
 });

@@ -81,8 +81,18 @@ test.describe('Audit log page', () => {
     });
     await expect.poll(shown).toEqual(expected(filtered.items));
 
-    // Members (the guest) may not read the audit log.
+    // Members (the guest) may not read the audit log: the API says 403 and
+    // the page says so, without asking the API (so no console error).
     const member = await apiAs(request, 'member');
     await expect(member.get('/audit')).rejects.toThrow(/answered 403/);
+    const memberPage = await pageAs('member');
+    await memberPage.goto('/ai-platform/audit');
+    await expect(
+      memberPage.getByText('You may not read the audit log'),
+    ).toBeVisible();
+    await expect(
+      memberPage.getByRole('table', { name: 'Audit records' }),
+    ).toHaveCount(0);
+    await screenshot(memberPage, 'audit-member');
   });
 });

@@ -845,7 +845,7 @@ export class DeploymentService {
           index === 0 &&
           this.options.deploy.unreachableClusters === 'check-only'
         ) {
-          const message = `Nothing was applied: cluster ${cluster.name} (${cluster.url}) could not be reached: ${error.clusterMessage}.`;
+          const message = `Nothing was applied: cluster ${cluster.name} (${cluster.url}) could not be reached: ${error.clusterMessage}. The GPUs reserved above were released.`;
           await check('apply', 'skipped', message);
           await check('rollout', 'skipped', 'nothing was applied');
           return finish('check-only', { objects: [...objects, ...untouched] });

@@ -21,8 +21,9 @@ export default defineConfig({
     // that an edit elsewhere in the tree does not restart it (and wipe its
     // in-memory database) in the middle of a run. NODE_ENV=development as
     // that command sets it: the demo's guest-style sign-ins need it.
-    command:
-      'node --enable-source-maps --require @backstage/cli/config/nodeTransform.cjs src/index.ts --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+    // The Node that runs Playwright (the project's Node 22), not whichever
+    // `node` comes first on the PATH.
+    command: `"${process.execPath}" --enable-source-maps --require @backstage/cli/config/nodeTransform.cjs src/index.ts --config ../../app-config.yaml --config ../../app-config.e2e.yaml`,
     cwd: 'packages/backend',
     env: { NODE_ENV: 'development' },
     url: `http://localhost:${port}/.backstage/health/v1/readiness`,

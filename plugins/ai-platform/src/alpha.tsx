@@ -93,7 +93,7 @@ const modelDetailsCard = EntityCardBlueprint.make({
   name: 'model-details',
   params: {
     type: 'info',
-    filter: 'kind:model',
+    filter: { kind: 'model' },
     loader: () =>
       import('./components/ModelDetailsCard').then(m => <m.ModelDetailsCard />),
   },
@@ -103,7 +103,7 @@ const modelVersionsCard = EntityCardBlueprint.make({
   name: 'model-versions',
   params: {
     type: 'content',
-    filter: 'kind:model',
+    filter: { kind: 'model' },
     loader: () =>
       import('./components/ModelVersionsCard').then(m => (
         <m.ModelVersionsCard />
@@ -115,7 +115,7 @@ const modelGatesCard = EntityCardBlueprint.make({
   name: 'model-gates',
   params: {
     type: 'content',
-    filter: 'kind:model',
+    filter: { kind: 'model' },
     loader: () =>
       import('./components/ModelGatesCard').then(m => <m.ModelGatesCard />),
   },
@@ -126,7 +126,7 @@ const modelEvalsContent = EntityContentBlueprint.make({
   params: {
     path: 'evals',
     title: 'Evals',
-    filter: 'kind:model',
+    filter: { kind: 'model' },
     loader: () =>
       import('./components/ModelEvalsContent').then(m => (
         <m.ModelEvalsContent />
@@ -140,7 +140,7 @@ const endpointOverviewCard = EntityCardBlueprint.make({
   name: 'endpoint-overview',
   params: {
     type: 'info',
-    filter: 'kind:inferenceendpoint',
+    filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointOverviewCard').then(m => (
         <m.EndpointOverviewCard />
@@ -152,7 +152,7 @@ const endpointSloCard = EntityCardBlueprint.make({
   name: 'endpoint-slo',
   params: {
     type: 'info',
-    filter: 'kind:inferenceendpoint',
+    filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointSloCard').then(m => <m.EndpointSloCard />),
   },
@@ -162,7 +162,7 @@ const endpointCostCard = EntityCardBlueprint.make({
   name: 'endpoint-cost',
   params: {
     type: 'content',
-    filter: 'kind:inferenceendpoint',
+    filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointCostCard').then(m => <m.EndpointCostCard />),
   },
@@ -174,7 +174,7 @@ const poolCapacityCard = EntityCardBlueprint.make({
   name: 'pool-capacity',
   params: {
     type: 'info',
-    filter: 'kind:gpupool',
+    filter: { kind: 'gpupool' },
     loader: () =>
       import('./components/GpuPoolCapacityCard').then(m => (
         <m.GpuPoolCapacityCard />
@@ -186,7 +186,7 @@ const poolCostCard = EntityCardBlueprint.make({
   name: 'pool-cost',
   params: {
     type: 'info',
-    filter: 'kind:gpupool',
+    filter: { kind: 'gpupool' },
     loader: () =>
       import('./components/GpuPoolCostCard').then(m => <m.GpuPoolCostCard />),
   },
@@ -196,7 +196,7 @@ const poolQuotasCard = EntityCardBlueprint.make({
   name: 'pool-quotas',
   params: {
     type: 'content',
-    filter: 'kind:gpupool',
+    filter: { kind: 'gpupool' },
     loader: () =>
       import('./components/GpuPoolQuotaCard').then(m => <m.GpuPoolQuotaCard />),
   },
@@ -206,7 +206,7 @@ const poolEndpointsCard = EntityCardBlueprint.make({
   name: 'pool-endpoints',
   params: {
     type: 'content',
-    filter: 'kind:gpupool',
+    filter: { kind: 'gpupool' },
     loader: () =>
       import('./components/GpuPoolEndpointsCard').then(m => (
         <m.GpuPoolEndpointsCard />
@@ -218,7 +218,7 @@ const endpointDeploymentCard = EntityCardBlueprint.make({
   name: 'endpoint-deployment',
   params: {
     type: 'content',
-    filter: 'kind:inferenceendpoint',
+    filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointDeploymentCard').then(m => (
         <m.EndpointDeploymentCard />
@@ -232,7 +232,7 @@ const endpointDeploymentsContent = EntityContentBlueprint.make({
     path: 'deployments',
     title: 'Deployments',
     group: 'deployment',
-    filter: 'kind:inferenceendpoint',
+    filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointDeploymentsContent').then(m => (
         <m.EndpointDeploymentsContent />

@@ -25,6 +25,7 @@ async function fakeCatalog(options: {
 }) {
   const known = new Set<string>();
   const requests: Array<{ method: string; url: string; auth?: string }> = [];
+  const timers: NodeJS.Timeout[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', c => (body += c));
@@ -55,8 +56,11 @@ async function fakeCatalog(options: {
               .update(`file:${l.target}`)
               .digest('hex')}` === entityRef,
         );
-        setTimeout(() => {
-          for (const file of location
+        const timer = setTimeout(() => {
+          const folder = location
+            ? path.dirname(path.dirname(location.target))
+            : undefined;
+          for (const file of folder && fs.existsSync(folder)
             ? fs
                 .readdirSync(path.dirname(path.dirname(location.target)))
                 .map(d =>
@@ -78,6 +82,7 @@ async function fakeCatalog(options: {
             }
           }
         }, options.delayMs ?? 30);
+        timers.push(timer);
         send(200, {});
       } else if (known.has(url.pathname)) {
         send(200, { metadata: {} });
@@ -98,7 +103,11 @@ async function fakeCatalog(options: {
       getExternalBaseUrl: async (id: string) =>
         `http://127.0.0.1:${port}/api/${id}`,
     },
-    close: () => new Promise<void>(r => server.close(() => r())),
+    close: () => {
+      // A refresh's timer must not outlive the test (and its folder).
+      timers.forEach(clearTimeout);
+      return new Promise<void>(r => server.close(() => r()));
+    },
   };
 }
 

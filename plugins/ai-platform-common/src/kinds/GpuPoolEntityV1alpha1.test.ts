@@ -3,10 +3,8 @@ import {
   type GpuPoolEntityV1alpha1,
   gpuPoolEntityV1alpha1Schema,
   gpuPoolEntityV1alpha1Validator as validator,
-  gpuResourceName,
-  gpusPerNode,
-  isGpuPoolEntity,
 } from './GpuPoolEntityV1alpha1';
+import { gpuResourceName, gpusPerNode, isGpuPoolEntity } from './guards';
 
 const full: GpuPoolEntityV1alpha1 = {
   apiVersion: 'ai-platform.io/v1alpha1',

@@ -4,6 +4,7 @@ import {
   DEFAULT_GPU_RESOURCE_NAME,
 } from '../constants';
 import schema from './GpuPool.v1alpha1.schema.json';
+import { gpuResourceName } from './guards';
 import { createKindValidator, type EntityProblem } from './validation';
 
 /** How a pool's GPUs are shared. */
@@ -57,16 +58,6 @@ export interface GpuPoolEntityV1alpha1 extends Entity {
   };
 }
 
-/** GPUs per node of a pool (defaults to the pool's count). */
-export function gpusPerNode(gpu: GpuPoolGpu): number {
-  return gpu.perNode ?? gpu.count;
-}
-
-/** The extended resource a pool's workloads request (default `nvidia.com/gpu`). */
-export function gpuResourceName(gpu: GpuPoolGpu): string {
-  return gpu.resourceName ?? DEFAULT_GPU_RESOURCE_NAME;
-}
-
 /** The JSON schema (draft-07) of the GpuPool kind. */
 export const gpuPoolEntityV1alpha1Schema = schema;
 
@@ -106,12 +97,3 @@ export const gpuPoolEntityV1alpha1Validator = createKindValidator({
   schema,
   rules: [poolRules],
 });
-
-/** Type guard for the GpuPool kind. */
-export function isGpuPoolEntity(
-  entity: Entity,
-): entity is GpuPoolEntityV1alpha1 {
-  return (
-    entity.apiVersion === AI_PLATFORM_API_VERSION && entity.kind === 'GpuPool'
-  );
-}

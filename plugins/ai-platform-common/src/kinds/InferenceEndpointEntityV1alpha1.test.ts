@@ -1,11 +1,10 @@
 import { describeKindRecipe } from './__testUtils__/kindRecipe';
 import {
   type InferenceEndpointEntityV1alpha1,
-  gpusNeeded,
   inferenceEndpointEntityV1alpha1Schema,
   inferenceEndpointEntityV1alpha1Validator as validator,
-  isInferenceEndpointEntity,
 } from './InferenceEndpointEntityV1alpha1';
+import { gpusNeeded, isInferenceEndpointEntity } from './guards';
 
 const full: InferenceEndpointEntityV1alpha1 = {
   apiVersion: 'ai-platform.io/v1alpha1',

@@ -60,16 +60,6 @@ export interface InferenceEndpointEntityV1alpha1 extends Entity {
   };
 }
 
-/**
- * GPUs an endpoint needs on its pool: `gpusPerReplica x maxReplicas`, or
- * `x replicas` when no autoscaling is set. Quotas and capacity reserve this
- * worst case everywhere.
- */
-export function gpusNeeded(resources: InferenceEndpointResources): number {
-  const replicas = Math.max(resources.replicas, resources.maxReplicas ?? 0);
-  return resources.gpusPerReplica * replicas;
-}
-
 /** The JSON schema (draft-07) of the InferenceEndpoint kind. */
 export const inferenceEndpointEntityV1alpha1Schema = schema;
 
@@ -108,13 +98,3 @@ export const inferenceEndpointEntityV1alpha1Validator = createKindValidator({
   schema,
   rules: [resourceRules],
 });
-
-/** Type guard for the InferenceEndpoint kind. */
-export function isInferenceEndpointEntity(
-  entity: Entity,
-): entity is InferenceEndpointEntityV1alpha1 {
-  return (
-    entity.apiVersion === AI_PLATFORM_API_VERSION &&
-    entity.kind === 'InferenceEndpoint'
-  );
-}

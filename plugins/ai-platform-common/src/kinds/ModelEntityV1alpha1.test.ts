@@ -2,10 +2,10 @@ import type { Entity } from '@backstage/catalog-model';
 import { describeKindRecipe } from './__testUtils__/kindRecipe';
 import {
   type ModelEntityV1alpha1,
-  isModelEntity,
   modelEntityV1alpha1Schema,
   modelEntityV1alpha1Validator as validator,
 } from './ModelEntityV1alpha1';
+import { isModelEntity } from './guards';
 
 const full: ModelEntityV1alpha1 = {
   apiVersion: 'ai-platform.io/v1alpha1',

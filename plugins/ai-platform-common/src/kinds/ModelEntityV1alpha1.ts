@@ -130,10 +130,3 @@ export const modelEntityV1alpha1Validator = createKindValidator({
     },
   ],
 });
-
-/** Type guard for the Model kind. */
-export function isModelEntity(entity: Entity): entity is ModelEntityV1alpha1 {
-  return (
-    entity.apiVersion === AI_PLATFORM_API_VERSION && entity.kind === 'Model'
-  );
-}

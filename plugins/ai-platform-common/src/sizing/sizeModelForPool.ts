@@ -1,5 +1,5 @@
 import type { GpuPoolEntityV1alpha1 } from '../kinds/GpuPoolEntityV1alpha1';
-import { gpusPerNode } from '../kinds/GpuPoolEntityV1alpha1';
+import { gpusPerNode } from '../kinds/guards';
 import type {
   ModelEntityV1alpha1,
   ModelVersion,

@@ -1,4 +1,10 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import type { CostGroupBy } from '@internal/plugin-ai-platform-common';
 import type { AiPlatformApi } from '@internal/plugin-ai-platform-react';
 import { groupRow, renderWithApis, summaryOf } from '../../__testUtils__';
@@ -75,6 +81,26 @@ function summaryFor(groupBy: CostGroupBy) {
     },
   );
   return base;
+}
+
+/** The texts of the elements of a chart that match a selector. */
+function texts(chart: HTMLElement, selector: string) {
+  return Array.from(chart.querySelectorAll(selector)).map(e => e.textContent);
+}
+
+/**
+ * The tooltip of a chart's first point, as a keyboard user gets it (recharts'
+ * accessibility layer): its label, then `name : value` per series.
+ */
+async function tooltipOf(chart: HTMLElement) {
+  act(() => (chart.querySelector('svg') as SVGElement).focus());
+  await waitFor(() =>
+    expect(chart.querySelector('.recharts-tooltip-item')).not.toBeNull(),
+  );
+  return [
+    chart.querySelector('.recharts-tooltip-label')?.textContent,
+    ...texts(chart, '.recharts-tooltip-item'),
+  ];
 }
 
 function api(): Partial<AiPlatformApi> {
@@ -187,9 +213,39 @@ describe('CostPage', () => {
       within(forecast).getByText('$8,500.25 so far in November 2026'),
     ).toBeInTheDocument();
 
+    // The charts name entities by their catalog title (else by name); the
+    // tooltips keep the exact figures.
+    const spend = screen.getByRole('figure', {
+      name: 'Spend by team per day in USD',
+    });
+    await waitFor(() =>
+      expect(texts(spend, '.recharts-legend-item-text')).toEqual([
+        'Applied ML',
+        'search-relevance',
+      ]),
+    );
+    expect(await tooltipOf(spend)).toEqual([
+      '2026-11-21',
+      'Applied ML : $300.00',
+      'search-relevance : $110.00',
+    ]);
+    const perToken = screen.getByRole('figure', {
+      name: 'Cost per 1M tokens by model in USD',
+    });
     expect(
-      screen.getByRole('figure', { name: 'Spend by team per day in USD' }),
-    ).toBeInTheDocument();
+      texts(perToken, '.recharts-yAxis .recharts-cartesian-axis-tick'),
+    ).toEqual(['Llama 3.1 8B Instruct']);
+    fireEvent.mouseMove(perToken.querySelector('.recharts-wrapper')!, {
+      clientX: 400,
+      clientY: 40,
+    });
+    await waitFor(() =>
+      expect(perToken.querySelector('.recharts-tooltip-item')).not.toBeNull(),
+    );
+    expect([
+      perToken.querySelector('.recharts-tooltip-label')?.textContent,
+      ...texts(perToken, '.recharts-tooltip-item'),
+    ]).toEqual(['Llama 3.1 8B Instruct', 'Cost per 1M tokens : $1.25']);
     const byTeam = screen.getByRole('table', { name: 'Spend by team' });
     const [, applied] = within(byTeam).getAllByRole('row');
     expect(within(applied).getByText('$9,000.50')).toBeInTheDocument();

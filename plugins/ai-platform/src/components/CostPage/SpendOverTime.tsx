@@ -27,7 +27,7 @@ import {
   YAxis,
 } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
-import { shortRef } from '../common/entityRefs';
+import { useEntityTitles } from '../common/useEntityTitles';
 
 /** How many groups the chart stacks before folding the rest into "other". */
 const MAX_STACKED = 8;
@@ -79,6 +79,9 @@ export function SpendOverTime(props: {
   summary: Loaded<CostSummary>;
 }) {
   const chart = useChartTheme();
+  const titleOf = useEntityTitles(
+    props.summary.value?.groups.map(g => g.key) ?? [],
+  );
   return (
     <InfoCard title={`Spend by ${props.groupBy} over time`}>
       <AsyncContent
@@ -126,7 +129,7 @@ export function SpendOverTime(props: {
                       <Bar
                         key={key}
                         dataKey={key}
-                        name={key === OTHER ? 'other' : shortRef(key)}
+                        name={key === OTHER ? 'other' : titleOf(key)}
                         stackId="cost"
                         fill={seriesColor(i)}
                         isAnimationActive={false}

@@ -15,7 +15,7 @@ import { NumberCell } from '../common/NumberCell';
 import type { Loaded } from '../common/Loaded';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
-import { shortRef } from '../common/entityRefs';
+import { useEntityTitles } from '../common/useEntityTitles';
 import { GroupKey } from './SpendOverTime';
 
 /**
@@ -24,6 +24,9 @@ import { GroupKey } from './SpendOverTime';
  */
 export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
   const chart = useChartTheme();
+  const titleOf = useEntityTitles(
+    props.byModel.value?.groups.map(g => g.key) ?? [],
+  );
   return (
     <InfoCard title="Cost per 1M tokens by model">
       <AsyncContent
@@ -47,12 +50,14 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                   <BarChart
                     width={width}
                     height={height}
+                    // No accessibilityLayer: recharts' keyboard navigation
+                    // only works on horizontal charts, and would leave a tab
+                    // stop that does nothing. The table below has the figures.
                     layout="vertical"
-                    accessibilityLayer
                     data={rows
                       .filter(r => r.currency === currency)
                       .map(r => ({
-                        model: shortRef(r.key),
+                        model: r.key,
                         value: r.costPerMillionTokens,
                       }))}
                     margin={{ top: 0, right: 16, bottom: 0, left: 8 }}
@@ -68,9 +73,11 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                       dataKey="model"
                       width={160}
                       {...chart.axis}
+                      tickFormatter={titleOf}
                     />
                     <Tooltip
                       {...chart.tooltip}
+                      labelFormatter={titleOf}
                       formatter={(v: number) => formatCurrency(v, currency)}
                     />
                     <Bar

@@ -1,4 +1,5 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { l4Quotas, poolEntity, renderWithApis } from '../../__testUtils__';
 import { GpuPoolQuotaCard } from './GpuPoolQuotaCard';
 
@@ -19,7 +20,29 @@ describe('GpuPoolQuotaCard', () => {
     const chart = screen.getByRole('figure', {
       name: 'Quota and GPUs used per team',
     });
-    expect(within(chart).getAllByText('applied-ml').length).toBeGreaterThan(0);
+    // The axis and the tooltip name teams by their catalog title, else by
+    // their name; the tooltip keeps the exact figures.
+    const ticks = () =>
+      Array.from(
+        chart.querySelectorAll('.recharts-xAxis .recharts-cartesian-axis-tick'),
+      ).map(t => t.textContent);
+    await waitFor(() =>
+      expect(ticks()).toEqual(['Applied ML', 'search-relevance']),
+    );
+    // Keyboard users (recharts' accessibility layer) step through the teams.
+    const tooltip = () => [
+      chart.querySelector('.recharts-tooltip-label')?.textContent,
+      ...Array.from(chart.querySelectorAll('.recharts-tooltip-item')).map(
+        item => item.textContent,
+      ),
+    ];
+    act(() => (chart.querySelector('svg') as SVGElement).focus());
+    await waitFor(() =>
+      expect(tooltip()).toEqual(['Applied ML', 'Quota : 8', 'Used : 7']),
+    );
+    await userEvent.keyboard('{ArrowRight}');
+    expect(tooltip()).toEqual(['search-relevance', 'Quota : 6', 'Used : 0']);
+    expect(within(chart).queryByText('applied-ml')).toBeNull();
     expect(
       screen.getByRole('link', { name: 'Quotas and requests' }),
     ).toHaveAttribute(

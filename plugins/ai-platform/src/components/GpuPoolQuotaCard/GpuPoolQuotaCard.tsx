@@ -27,11 +27,13 @@ import { quotasRouteRef } from '../../routes';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
 import { shortRef } from '../common/entityRefs';
 import { usePageLink } from '../common/usePageLink';
+import { useEntityTitles } from '../common/useEntityTitles';
 
 function QuotaChart(props: { pool: PoolQuotas }) {
   const chart = useChartTheme();
+  const titleOf = useEntityTitles(props.pool.teams.map(t => t.team));
   const data = props.pool.teams.map(t => ({
-    team: shortRef(t.team),
+    team: t.team,
     Quota: t.quota,
     Used: t.used,
   }));
@@ -46,9 +48,9 @@ function QuotaChart(props: { pool: PoolQuotas }) {
           margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
         >
           <CartesianGrid stroke={chart.grid} vertical={false} />
-          <XAxis dataKey="team" {...chart.axis} />
+          <XAxis dataKey="team" {...chart.axis} tickFormatter={titleOf} />
           <YAxis allowDecimals={false} width={40} {...chart.axis} />
-          <Tooltip {...chart.tooltip} />
+          <Tooltip {...chart.tooltip} labelFormatter={titleOf} />
           <Legend wrapperStyle={chart.legend} />
           <Bar
             dataKey="Quota"

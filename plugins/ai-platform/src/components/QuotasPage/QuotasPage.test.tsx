@@ -52,9 +52,15 @@ describe('QuotasPage', () => {
         name: 'Whole pool: 7 of 16 GPUs used',
       }),
     ).toBeInTheDocument();
+    // Teams by their catalog title; a team the catalog lacks by its name.
+    expect(
+      await within(pool).findByRole('progressbar', {
+        name: 'Applied ML: 7 of 8 GPUs used',
+      }),
+    ).toBeInTheDocument();
     expect(
       within(pool).getByRole('progressbar', {
-        name: 'applied-ml: 7 of 8 GPUs used',
+        name: 'search-relevance: 0 of 6 GPUs used',
       }),
     ).toBeInTheDocument();
     expect(

@@ -21,13 +21,18 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { shortRef } from '../common/entityRefs';
 import { PageFrame } from '../common/PageFrame';
 import { SelectField } from '../common/SelectField';
+import { useEntityTitles } from '../common/useEntityTitles';
 import { useQueryState } from '../common/useQueryState';
 import { QuotaRequestsTable } from './QuotaRequestsTable';
 import { RequestQuotaDialog } from './RequestQuotaDialog';
 import { useMyTeams } from './useMyTeams';
 
-function PoolCard(props: { pool: PoolQuotas }) {
-  const { pool } = props;
+function PoolCard(props: {
+  pool: PoolQuotas;
+  /** A team's title (or name) for its bar. */
+  titleOf: (team: string) => string;
+}) {
+  const { pool, titleOf } = props;
   return (
     <InfoCard
       title={pool.title}
@@ -48,7 +53,7 @@ function PoolCard(props: { pool: PoolQuotas }) {
         {pool.teams.map(t => (
           <UsageBar
             key={t.team}
-            label={shortRef(t.team)}
+            label={titleOf(t.team)}
             used={t.used}
             limit={t.quota}
             note={
@@ -84,6 +89,7 @@ export function QuotasPage(props: { withHeader?: boolean }) {
   const pools = quotas.value?.items ?? [];
   const shown = poolFilter ? pools.filter(p => p.pool === poolFilter) : pools;
   const teamsWithQuota = pools.flatMap(p => p.teams.map(t => t.team));
+  const titleOf = useEntityTitles(teamsWithQuota);
   const teamOptions = [
     ...new Set([
       ...(myTeams.value ?? []),
@@ -138,7 +144,7 @@ export function QuotasPage(props: { withHeader?: boolean }) {
               <Grid container spacing={3}>
                 {shown.map(pool => (
                   <Grid item xs={12} md={6} key={pool.pool}>
-                    <PoolCard pool={pool} />
+                    <PoolCard pool={pool} titleOf={titleOf} />
                   </Grid>
                 ))}
               </Grid>

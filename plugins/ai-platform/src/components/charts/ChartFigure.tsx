@@ -50,8 +50,10 @@ export function useChartTheme() {
 
 /**
  * A chart in a `<figure>` named for screen readers, sized to its container's
- * width. Recharts' accessibility layer (set on each chart) lets keyboard
- * users move through the points with the arrow keys.
+ * width. Recharts' accessibility layer (set on each chart with a horizontal
+ * layout; it does not support vertical ones) lets keyboard users focus the
+ * chart and move through the points with the arrow keys, the tooltip showing
+ * each point's figures.
  */
 export function ChartFigure(props: {
   /** Accessible name and caption of the chart. */

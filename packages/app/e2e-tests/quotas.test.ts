@@ -22,9 +22,10 @@ async function expectQuotaBars(page: Page, api: Api) {
       }),
     ).toBeVisible();
     for (const team of pool.teams) {
+      // Each team by its catalog title (or name), as the page names it.
       await expect(
         card.getByRole('progressbar', {
-          name: `${shortRef(team.team)}: ${team.used} of ${
+          name: `${await api.title(team.team)}: ${team.used} of ${
             team.quota
           } GPUs used`,
         }),

@@ -62,14 +62,8 @@ async function fakeCatalog(options: {
             : undefined;
           for (const file of folder && fs.existsSync(folder)
             ? fs
-                .readdirSync(path.dirname(path.dirname(location.target)))
-                .map(d =>
-                  path.join(
-                    path.dirname(path.dirname(location.target)),
-                    d,
-                    'catalog-info.yaml',
-                  ),
-                )
+                .readdirSync(folder)
+                .map(d => path.join(folder, d, 'catalog-info.yaml'))
                 .filter(f => fs.existsSync(f))
             : []) {
             for (const doc of yaml.parseAllDocuments(

@@ -219,6 +219,7 @@ export class ApiOperations {
     }
     const next = this.scoped(type, undefined, object);
     namespaceDefaults(type, next);
+    secretDefaults(type, next);
     const entries = recordUpdate({
       before: undefined,
       after: next,
@@ -259,6 +260,7 @@ export class ApiOperations {
     ctx: WriteContext,
   ) {
     const next = this.scoped(type, before, incoming, ctx.subresource);
+    secretDefaults(type, next);
     const entries = recordUpdate({
       before,
       after: next,
@@ -392,6 +394,7 @@ export class ApiOperations {
       scope,
     });
     if (!before) namespaceDefaults(type, object as KubeObject);
+    secretDefaults(type, object as KubeObject);
     const result = this.store.write({
       type,
       object: object as KubeObject,
@@ -447,6 +450,19 @@ function namespaceDefaults(type: ResourceType, object: KubeObject) {
     'kubernetes.io/metadata.name': object.metadata.name!,
   };
   object.status = { phase: 'Active' };
+}
+
+/** As the real server: a Secret's `stringData` is written into `data` (base64) and not kept. */
+function secretDefaults(type: ResourceType, object: KubeObject) {
+  if (type.kind !== 'Secret' || !isPlainObject(object.stringData)) return;
+  const data: Record<string, unknown> = isPlainObject(object.data)
+    ? { ...object.data }
+    : {};
+  for (const [key, value] of Object.entries(object.stringData)) {
+    data[key] = Buffer.from(String(value)).toString('base64');
+  }
+  object.data = data;
+  delete object.stringData;
 }
 
 /** RFC 7386 JSON merge patch. */

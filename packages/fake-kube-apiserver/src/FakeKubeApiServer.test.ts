@@ -422,6 +422,33 @@ describe('startFakeKubeApiServer', () => {
         message: 'secrets "hf-token" already exists',
       });
 
+      // stringData is written into data, as the real server does.
+      expect(created.data).toEqual({ token: 'eA==' });
+      expect(created.stringData).toBeUndefined();
+      const applied = await applyObject(
+        server,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'applied', namespace: 'team-a' },
+          stringData: { token: 'x' },
+        },
+        { manager: 'ai-platform' },
+      );
+      const again = await applyObject(
+        server,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'applied', namespace: 'team-a' },
+          stringData: { token: 'x' },
+        },
+        { manager: 'ai-platform' },
+      );
+      expect(again.metadata?.resourceVersion).toBe(
+        applied.metadata?.resourceVersion,
+      );
+
       const read = await core.readNamespacedSecret({
         name: 'hf-token',
         namespace: 'team-a',

@@ -431,6 +431,11 @@ export class FakeKubeApiServer {
     };
   }
 
+  /** The same as `kubeConfigOptions()`. */
+  kubeConfig() {
+    return this.kubeConfigOptions();
+  }
+
   /**
    * The cluster as `readClusterConfigs` of `@internal/plugin-ai-platform-node`
    * returns it. `skipTLSVerify` is true: client-node speaks plain HTTP only so.

@@ -124,7 +124,7 @@ export function SpendOverTime(props: {
                         name,
                       ]}
                     />
-                    <Legend wrapperStyle={chart.legend} />
+                    <Legend {...chart.legend} />
                     {keys.map((key, i) => (
                       <Bar
                         key={key}

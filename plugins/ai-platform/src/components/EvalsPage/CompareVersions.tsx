@@ -20,7 +20,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
+import { alpha, makeStyles } from '@material-ui/core/styles';
 import ArrowDownwardIcon from '@material-ui/icons/ArrowDownward';
 import ArrowUpwardIcon from '@material-ui/icons/ArrowUpward';
 import useAsync from 'react-use/esm/useAsync';
@@ -32,10 +32,10 @@ const useStyles = makeStyles(theme => ({
   up: { color: theme.palette.success.main, fontWeight: 600 },
   down: { color: theme.palette.error.main, fontWeight: 600 },
   only: {
-    backgroundColor:
-      theme.palette.type === 'dark'
-        ? 'rgba(255, 193, 7, 0.12)'
-        : 'rgba(255, 193, 7, 0.18)',
+    backgroundColor: alpha(
+      theme.palette.warning.main,
+      theme.palette.type === 'dark' ? 0.16 : 0.12,
+    ),
   },
   changed: {
     backgroundColor: theme.palette.action.hover,

@@ -51,7 +51,7 @@ function QuotaChart(props: { pool: PoolQuotas }) {
           <XAxis dataKey="team" {...chart.axis} tickFormatter={titleOf} />
           <YAxis allowDecimals={false} width={40} {...chart.axis} />
           <Tooltip {...chart.tooltip} labelFormatter={titleOf} />
-          <Legend wrapperStyle={chart.legend} />
+          <Legend {...chart.legend} />
           <Bar
             dataKey="Quota"
             fill={seriesColor(0)}

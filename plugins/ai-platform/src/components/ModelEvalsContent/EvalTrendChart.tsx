@@ -66,11 +66,11 @@ export function EvalTrendChart(props: {
             {...chart.axis}
           />
           <Tooltip
-            {...chart.tooltip}
+            {...chart.lineTooltip}
             labelFormatter={t => new Date(Number(t)).toLocaleString('en-US')}
             formatter={(value: number) => formatScore(value)}
           />
-          <Legend wrapperStyle={chart.legend} />
+          <Legend {...chart.legend} />
           {props.min !== undefined && (
             <ReferenceLine
               y={props.min}

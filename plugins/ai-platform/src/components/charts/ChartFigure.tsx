@@ -26,25 +26,48 @@ export function seriesColor(index: number): string {
   return SERIES_COLORS[index % SERIES_COLORS.length];
 }
 
-/** Axis, grid and tooltip styles from the current (light or dark) theme. */
+/**
+ * Axis, grid, tooltip and legend props from the current (light or dark)
+ * theme, in place of recharts' defaults, which assume a white background
+ * (grey `#ccc` cursor and grid, legend text in the series' colours).
+ */
 export function useChartTheme() {
   const theme = useTheme();
+  const tooltip = {
+    contentStyle: {
+      backgroundColor: theme.palette.background.paper,
+      borderColor: theme.palette.divider,
+      color: theme.palette.text.primary,
+    },
+    itemStyle: { color: theme.palette.text.primary },
+    labelStyle: { color: theme.palette.text.primary },
+  };
   return {
+    /** Spread on XAxis and YAxis. */
     axis: {
       stroke: theme.palette.text.secondary,
       tick: { fill: theme.palette.text.secondary, fontSize: 12 },
     },
+    /** CartesianGrid's stroke. */
     grid: theme.palette.divider,
-    tooltip: {
-      contentStyle: {
-        backgroundColor: theme.palette.background.paper,
-        borderColor: theme.palette.divider,
-        color: theme.palette.text.primary,
-      },
-      itemStyle: { color: theme.palette.text.primary },
-      labelStyle: { color: theme.palette.text.primary },
+    /** Spread on the Tooltip of a bar chart (the cursor is a band). */
+    tooltip: { ...tooltip, cursor: { fill: theme.palette.action.hover } },
+    /** Spread on the Tooltip of a line chart (the cursor is a line). */
+    lineTooltip: {
+      ...tooltip,
+      cursor: { stroke: theme.palette.text.secondary, strokeDasharray: '3 3' },
     },
-    legend: { color: theme.palette.text.primary },
+    /**
+     * Spread on Legend: names in the text colour (the swatch shows the
+     * series' colour; recharts would write the name in it, unreadable for
+     * some colours on the dark theme).
+     */
+    legend: {
+      wrapperStyle: { color: theme.palette.text.primary },
+      formatter: (value: ReactNode) => (
+        <span style={{ color: theme.palette.text.primary }}>{value}</span>
+      ),
+    },
   };
 }
 

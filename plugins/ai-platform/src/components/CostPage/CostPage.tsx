@@ -36,10 +36,13 @@ import { TokenCostByModel } from './TokenCostByModel';
 import { TopSpenders } from './TopSpenders';
 
 const useStyles = makeStyles(theme => ({
-  // Material UI greys out the windows not chosen (38% opacity), below a
-  // readable contrast on both themes; the chosen one stays marked by its
-  // background and aria-pressed.
-  window: { color: theme.palette.text.secondary },
+  // Material UI greys out the windows not chosen (38% opacity) and writes
+  // the chosen one in 54%, on a darker background: both below a readable
+  // contrast. Secondary text, and primary text for the chosen one.
+  window: {
+    color: theme.palette.text.secondary,
+    '&.Mui-selected': { color: theme.palette.text.primary },
+  },
 }));
 
 const WINDOWS: Array<{ value: CostWindowKind; label: string }> = [

@@ -107,6 +107,16 @@ export const aiPlatformPlugin = createBackendPlugin({
           deploy: deployOptions,
         });
         await deployments.failInterrupted();
+        // Also later: a replica that stopped mid-deploy leaves its record
+        // running, and another replica may be the one still up.
+        await deps.scheduler.scheduleTask({
+          id: 'ai-platform-interrupted-deployments',
+          scope: 'global',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          initialDelay: { minutes: 1 },
+          fn: () => deployments.failInterrupted(),
+        });
 
         deps.permissionsRegistry.addPermissions(aiPlatformPermissions);
         registerPermissionResources({

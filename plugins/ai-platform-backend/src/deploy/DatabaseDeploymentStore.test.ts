@@ -107,7 +107,16 @@ describe.each(databases.eachSupportedId())(
       const b = await store.create(deployment());
       await store.update(b.id, { state: 'rolling-out' });
       expect((await store.applied(EP)).map(r => r.revision)).toEqual([1]);
-      expect(await store.failInterrupted('backend stopped')).toBe(1);
+      // Alive (updated just now): not touched.
+      expect(
+        await store.failInterrupted('backend stopped', '2000-01-01T00:00:00Z'),
+      ).toBe(0);
+      expect(
+        await store.failInterrupted(
+          'backend stopped',
+          new Date(Date.now() + 60_000).toISOString(),
+        ),
+      ).toBe(1);
       expect(await store.get(b.id)).toMatchObject({
         state: 'failed',
         error: { message: 'backend stopped' },

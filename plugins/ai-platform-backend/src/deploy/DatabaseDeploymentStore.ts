@@ -56,8 +56,13 @@ export interface DeploymentStore {
   applied(endpointRef: string): Promise<StoredDeployment[]>;
   /** The newest revisions that were not dry runs, in any state, with their manifests. */
   recent(endpointRef: string, limit: number): Promise<StoredDeployment[]>;
-  /** Marks records left in progress by a stopped backend as failed. */
-  failInterrupted(message: string): Promise<number>;
+  /** Shows that a running deployment is alive (bumps updated_at). */
+  touch(id: string): Promise<void>;
+  /**
+   * Marks records left in progress by a stopped backend as failed: those
+   * in progress whose last sign of life is older than `staleBefore`.
+   */
+  failInterrupted(message: string, staleBefore: string): Promise<number>;
   /** Per endpoint, the newest applied revision: what runs now. */
   running(): Promise<RunningRevision[]>;
 }
@@ -333,9 +338,16 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     }));
   }
 
-  async failInterrupted(message: string): Promise<number> {
+  async touch(id: string): Promise<void> {
+    await this.knex('deployments')
+      .where('id', id)
+      .update({ updated_at: this.now() });
+  }
+
+  async failInterrupted(message: string, staleBefore: string): Promise<number> {
     const rows = await this.knex<Row>('deployments')
       .whereIn('state', IN_PROGRESS)
+      .where('updated_at', '<', staleBefore)
       .select('id', 'checks');
     const now = this.now();
     for (const row of rows) {

@@ -70,6 +70,9 @@ import type { KubernetesManifest, RenderedEndpoint } from './render/types';
 import { fatalPodProblem, rolloutProgress } from './rollout';
 import type { DeployOptions } from './types';
 
+/** How often a running deployment shows a sign of life in its record. */
+export const HEARTBEAT_MS = 30_000;
+
 /** Thrown inside the audited action when a deployment ends failed. */
 class DeploymentFailed extends Error {
   constructor(readonly record: StoredDeployment) {
@@ -465,10 +468,19 @@ export class DeploymentService {
     return this.options.store.running();
   }
 
-  /** Marks deployments a stopped backend left in progress as failed; at startup. */
+  /**
+   * Marks deployments that a stopped backend left in progress as failed. A
+   * running deployment shows a sign of life every HEARTBEAT_MS, so one
+   * silent for three of them belongs to no live backend replica. Run at
+   * startup and on a schedule.
+   */
   async failInterrupted(): Promise<void> {
+    const staleBefore = new Date(
+      (this.options.now ?? (() => new Date()))().getTime() - 3 * HEARTBEAT_MS,
+    ).toISOString();
     const count = await this.options.store.failInterrupted(
       'The backend stopped while this deployment was in progress; run it again (a re-run converges)',
+      staleBefore,
     );
     if (count) {
       this.options.logger.warn('Marked interrupted deployments as failed', {
@@ -554,7 +566,7 @@ export class DeploymentService {
   ): Promise<StoredDeployment> {
     const { store } = this.options;
     const dryRun = Boolean(call.dryRun);
-    const checks: DeploymentCheck[] = [];
+
     const record = await store.create({
       endpointRef: plan.endpointRef,
       operation: plan.operation,
@@ -585,6 +597,27 @@ export class DeploymentService {
       })),
     });
     const id = record.id;
+    const heartbeat = setInterval(() => {
+      store.touch(id).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref?.();
+    try {
+      return await this.runChecksAndApply({ plan, call, ready, id, dryRun });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async runChecksAndApply(options: {
+    plan: Plan;
+    call: DeploymentCall;
+    ready: (record: DeploymentRecord) => void;
+    id: string;
+    dryRun: boolean;
+  }): Promise<StoredDeployment> {
+    const { plan, call, ready, id, dryRun } = options;
+    const { store } = this.options;
+    const checks: DeploymentCheck[] = [];
     const event = (
       level: DeploymentEvent['level'],
       message: string,

@@ -102,10 +102,9 @@ export function SpendOverTime(props: {
                 } in ${currency}`}
                 height={320}
               >
-                {({ width, height }) => (
+                {size => (
                   <BarChart
-                    width={width}
-                    height={height}
+                    {...size}
                     data={rows}
                     accessibilityLayer
                     margin={{ top: 8, right: 16, bottom: 0, left: 8 }}

@@ -46,10 +46,9 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                 label={`Cost per 1M tokens by model in ${currency}`}
                 height={Math.max(120, rows.length * 36)}
               >
-                {({ width, height }) => (
+                {size => (
                   <BarChart
-                    width={width}
-                    height={height}
+                    {...size}
                     // No accessibilityLayer: recharts' keyboard navigation
                     // only works on horizontal charts, and would leave a tab
                     // stop that does nothing. The table below has the figures.

@@ -82,10 +82,9 @@ export function EndpointCostCard() {
             ))}
             {series.length > 0 && (
               <ChartFigure label="Cost per day" caption height={160}>
-                {({ width, height }) => (
+                {size => (
                   <BarChart
-                    width={width}
-                    height={height}
+                    {...size}
                     data={series.filter(p => p.currency === rows[0].currency)}
                     accessibilityLayer
                     margin={{ top: 8, right: 8, bottom: 0, left: 0 }}

@@ -36,7 +36,11 @@ describe('GpuPoolQuotaCard', () => {
         item => item.textContent,
       ),
     ];
-    act(() => (chart.querySelector('svg') as SVGElement).focus());
+    act(() =>
+      within(chart)
+        .getByRole('application', { name: 'Quota and GPUs used per team' })
+        .focus(),
+    );
     await waitFor(() =>
       expect(tooltip()).toEqual(['Applied ML', 'Quota : 8', 'Used : 7']),
     );

@@ -39,10 +39,9 @@ function QuotaChart(props: { pool: PoolQuotas }) {
   }));
   return (
     <ChartFigure label="Quota and GPUs used per team" height={220}>
-      {({ width, height }) => (
+      {size => (
         <BarChart
-          width={width}
-          height={height}
+          {...size}
           data={data}
           accessibilityLayer
           margin={{ top: 8, right: 8, bottom: 0, left: 0 }}

@@ -42,10 +42,9 @@ export function EvalTrendChart(props: {
       caption
       height={220}
     >
-      {({ width, height }) => (
+      {size => (
         <LineChart
-          width={width}
-          height={height}
+          {...size}
           accessibilityLayer
           margin={{ top: 8, right: 16, bottom: 8, left: 0 }}
         >

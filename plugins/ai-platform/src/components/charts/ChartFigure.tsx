@@ -84,7 +84,16 @@ export function ChartFigure(props: {
   /** Show the label as a visible caption too. */
   caption?: boolean;
   height: number;
-  children: (size: { width: number; height: number }) => ReactNode;
+  /**
+   * Draws the chart; spread the argument on the recharts chart: its size,
+   * and its title (the SVG's accessible name, for keyboard users who focus
+   * the chart).
+   */
+  children: (chart: {
+    width: number;
+    height: number;
+    title: string;
+  }) => ReactNode;
 }) {
   const [ref, { width }] = useMeasure<HTMLDivElement>();
   return (
@@ -95,7 +104,8 @@ export function ChartFigure(props: {
         </Typography>
       )}
       <div ref={ref} style={{ width: '100%', height: props.height }}>
-        {width > 0 && props.children({ width, height: props.height })}
+        {width > 0 &&
+          props.children({ width, height: props.height, title: props.label })}
       </div>
     </Box>
   );

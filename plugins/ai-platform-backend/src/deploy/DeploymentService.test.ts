@@ -671,4 +671,22 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
     expect(await audited()).toEqual(['endpoint.deploy:failure']);
   });
+
+  it('records an unexpected failure instead of leaving the deployment in progress', async () => {
+    jest
+      .spyOn(h.quotas, 'reserve')
+      .mockRejectedValueOnce(new Error('the database went away'));
+    await expect(
+      h.service.deploy({ credentials: bob, endpoint: STAGING, wait: true }),
+    ).rejects.toThrow('the database went away');
+    const [record] = await h.service.list({ endpointRef: STAGING });
+    expect(record).toMatchObject({
+      state: 'failed',
+      error: {
+        check: 'quota',
+        message: 'Unexpected error: the database went away',
+      },
+    });
+    expect(await audited()).toEqual(['endpoint.deploy:failure']);
+  });
 });

@@ -21,6 +21,8 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
   AI_PLATFORM_API_VERSION,
+  DEPLOYMENT_CHECK_ORDER,
+  isFinalDeploymentState,
   type DeploymentCheck,
   type DeploymentCheckName,
   type DeploymentError,
@@ -603,6 +605,28 @@ export class DeploymentService {
     heartbeat.unref?.();
     try {
       return await this.runChecksAndApply({ plan, call, ready, id, dryRun });
+    } catch (error) {
+      // A bug or a database failure: the record says so rather than staying
+      // in progress until the sweep finds it silent.
+      const current = await store.get(id).catch(() => undefined);
+      if (current && !isFinalDeploymentState(current.state)) {
+        const done = new Set(current.checks.map(c => c.name));
+        const check =
+          DEPLOYMENT_CHECK_ORDER.find(name => !done.has(name)) ?? 'rollout';
+        await store
+          .update(id, {
+            state: 'failed',
+            finishedAt: this.now(),
+            error: {
+              check,
+              message: `Unexpected error: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            },
+          })
+          .catch(() => undefined);
+      }
+      throw error;
     } finally {
       clearInterval(heartbeat);
     }

@@ -2,7 +2,11 @@ import {
   startFakeKubeApiServer,
   type FakeKubeApiServer,
 } from './FakeKubeApiServer';
-import { applyObject, clientsFor } from './__testUtils__/clients';
+import {
+  applyObject,
+  clientsFor,
+  loadClientNode,
+} from './__testUtils__/clients';
 import type { KubeObject } from './types';
 
 type DeploymentStatus = {
@@ -82,6 +86,13 @@ const h100 = (name: string, gpus = '8') => ({
   labels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
   allocatable: { 'nvidia.com/gpu': gpus, cpu: '96', memory: '1Ti' },
 });
+
+// client-node 1.x is a large ESM package: its first load can take seconds
+// on a cold Jest cache (a fresh clone in CI). Load it once before the tests,
+// with room for that, instead of inside one test's 5 s budget.
+beforeAll(() => {
+  loadClientNode();
+}, 60_000);
 
 describe('simulated Deployment controller', () => {
   let server: FakeKubeApiServer;

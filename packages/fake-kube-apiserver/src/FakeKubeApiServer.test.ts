@@ -2,7 +2,12 @@ import {
   startFakeKubeApiServer,
   type FakeKubeApiServer,
 } from './FakeKubeApiServer';
-import { applyObject, clientsFor, statusOf } from './__testUtils__/clients';
+import {
+  applyObject,
+  clientsFor,
+  statusOf,
+  loadClientNode,
+} from './__testUtils__/clients';
 import type { KubeObject } from './types';
 
 function deployment(options?: {
@@ -46,6 +51,13 @@ const ns = (name: string): KubeObject => ({
   kind: 'Namespace',
   metadata: { name },
 });
+
+// client-node 1.x is a large ESM package: its first load can take seconds
+// on a cold Jest cache (a fresh clone in CI). Load it once before the tests,
+// with room for that, instead of inside one test's 5 s budget.
+beforeAll(() => {
+  loadClientNode();
+}, 60_000);
 
 describe('startFakeKubeApiServer', () => {
   let server: FakeKubeApiServer;

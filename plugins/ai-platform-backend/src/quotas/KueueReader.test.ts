@@ -3,6 +3,14 @@ import type { AddressInfo } from 'net';
 import recorded from './__fixtures__/clusterqueue-h100-inference.json';
 import { KueueReader, parseClusterQueue } from './KueueReader';
 
+// client-node 1.x (which KueueReader loads on first use) is a large ESM
+// package: its first load can take seconds on a cold Jest cache. Load it
+// once here, with room for that, instead of inside one test's 5 s budget.
+beforeAll(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@kubernetes/client-node');
+}, 60_000);
+
 describe('parseClusterQueue', () => {
   it('reads the GPU quota, usage and reservation of the pool flavor', () => {
     expect(

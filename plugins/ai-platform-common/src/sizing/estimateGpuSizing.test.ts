@@ -11,7 +11,10 @@ const llama70b = { layers: 80, kvHeads: 8, headDim: 128, hiddenSize: 8192 };
  * requirements": weights of 8B are 16 GB in FP16, 8 GB in FP8, 4 GB in INT4;
  * of 70B 140 / 70 / 35 GB; the FP16 KV cache of 128k tokens is 15.62 GB for
  * 8B and 39.06 GB for 70B (computed with 128,000 tokens and 1024^3 bytes per
- * GB). Mistral 7B v0.3: the model card's BF16 safetensors weigh 14.5 GB.
+ * GB). Mistral 7B v0.3: the Hugging Face repository
+ * mistralai/Mistral-7B-v0.3 ships its 7.25 B parameters as BF16 safetensors
+ * in three shards (model-0000{1,2,3}-of-00003.safetensors, 4.95 + 5.00 +
+ * 4.55 GB), 14.5 GB in all, the size its "Files and versions" tab lists.
  */
 describe('estimateGpuSizing against published memory figures', () => {
   it.each([

@@ -46,4 +46,36 @@ describe('kubeConfigOptions', () => {
     );
     expect(options.users[0]).toEqual({ name: 'ai-platform' });
   });
+
+  it('names the cluster and the config when caFile cannot be read', () => {
+    const caFile = path.join(os.tmpdir(), 'no-such-dir-ai-platform', 'ca.pem');
+    expect(() =>
+      kubeConfigOptions({
+        name: 'gpu-eu',
+        url: 'https://c',
+        auth: { provider: 'serviceAccount', token: 't' },
+        caFile,
+        skipTLSVerify: false,
+      }),
+    ).toThrow(
+      `Cluster "gpu-eu": its caFile ${caFile} cannot be read (ENOENT); fix kubernetes.clusterLocatorMethods[].clusters[].caFile, or give the CA inline as caData`,
+    );
+  });
+
+  it('passes skipTLSVerify through, and prefers caData over caFile', () => {
+    const options = kubeConfigOptions({
+      name: 'dev',
+      url: 'https://dev',
+      auth: { provider: 'serviceAccount', token: 't' },
+      caData: 'Q0E=',
+      caFile: '/does/not/matter',
+      skipTLSVerify: true,
+    });
+    expect(options.clusters[0]).toEqual({
+      name: 'dev',
+      server: 'https://dev',
+      skipTLSVerify: true,
+      caData: 'Q0E=',
+    });
+  });
 });

@@ -12,12 +12,23 @@ import type { ClusterConfig } from './readClusterConfigs';
  * kc.loadFromOptions(kubeConfigOptions(cluster));
  * ```
  */
+function readCaFile(clusterName: string, caFile: string): string {
+  try {
+    return fs.readFileSync(caFile).toString('base64');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      `Cluster "${clusterName}": its caFile ${caFile} cannot be read (${
+        code ?? String(error)
+      }); fix kubernetes.clusterLocatorMethods[].clusters[].caFile, or give the CA inline as caData`,
+    );
+  }
+}
+
 export function kubeConfigOptions(cluster: ClusterConfig) {
   const caData =
     cluster.caData ??
-    (cluster.caFile
-      ? fs.readFileSync(cluster.caFile).toString('base64')
-      : undefined);
+    (cluster.caFile ? readCaFile(cluster.name, cluster.caFile) : undefined);
   return {
     clusters: [
       {

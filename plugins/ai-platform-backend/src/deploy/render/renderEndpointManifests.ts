@@ -96,6 +96,10 @@ export function renderEndpointManifests(
     pool,
     maxModelLen,
     gpuMemoryUtilization,
+    // What vLLM needs to start: the weights plus the KV cache of one sequence
+    // of maxModelLen tokens. --max-num-seqs is a ceiling, not a reservation:
+    // vLLM gives the KV cache whatever memory is left and batches as many
+    // sequences as fit, so sizing for all of them would over-ask GPUs.
     concurrentSequences: 1,
   });
   const sizing = sized.ok ? sized.sizing : undefined;

@@ -14,12 +14,14 @@ import { z } from 'zod';
 
 /**
  * The resource an owner-scoped ai-platform permission is decided on: the
- * entity ref of the endpoint, model or team, and its owner (for an endpoint
- * or model) as an entity ref.
+ * entity ref of the endpoint, model or team, its owner (for an endpoint or
+ * model) as an entity ref, and for an endpoint the GpuPool it runs on. For an
+ * endpoint not yet in the catalog, owner and pool are the ones in the request.
  */
 export type AiPlatformOwnedResource = {
   entityRef: string;
   owner?: string;
+  pool?: string;
 };
 
 /** Queries are not used: these permissions are decided one resource at a time. */
@@ -85,6 +87,25 @@ function ownerRule<T extends string>(
   });
 }
 
+const onPoolRule = createPermissionRule({
+  name: 'IS_ON_POOL',
+  description: 'Allow when the endpoint runs on one of the given GpuPools',
+  resourceRef: endpointResourceRef,
+  paramsSchema: z.object({
+    pools: z
+      .array(z.string())
+      .describe('Entity refs of the GpuPools (a bare name is a GpuPool)'),
+  }),
+  apply: (resource, { pools }) =>
+    !!resource.pool &&
+    pools
+      .map(p => normalize(p, 'GpuPool'))
+      .includes(normalize(resource.pool, 'GpuPool')),
+  toQuery: () => {
+    throw new Error('IS_ON_POOL is decided per resource, not as a query');
+  },
+});
+
 const teamMemberRule = createPermissionRule({
   name: 'IS_TEAM_MEMBER',
   description: 'Allow when the user is a member of the team',
@@ -101,7 +122,7 @@ const teamMemberRule = createPermissionRule({
 
 /** Rules of each resource type, registered by the ai-platform backend. */
 export const aiPlatformPermissionRules = {
-  endpoint: { isOwner: ownerRule(endpointResourceRef) },
+  endpoint: { isOwner: ownerRule(endpointResourceRef), isOnPool: onPoolRule },
   model: { isOwner: ownerRule(modelResourceRef) },
   team: { isTeamMember: teamMemberRule },
 };

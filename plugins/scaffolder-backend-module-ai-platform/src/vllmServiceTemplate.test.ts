@@ -8,11 +8,9 @@
  * files, catalog entities, a deployment record and objects on the fake
  * cluster come out.
  */
-/* eslint-disable @backstage/no-undeclared-imports, @backstage/no-mixed-plugin-imports --
-   An end-to-end test runs the real backend plugins beside this module. They
-   are linked into node_modules by yarn workspaces; declaring them as
-   devDependencies needs a `yarn install`, which the shared machine does not
-   allow yet (a follow-up). */
+/* eslint-disable @backstage/no-mixed-plugin-imports --
+   An end-to-end test runs the real backend plugins beside this module (they
+   are devDependencies); the module's own code never imports them. */
 import {
   mockCredentials,
   mockServices,
@@ -296,6 +294,11 @@ describe('the vllm-service template, end to end', () => {
       'With tensor parallelism 1',
     );
 
+    // Applied for real: the output does not list objects as not applied.
+    expect(
+      run.output.text.map((t: { title: string }) => t.title),
+    ).not.toContain('Rendered objects (nothing was applied)');
+
     // Deployed through the ai-platform API as the user, onto the fake cluster.
     const { body: history } = await api(
       'GET',
@@ -377,6 +380,24 @@ describe('the vllm-service template, end to end', () => {
     );
     expect(deployment.content).toContain(
       'runs on cluster "gpu-us-east", which is not configured: add it under kubernetes.clusterLocatorMethods',
+    );
+    // The task output shows what would have been applied.
+    const rendered = run.output.text.find(
+      (t: { title: string }) =>
+        t.title === 'Rendered objects (nothing was applied)',
+    );
+    const objects = yaml
+      .parseAllDocuments(
+        rendered.content.replace(/^```yaml\n/, '').replace(/```\s*$/, ''),
+      )
+      .map(d => d.toJS());
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Deployment/summarizer-east',
+      'Service/summarizer-east',
+      'PodDisruptionBudget/summarizer-east',
+    ]);
+    expect(run.output.text.map((t: { title: string }) => t.title)).toContain(
+      'Rendered objects (nothing was applied)',
     );
     expect(
       fs.existsSync(

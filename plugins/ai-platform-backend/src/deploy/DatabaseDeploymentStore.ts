@@ -144,10 +144,17 @@ function toRecord(row: Row): StoredDeployment {
   };
 }
 
-/** Without the stored manifests: what the API answers. */
+/**
+ * What the API answers: the record, and the rendered objects only where they
+ * are the answer (a dry run or a check-only run, where nothing was applied
+ * and the objects are what the caller came to see). Other records name their
+ * objects in `objects`; their full manifests stay in the database.
+ */
 export function publicRecord(stored: StoredDeployment): DeploymentRecord {
-  const { manifests: _manifests, ...record } = stored;
-  return record;
+  const { manifests, ...record } = stored;
+  return stored.dryRun || stored.state === 'check-only'
+    ? { ...record, manifests }
+    : record;
 }
 
 /** Deployment revisions in the plugin's database. */

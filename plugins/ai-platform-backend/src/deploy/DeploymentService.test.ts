@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { exampleEntity } from '../__testUtils__/exampleEntities';
 import {
   alice,
@@ -210,6 +210,9 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(record.error?.message).toMatch(/pool/i);
     expect(applies()).toHaveLength(0);
     expect(await audited()).toEqual(['endpoint.deploy:failure']);
+    expect(
+      await h.quotas.allocation('inferenceendpoint:default/huge-chat'),
+    ).toBeUndefined();
   });
 
   it('blocks a production deploy on a failing gate, then passes with an audited override', async () => {
@@ -229,6 +232,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       'mmlu acc = 0.6 (min 0.66)',
     );
     expect(applies()).toHaveLength(0);
+    expect(await h.quotas.allocation(PROD)).toBeUndefined();
 
     // bob may not override; alice (platform admin) may, with a reason.
     const refused = await h.service.deploy({
@@ -239,6 +243,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       wait: true,
     });
     expect(refused.record.error?.message).toContain('may not override gates');
+    expect(await h.quotas.allocation(PROD)).toBeUndefined();
 
     const overridden = await h.service.deploy({
       credentials: alice,
@@ -258,6 +263,18 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       'gate.override:success',
       'endpoint.deploy:success',
     ]);
+    const override = (await h.audit()).find(a => a.action === 'gate.override');
+    expect(override).toMatchObject({
+      actor: 'user:default/alice',
+      target: LLAMA,
+      request: expect.objectContaining({
+        task: 'mmlu',
+        reason: 'Known MMLU dip; launch approved by the eval board',
+      }),
+    });
+    expect(await h.quotas.allocation(PROD)).toMatchObject({
+      gpus: overridden.record.gpus,
+    });
   });
 
   it('treats a missing gate result as failing for production', async () => {
@@ -330,6 +347,8 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       ),
     ).toBe(true);
     expect(await audited()).toEqual(['endpoint.deploy:failure']);
+    // Applied, so the GPUs stay reserved for the pods that wait for a node.
+    expect((await h.quotas.allocation(STAGING))?.gpus).toBe(1);
   });
 
   it('reports the object and the cluster answer when the server fails mid-apply, then converges on a re-run', async () => {
@@ -416,9 +435,22 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(ourObjects()).toEqual(before);
     expect(before).toEqual([]);
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
+    // The answer carries the rendered objects, as the cluster validated them.
+    expect(record.manifests?.map(m => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'Deployment/chat-assistant-staging',
+      'Service/chat-assistant-staging',
+      'PodDisruptionBudget/chat-assistant-staging',
+    ]);
+    expect(await h.service.get(record.id)).toEqual(record);
 
     // Against a running endpoint, a promote's dry run names the changed fields.
-    await h.service.deploy({ credentials: bob, endpoint: STAGING, wait: true });
+    const applied = await h.service.deploy({
+      credentials: bob,
+      endpoint: STAGING,
+      wait: true,
+    });
+    // A real deploy only names its objects.
+    expect(applied.record.manifests).toBeUndefined();
     const preview = await h.service.promote({
       credentials: bob,
       endpointRef: STAGING,
@@ -525,17 +557,63 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       deployment: { readyReplicas: 1 },
     });
     expect(status.pods).toHaveLength(1);
-    expect((await h.audit()).map(a => a.action)).toEqual([
-      'endpoint.deploy',
-      'endpoint.promote',
-      'endpoint.rollback',
+    expect(await audited()).toEqual([
+      'endpoint.deploy:success',
+      'endpoint.promote:success',
+      'endpoint.rollback:success',
     ]);
+    // One allocation throughout: a promote or rollback moves it, never adds one.
+    expect(await h.quotas.allocation(STAGING)).toMatchObject({ gpus: 1 });
   });
 
-  it('refuses a rollback with nothing to roll back to', async () => {
+  it('refuses a rollback with nothing to roll back to, audited, with no revision', async () => {
     await expect(
       h.service.rollback({ credentials: bob, endpointRef: STAGING }),
     ).rejects.toThrow('has no earlier revision to roll back to');
+    expect(await h.service.list({ endpointRef: STAGING })).toEqual([]);
+    expect(await h.audit()).toEqual([
+      expect.objectContaining({
+        action: 'endpoint.rollback',
+        outcome: 'failure',
+        actor: 'user:default/bob',
+        target: STAGING,
+        message: expect.stringContaining('has no earlier revision'),
+      }),
+    ]);
+  });
+
+  it('audits calls refused before planning: unknown endpoint, invalid entity, unknown version', async () => {
+    await expect(
+      h.service.deploy({ credentials: bob, endpoint: 'nope' }),
+    ).rejects.toThrow(NotFoundError);
+    const bad = newEndpoint('bad');
+    (bad.spec as any).resources.gpusPerReplica = 0;
+    await expect(
+      h.service.deploy({ credentials: bob, endpoint: bad }),
+    ).rejects.toThrow('spec.resources.gpusPerReplica');
+    await expect(
+      h.service.promote({
+        credentials: bob,
+        endpointRef: STAGING,
+        modelVersion: 'v9',
+        dryRun: true,
+      }),
+    ).rejects.toThrow(
+      'modelVersion: model:default/llama-3-1-8b-instruct has no version "v9"',
+    );
+    const records = await h.audit();
+    expect(
+      records.map(r => [r.action, r.target, r.outcome, r.request.dryRun]),
+    ).toEqual([
+      ['endpoint.deploy', 'inferenceendpoint:default/nope', 'failure', false],
+      ['endpoint.deploy', 'inferenceendpoint:default/bad', 'failure', false],
+      ['endpoint.promote', STAGING, 'failure', true],
+    ]);
+    expect(records[2].request.modelVersion).toBe('v9');
+    expect(records[0].message).toContain('is not in the catalog');
+    // Nothing was planned, so nothing was numbered, reserved or sent.
+    expect(await h.service.list({})).toEqual([]);
+    expect(h.server.requests).toHaveLength(0);
   });
 
   it('denies a deploy without permission, recording the attempt and touching nothing', async () => {
@@ -575,6 +653,47 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     ).rejects.toThrow('decided for owner group:default/data-science');
   });
 
+  it('decides on the pool in the request too, when the policy limits pools', async () => {
+    await h.close();
+    h = await createDeployHarness({
+      knex: await databases.init(id),
+      deployPools: ['gpupool:default/l4-dev-timesliced'],
+    });
+    await expect(
+      h.service.deploy({
+        credentials: bob,
+        endpoint: newEndpoint('on-l4'),
+        wait: true,
+      }),
+    ).rejects.toThrow(
+      'decided for owner group:default/applied-ml on pool gpupool:default/l4-inference',
+    );
+    expect(h.server.requests).toHaveLength(0);
+    expect(
+      await h.quotas.allocation('inferenceendpoint:default/on-l4'),
+    ).toBeUndefined();
+    // The same owner on the pool the policy allows passes the permission check.
+    const { record } = await h.service.deploy({
+      credentials: bob,
+      endpoint: newEndpoint('on-dev', {
+        gpuPool: 'gpupool:default/l4-dev-timesliced',
+      }),
+      wait: true,
+    });
+    expect(record.checks.find(c => c.name === 'permission')?.status).toBe(
+      'passed',
+    );
+    // An endpoint in the catalog is decided on the pool its entity names.
+    await expect(
+      h.service.deploy({ credentials: bob, endpoint: STAGING, wait: true }),
+    ).rejects.toThrow(NotAllowedError);
+    expect(await audited()).toEqual([
+      'endpoint.deploy:failure',
+      expect.stringMatching(/^endpoint\.deploy:/),
+      'endpoint.deploy:failure',
+    ]);
+  });
+
   it('runs the checks only when the pool cluster is not configured, and says so', async () => {
     const { record } = await h.service.deploy({
       credentials: bob,
@@ -591,6 +710,11 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(apply?.message).toContain('gpu-us-east');
     expect(apply?.message).toContain('kubernetes.clusterLocatorMethods');
     expect(record.objects.map(o => o.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'PodDisruptionBudget',
+    ]);
+    expect(record.manifests?.map(m => m.kind)).toEqual([
       'Deployment',
       'Service',
       'PodDisruptionBudget',

@@ -48,6 +48,7 @@ import {
   endpointResourceRef,
   findClusterConfig,
 } from '@internal/plugin-ai-platform-node';
+import type { JsonObject } from '@backstage/types';
 import type { Request } from 'express';
 import { createHash } from 'crypto';
 import type { AuditLog } from '../audit/AuditLog';
@@ -357,38 +358,129 @@ export class DeploymentService {
 
   // --- The calls ---------------------------------------------------------------
 
+  /**
+   * Runs what comes before a call is planned (finding the endpoint, its model
+   * and pool, the version or revision asked for). A call refused there has no
+   * revision, since nothing was planned, but it leaves an audit record (and
+   * an auditor event) of the failure, like every other call.
+   */
+  private async beforePlan<T>(
+    operation: DeploymentOperation,
+    call: DeploymentCall,
+    target: string | undefined,
+    request: JsonObject,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      await this.options.auditLog
+        .track(
+          {
+            action: `endpoint.${operation}`,
+            credentials: call.credentials,
+            target,
+            request: { ...request, dryRun: Boolean(call.dryRun) },
+            httpRequest: call.httpRequest,
+            severityLevel: 'low',
+          },
+          // Records this failure, with the error's message.
+          async () => {
+            throw error;
+          },
+        )
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The endpoint a call names, as best it can be read, for the audit record of a refused call. */
+  private targetOf(endpoint: string | Record<string, unknown>) {
+    try {
+      if (typeof endpoint === 'string') {
+        return this.canonicalEndpointRef(endpoint);
+      }
+      const metadata = (endpoint as Partial<Entity>).metadata;
+      return typeof metadata?.name === 'string'
+        ? stringifyEntityRef({
+            kind: 'InferenceEndpoint',
+            namespace: metadata.namespace ?? 'default',
+            name: metadata.name,
+          })
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Deploys (creates or updates) an endpoint as its entity describes it. */
   async deploy(
     call: DeploymentCall & { endpoint: string | Record<string, unknown> },
   ): Promise<StartedDeployment> {
-    const resolved = await this.resolve(call.endpoint, call.credentials);
-    return this.start(
-      this.plan(resolved, 'deploy', resolved.endpoint.spec.modelVersion),
+    const plan = await this.beforePlan(
+      'deploy',
       call,
+      this.targetOf(call.endpoint),
+      {},
+      async () => {
+        const resolved = await this.resolve(call.endpoint, call.credentials);
+        return this.plan(
+          resolved,
+          'deploy',
+          resolved.endpoint.spec.modelVersion,
+        );
+      },
     );
+    return this.start(plan, call);
   }
 
   /** Moves an endpoint to another version of its model. */
   async promote(
     call: DeploymentCall & { endpointRef: string; modelVersion: string },
   ): Promise<StartedDeployment> {
-    const resolved = await this.resolve(call.endpointRef, call.credentials);
-    if (!resolved.model.spec.versions.some(v => v.name === call.modelVersion)) {
-      throw new InputError(
-        `modelVersion: ${stringifyEntityRef(resolved.model)} has no version "${
-          call.modelVersion
-        }" (its versions: ${resolved.model.spec.versions
-          .map(v => v.name)
-          .join(', ')})`,
-      );
-    }
-    return this.start(this.plan(resolved, 'promote', call.modelVersion), call);
+    const plan = await this.beforePlan(
+      'promote',
+      call,
+      this.targetOf(call.endpointRef),
+      { modelVersion: call.modelVersion },
+      async () => {
+        const resolved = await this.resolve(call.endpointRef, call.credentials);
+        if (
+          !resolved.model.spec.versions.some(v => v.name === call.modelVersion)
+        ) {
+          throw new InputError(
+            `modelVersion: ${stringifyEntityRef(
+              resolved.model,
+            )} has no version "${
+              call.modelVersion
+            }" (its versions: ${resolved.model.spec.versions
+              .map(v => v.name)
+              .join(', ')})`,
+          );
+        }
+        return this.plan(resolved, 'promote', call.modelVersion);
+      },
+    );
+    return this.start(plan, call);
   }
 
   /** Re-applies the objects of an earlier revision (by default the one before the running one). */
   async rollback(
     call: DeploymentCall & { endpointRef: string; toRevision?: number },
   ): Promise<StartedDeployment> {
+    const plan = await this.beforePlan(
+      'rollback',
+      call,
+      this.targetOf(call.endpointRef),
+      call.toRevision !== undefined ? { toRevision: call.toRevision } : {},
+      () => this.planRollback(call),
+    );
+    return this.start(plan, call);
+  }
+
+  private async planRollback(
+    call: DeploymentCall & { endpointRef: string; toRevision?: number },
+  ): Promise<Plan> {
     const resolved = await this.resolve(call.endpointRef, call.credentials);
     const applied = await this.options.store.applied(resolved.endpointRef);
     const running = applied[0];
@@ -414,17 +506,14 @@ export class DeploymentService {
         );
       }
     }
-    return this.start(
-      {
-        ...resolved,
-        operation: 'rollback',
-        modelVersion: target.modelVersion,
-        manifests: target.manifests,
-        gpus: target.gpus,
-        restoredRevision: target.revision,
-      },
-      call,
-    );
+    return {
+      ...resolved,
+      operation: 'rollback',
+      modelVersion: target.modelVersion,
+      manifests: target.manifests,
+      gpus: target.gpus,
+      restoredRevision: target.revision,
+    };
   }
 
   /** Renders an endpoint's objects without checking or applying anything. */
@@ -691,7 +780,11 @@ export class DeploymentService {
       const message = `${actorOf(call.credentials)} may not deploy ${
         plan.endpointRef
       } (permission ${endpointDeployPermission.name}${
-        plan.inCatalog ? '' : `, decided for owner ${plan.team}`
+        plan.inCatalog
+          ? ''
+          : `, decided for owner ${plan.team} on pool ${stringifyEntityRef(
+              plan.pool,
+            )}`
       })`;
       await check('permission', 'failed', message);
       // Recorded, but the caller gets a 403, not the record: `ready` stays
@@ -1013,7 +1106,7 @@ export class DeploymentService {
       );
       return decision.result === AuthorizeResult.ALLOW;
     }
-    // Not in the catalog yet: decide on the owner group in the request.
+    // Not in the catalog yet: decide on the owner group and pool in the request.
     const [decision] = await permissions.authorizeConditional(
       [{ permission: endpointDeployPermission }],
       { credentials },
@@ -1029,6 +1122,7 @@ export class DeploymentService {
     return authorize(decision, {
       entityRef: plan.endpointRef,
       owner: plan.team,
+      pool: stringifyEntityRef(plan.pool),
     });
   }
 

@@ -26,7 +26,7 @@ describe('registerPermissionResources', () => {
           apiVersion: 'ai-platform.io/v1alpha1',
           kind: 'InferenceEndpoint',
           metadata: { name: 'chat', namespace: 'default' },
-          spec: { owner: 'group:default/applied-ml' },
+          spec: { owner: 'group:default/applied-ml', gpuPool: 'l4-inference' },
         },
       ],
     }),
@@ -66,7 +66,22 @@ describe('registerPermissionResources', () => {
     const [endpoint] = await of('ai-platform-endpoint').getResources([
       'inferenceendpoint:default/chat',
     ]);
-    expect(endpoint.owner).toBe('group:default/applied-ml');
+    expect(endpoint).toEqual({
+      entityRef: 'inferenceendpoint:default/chat',
+      owner: 'group:default/applied-ml',
+      pool: 'gpupool:default/l4-inference',
+    });
+    const onPool = aiPlatformPermissionRules.endpoint.isOnPool;
+    expect(onPool.apply(endpoint, { pools: ['l4-inference'] })).toBe(true);
+    expect(
+      onPool.apply(endpoint, { pools: ['gpupool:default/h100-inference'] }),
+    ).toBe(false);
+    expect(
+      onPool.apply(
+        { entityRef: endpoint.entityRef },
+        { pools: ['l4-inference'] },
+      ),
+    ).toBe(false);
   });
 
   it('takes a team as the resource itself', async () => {

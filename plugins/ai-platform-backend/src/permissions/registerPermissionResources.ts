@@ -17,13 +17,16 @@ import {
   teamResourceRef,
 } from '@internal/plugin-ai-platform-node';
 
-function ownerRef(owner: string, namespace: string): string | undefined {
+/** A ref of a spec field, read as the catalog reads it: a bare name lives in the entity's namespace. */
+function specRef(
+  value: unknown,
+  defaultKind: string,
+  namespace: string,
+): string | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
     return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'Group',
-        defaultNamespace: namespace,
-      }),
+      parseEntityRef(value, { defaultKind, defaultNamespace: namespace }),
     );
   } catch {
     return undefined;
@@ -48,20 +51,24 @@ export function registerPermissionResources(options: {
     const { items } = await catalog.getEntitiesByRefs(
       {
         entityRefs: refs,
-        fields: ['kind', 'metadata.namespace', 'metadata.name', 'spec.owner'],
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'spec.owner',
+          'spec.gpuPool',
+        ],
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
     return items.map((entity, i) => {
       if (!entity) return undefined;
-      const owner = entity.spec?.owner;
-      // A bare owner ref lives in the entity's namespace, as the catalog reads it.
+      const namespace = entity.metadata.namespace ?? 'default';
+      const pool = specRef(entity.spec?.gpuPool, 'GpuPool', namespace);
       return {
         entityRef: refs[i],
-        owner:
-          typeof owner === 'string'
-            ? ownerRef(owner, entity.metadata.namespace ?? 'default')
-            : undefined,
+        owner: specRef(entity.spec?.owner, 'Group', namespace),
+        ...(pool ? { pool } : {}),
       };
     });
   };

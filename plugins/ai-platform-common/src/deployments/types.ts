@@ -144,6 +144,11 @@ export type DeploymentRecord = {
   checks: DeploymentCheck[];
   events: DeploymentEvent[];
   objects: DeploymentObject[];
+  /**
+   * The rendered Kubernetes objects, on dry-run and check-only records (what
+   * would be applied); other records only name their objects.
+   */
+  manifests?: KubernetesManifest[];
   error?: DeploymentError;
   /** The team that owns the endpoint (its spec.owner), whose quota is used. */
   team: string;

@@ -140,6 +140,7 @@ describe('ai-platform:endpoint:deploy', () => {
     expect(ctx.output).toHaveBeenCalledWith('revision', 4);
     expect(ctx.output).toHaveBeenCalledWith('state', 'succeeded');
     expect(ctx.output).toHaveBeenCalledWith('applied', true);
+    expect(ctx.output).not.toHaveBeenCalledWith('manifests', expect.anything());
     expect(ctx.output).toHaveBeenCalledWith(
       'message',
       expect.stringMatching(
@@ -151,16 +152,40 @@ describe('ai-platform:endpoint:deploy', () => {
   it('does not fail for check-only, and says plainly that nothing was applied and which config is missing', async () => {
     const missing =
       'Nothing was applied: gpupool:default/l4-inference runs on cluster "gpu-eu-west", which is not configured: add it under kubernetes.clusterLocatorMethods (type: config) as clusters[].name: gpu-eu-west with its url and authProvider (no clusters are configured). The checks ran and the objects were rendered; add the cluster to kubernetes.clusterLocatorMethods to deploy.';
+    const rendered = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'chat', namespace: 'chat' },
+        spec: { replicas: 1 },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'chat', namespace: 'chat' },
+      },
+    ];
     const { action, contextFor, logger } = setup([
       record('check-only', ['apply: skipped'], {
         checks: [
           { name: 'permission', status: 'passed', message: 'granted' },
           { name: 'apply', status: 'skipped', message: missing },
         ],
+        manifests: rendered,
       }),
     ]);
     const ctx = contextFor({ endpoint: 'chat' });
     await action.handler(ctx);
+    // The rendered objects are in the task log and the output.
+    const manifests = (ctx.output as jest.Mock).mock.calls.find(
+      c => c[0] === 'manifests',
+    )![1];
+    expect(yaml.parseAllDocuments(manifests).map(d => d.toJS())).toEqual(
+      rendered,
+    );
+    expect(logger.info).toHaveBeenCalledWith(
+      `The rendered objects (not applied):\n${manifests}`,
+    );
     expect(ctx.output).toHaveBeenCalledWith('state', 'check-only');
     expect(ctx.output).toHaveBeenCalledWith('applied', false);
     const message = (ctx.output as jest.Mock).mock.calls.find(

@@ -6,6 +6,7 @@ import type {
   DeploymentRecord,
 } from '@internal/plugin-ai-platform-common';
 import type { AiPlatformClient } from '@internal/plugin-ai-platform-node';
+import yaml from 'yaml';
 import { describeError } from './describeError';
 import { examples } from './createEndpointDeployAction.examples';
 import { initiatorToken } from './initiatorToken';
@@ -14,6 +15,12 @@ import { endpointInputSchema, readEndpointInput } from './readEndpointInput';
 /** One log line for a deployment event. */
 export function formatDeploymentEvent(event: DeploymentEvent): string {
   return `${event.object ? `[${event.object}] ` : ''}${event.message}`;
+}
+
+/** The rendered objects of a dry-run or check-only record, as multi-document YAML. */
+export function manifestsYaml(record: DeploymentRecord): string | undefined {
+  if (!record.manifests?.length) return undefined;
+  return record.manifests.map(m => yaml.stringify(m)).join('---\n');
 }
 
 /** What a final record means for the person who ran the template, in one paragraph. */
@@ -131,6 +138,13 @@ export function createEndpointDeployAction(options: {
             .describe(
               'What happened, in plain words; for check-only it says that nothing was applied and which cluster config is missing or unreachable',
             ),
+        manifests: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'On a dry run or check-only run: the rendered Kubernetes objects that would be applied, as multi-document YAML',
+            ),
       },
     },
     async handler(ctx) {
@@ -194,6 +208,15 @@ export function createEndpointDeployAction(options: {
         ctx.logger.warn(message);
       } else {
         ctx.logger.info(message);
+      }
+      const manifests = manifestsYaml(record);
+      if (manifests) {
+        ctx.logger.info(
+          `The rendered objects${
+            record.state === 'check-only' ? ' (not applied)' : ' (dry run)'
+          }:\n${manifests}`,
+        );
+        ctx.output('manifests', manifests);
       }
       ctx.output('deploymentId', record.id);
       ctx.output('revision', record.revision);

@@ -61,14 +61,25 @@ function claimsOf(credentials: BackstageCredentials): string[] {
  * deploy the endpoints their groups own (a conditional decision) and may not
  * override gates.
  */
-export function fakePermissions(entities: Entity[]): PermissionsService {
-  const ownerOf = (ref: string) =>
+export function fakePermissions(
+  entities: Entity[],
+  options: {
+    /** Non-admins may deploy only onto these pools (an allOf condition with IS_ON_POOL). */
+    pools?: string[];
+  } = {},
+): PermissionsService {
+  const entityOf = (ref: string) =>
     entities.find(
       e =>
         `${e.kind.toLocaleLowerCase('en-US')}:${
           e.metadata.namespace ?? 'default'
         }/${e.metadata.name}` === ref,
-    )?.spec?.owner as string | undefined;
+    );
+  const ownerOf = (ref: string) =>
+    entityOf(ref)?.spec?.owner as string | undefined;
+  const onAllowedPool = (ref: string) =>
+    !options.pools ||
+    options.pools.includes(entityOf(ref)?.spec?.gpuPool as string);
   const isAdmin = (c: BackstageCredentials) =>
     claimsOf(c).includes('group:default/ml-platform');
   const decide = (
@@ -84,7 +95,9 @@ export function fakePermissions(entities: Entity[]): PermissionsService {
       const owner = ownerOf(resourceRef);
       return {
         result:
-          owner && claimsOf(credentials).includes(owner)
+          owner &&
+          claimsOf(credentials).includes(owner) &&
+          onAllowedPool(resourceRef)
             ? AuthorizeResult.ALLOW
             : AuthorizeResult.DENY,
       };
@@ -100,15 +113,27 @@ export function fakePermissions(entities: Entity[]): PermissionsService {
         if (r.permission.name !== endpointDeployPermission.name) {
           return { result: AuthorizeResult.DENY };
         }
+        const isOwner = {
+          rule: 'IS_OWNER',
+          resourceType: 'ai-platform-endpoint',
+          params: { claims: claimsOf(credentials) },
+        };
         return {
           result: AuthorizeResult.CONDITIONAL,
           pluginId: 'ai-platform',
           resourceType: 'ai-platform-endpoint',
-          conditions: {
-            rule: 'IS_OWNER',
-            resourceType: 'ai-platform-endpoint',
-            params: { claims: claimsOf(credentials) },
-          },
+          conditions: options.pools
+            ? {
+                allOf: [
+                  isOwner,
+                  {
+                    rule: 'IS_ON_POOL',
+                    resourceType: 'ai-platform-endpoint',
+                    params: { pools: options.pools },
+                  },
+                ],
+              }
+            : isOwner,
         };
       }),
   } as unknown as PermissionsService;
@@ -162,6 +187,8 @@ export async function createDeployHarness(options: {
   extraEntities?: Entity[];
   /** The token the portal presents, when it should differ from the server's. */
   clusterToken?: string;
+  /** Non-admins may deploy only onto these pools (see fakePermissions). */
+  deployPools?: string[];
 }) {
   const { knex } = options;
   await migrateDatabase(knex);
@@ -209,7 +236,7 @@ export async function createDeployHarness(options: {
     store,
     catalog,
     auth: mockServices.auth(),
-    permissions: fakePermissions(entities),
+    permissions: fakePermissions(entities, { pools: options.deployPools }),
     permissionsRegistry: fakeRegistry(),
     quotas,
     evals,

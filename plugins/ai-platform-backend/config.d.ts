@@ -131,6 +131,20 @@ export interface Config {
         /** The Prometheus that scrapes vLLM; required for `keda`. */
         prometheusServerAddress?: string;
       };
+      /**
+       * A prometheus-operator ServiceMonitor with each endpoint, so that
+       * Prometheus scrapes vLLM's /metrics (token counters for cost, queue
+       * length for autoscaling). Needs the monitoring.coreos.com CRDs.
+       */
+      serviceMonitor?: {
+        /** @default false */
+        enabled?: boolean;
+        /**
+         * Scrape interval, a Prometheus duration.
+         * @default 30s
+         */
+        interval?: string;
+      };
     };
   };
 }

@@ -132,6 +132,17 @@ describe('startFakeKubeApiServer', () => {
         ResourceFlavor: false,
       });
       expect((await get('/apis/keda.sh/v1alpha1')).status).toBe(200);
+      expect((await get('/apis/monitoring.coreos.com/v1')).status).toBe(404);
+      server.installGroup('prometheus-operator');
+      expect(
+        (await get('/apis/monitoring.coreos.com/v1')).body.resources,
+      ).toEqual([
+        expect.objectContaining({
+          name: 'servicemonitors',
+          kind: 'ServiceMonitor',
+          namespaced: true,
+        }),
+      ]);
     });
   });
 

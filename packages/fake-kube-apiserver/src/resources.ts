@@ -218,6 +218,18 @@ export const RESOURCE_TYPES: ResourceType[] = [
     optionalGroup: 'keda',
     crd: true,
   },
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    kind: 'ServiceMonitor',
+    plural: 'servicemonitors',
+    singular: 'servicemonitor',
+    namespaced: true,
+    shortNames: ['smon'],
+    subresources: [],
+    optionalGroup: 'prometheus-operator',
+    crd: true,
+  },
 ];
 
 /** `group/version`, or `version` for the core group. */

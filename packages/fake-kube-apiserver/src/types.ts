@@ -113,4 +113,4 @@ export type FakeNodeSpec = {
 export type ImageMatcher = string[] | ((image: string) => boolean);
 
 /** The optional API groups a test can switch on. */
-export type OptionalGroup = 'kueue' | 'keda';
+export type OptionalGroup = 'kueue' | 'keda' | 'prometheus-operator';

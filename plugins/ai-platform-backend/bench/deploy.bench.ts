@@ -3,9 +3,10 @@
  * (packages/fake-kube-apiserver) on loopback, with the stores on SQLite in
  * memory.
  *
- * 1. Sequential deploys of autoscaled endpoints (Deployment, Service,
- *    PodDisruptionBudget, HorizontalPodAutoscaler): the HTTP requests per
- *    deploy by kind (discovery, apply, watch, other) and the time per deploy.
+ * 1. Sequential deploys of a 5-object endpoint (Deployment, Service,
+ *    PodDisruptionBudget, HorizontalPodAutoscaler, ServiceMonitor): the HTTP
+ *    requests per deploy by kind (discovery, apply, watch, other) and the
+ *    time per deploy, with the deploy settings' defaults.
  *    The aim: discovery once per cluster (cached), one apply per object and
  *    one rollout watch per deploy.
  * 2. 100 concurrent deploys of 1-GPU endpoints onto one pool with room for 60:
@@ -16,12 +17,14 @@
  *                     [--rollout-ms 0]
  */
 import type { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
 import knexFactory from 'knex';
 import { performance } from 'node:perf_hooks';
 import {
   bob,
   createDeployHarness,
 } from '../src/deploy/__testUtils__/deployHarness';
+import { readDeployOptions } from '../src/deploy/types';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,11 +107,12 @@ async function harness(extra: Entity[]) {
       rolloutDelayMs: ROLLOUT_MS,
       namespaces: ['default', 'bench'],
       nodes,
+      groups: ['prometheus-operator'],
     },
+    // The defaults of aiPlatform.deploy, plus a ServiceMonitor per endpoint.
     deploy: {
-      rolloutTimeoutMs: 120_000,
-      progressIntervalMs: 60_000,
-      requestTimeoutMs: 30_000,
+      ...readDeployOptions(new ConfigReader({})),
+      serviceMonitor: { interval: '30s' },
     },
   });
   return {

@@ -744,6 +744,55 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
   });
 
+  it('applies a ServiceMonitor when configured, and names the missing CRD when the cluster lacks it', async () => {
+    await h.close();
+    h = await createDeployHarness({
+      knex: await databases.init(id),
+      deploy: { serviceMonitor: { interval: '30s' } },
+      server: { groups: ['prometheus-operator'] },
+    });
+    const { record } = await h.service.deploy({
+      credentials: bob,
+      endpoint: STAGING,
+      wait: true,
+    });
+    expect(record.state).toBe('succeeded');
+    expect(record.objects.map(o => `${o.kind}:${o.action}`)).toEqual([
+      'Deployment:created',
+      'Service:created',
+      'PodDisruptionBudget:created',
+      'ServiceMonitor:created',
+    ]);
+    expect(
+      h.server.getObject({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        namespace: 'chat-staging',
+        name: 'chat-assistant-staging',
+      })?.spec,
+    ).toMatchObject({ endpoints: [{ port: 'http', path: '/metrics' }] });
+
+    // Without the prometheus-operator CRDs the apply fails on that object,
+    // and the reservation goes back to what it was.
+    h.server.uninstallGroup('prometheus-operator');
+    const other = await h.service.deploy({
+      credentials: bob,
+      endpoint: newEndpoint('no-crd'),
+      wait: true,
+    });
+    expect(other.record.state).toBe('failed');
+    expect(other.record.error).toMatchObject({
+      check: 'apply',
+      object: 'ServiceMonitor/no-crd',
+    });
+    expect(other.record.error?.message).toContain(
+      'the cluster does not serve monitoring.coreos.com/v1 ServiceMonitor: is its CRD installed?',
+    );
+    expect(
+      await h.quotas.allocation('inferenceendpoint:default/no-crd'),
+    ).toBeUndefined();
+  });
+
   it('refuses a second deploy of the same endpoint while one is in progress', async () => {
     const first = await h.service.deploy({
       credentials: bob,

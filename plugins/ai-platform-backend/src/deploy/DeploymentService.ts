@@ -330,6 +330,7 @@ export class DeploymentService {
         pool: resolved.pool,
         modelVersion,
         autoscaling: this.options.deploy.autoscaling,
+        serviceMonitor: this.options.deploy.serviceMonitor,
       });
       return {
         ...resolved,
@@ -529,6 +530,7 @@ export class DeploymentService {
       pool: resolved.pool,
       modelVersion: options.modelVersion,
       autoscaling: this.options.deploy.autoscaling,
+      serviceMonitor: this.options.deploy.serviceMonitor,
     });
     return {
       ...rendered,

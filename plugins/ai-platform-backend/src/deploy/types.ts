@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import type { AutoscalingOptions } from './render/types';
+import type { AutoscalingOptions, ServiceMonitorOptions } from './render/types';
 
 /** `aiPlatform.deploy` config, with defaults applied. */
 export type DeployOptions = {
@@ -14,6 +14,8 @@ export type DeployOptions = {
   /** What to do when the pool's cluster cannot be reached: fail, or run the checks only. */
   unreachableClusters: 'fail' | 'check-only';
   autoscaling: AutoscalingOptions;
+  /** Render a ServiceMonitor with each endpoint (off unless configured). */
+  serviceMonitor?: ServiceMonitorOptions;
 };
 
 /** Reads `aiPlatform.deploy`. */
@@ -31,7 +33,17 @@ export function readDeployOptions(config: Config): DeployOptions {
       `aiPlatform.deploy.autoscaling.type must be "hpa" or "keda", not "${type}"`,
     );
   }
+  const serviceMonitor = c?.getOptionalConfig('serviceMonitor');
+  const interval = serviceMonitor?.getOptionalString('interval') ?? '30s';
+  if (!/^\d+(ms|s|m|h)$/.test(interval)) {
+    throw new Error(
+      `aiPlatform.deploy.serviceMonitor.interval must be a Prometheus duration such as 30s or 1m, not "${interval}"`,
+    );
+  }
   return {
+    ...(serviceMonitor?.getOptionalBoolean('enabled')
+      ? { serviceMonitor: { interval } }
+      : {}),
     rolloutTimeoutMs:
       (c?.getOptionalNumber('rolloutTimeoutSeconds') ?? 1800) * 1000,
     progressIntervalMs:

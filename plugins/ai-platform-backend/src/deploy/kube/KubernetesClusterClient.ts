@@ -214,7 +214,21 @@ export class KubernetesClusterClient {
         what,
       )) as unknown as LiveObject;
     } catch (error) {
-      throw describeError(error, what);
+      const described = describeError(error, what);
+      // Apply creates what is missing, so a 404 means the namespace is
+      // missing (the server says so) or the kind is not served at all.
+      if (
+        described.status === 404 &&
+        !described.clusterMessage.startsWith('namespaces "')
+      ) {
+        throw new ClusterRequestError({
+          message: `${described.message} (the cluster does not serve ${manifest.apiVersion} ${manifest.kind}: is its CRD installed?)`,
+          status: described.status,
+          unreachable: false,
+          clusterMessage: described.clusterMessage,
+        });
+      }
+      throw described;
     }
   }
 

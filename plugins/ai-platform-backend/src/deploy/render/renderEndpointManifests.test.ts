@@ -58,6 +58,11 @@ describe('renderEndpointManifests golden files', () => {
       },
     ],
     ['a MIG pool', 'reranker-bge', {}],
+    [
+      'an endpoint with a ServiceMonitor',
+      'chat-assistant-staging',
+      { serviceMonitor: { interval: '30s' } },
+    ],
   ];
 
   it.each(cases)('%s (%s)', (title, endpoint, extra) => {
@@ -309,6 +314,40 @@ describe('renderEndpointManifests', () => {
     ).toThrow(
       'Rendered Service/x is invalid: spec.ports[0].port must be integer',
     );
+    // The prometheus-operator CRD schema applies to ServiceMonitors.
+    expect(() =>
+      validateManifest({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'x' },
+        spec: { selector: {}, endpoints: [{ port: 8000 }] },
+      }),
+    ).toThrow(
+      /Rendered ServiceMonitor\/x is invalid: spec\.endpoints\[0\]\.port/,
+    );
+  });
+
+  it('adds a ServiceMonitor on the Service labels and port when asked, and none otherwise', () => {
+    const plain = renderEndpointManifests(
+      forEndpoint('chat-assistant-staging'),
+    );
+    expect(kind(plain.objects, 'ServiceMonitor')).toBeUndefined();
+    const { objects } = renderEndpointManifests(
+      forEndpoint('chat-assistant-staging', {
+        serviceMonitor: { interval: '15s' },
+      }),
+    );
+    const monitor = kind(objects, 'ServiceMonitor');
+    const service = kind(objects, 'Service');
+    expect(service.metadata.labels).toMatchObject(
+      monitor.spec.selector.matchLabels,
+    );
+    expect(monitor.spec.namespaceSelector).toEqual({
+      matchNames: [service.metadata.namespace],
+    });
+    expect(monitor.spec.endpoints).toEqual([
+      { port: service.spec.ports[0].name, path: '/metrics', interval: '15s' },
+    ]);
   });
 
   it('rejects a label value Kubernetes would refuse, naming the label', () => {

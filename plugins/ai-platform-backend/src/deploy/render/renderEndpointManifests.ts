@@ -13,6 +13,7 @@ import type {
   AutoscalingOptions,
   KubernetesManifest,
   RenderedEndpoint,
+  ServiceMonitorOptions,
 } from './types';
 import { InvalidManifestError, validateManifest } from './validateManifest';
 
@@ -39,6 +40,8 @@ export type RenderEndpointOptions = {
   /** Render this version instead of the endpoint's spec.modelVersion (a promote). */
   modelVersion?: string;
   autoscaling?: AutoscalingOptions;
+  /** Add a ServiceMonitor for the pods' /metrics (aiPlatform.deploy.serviceMonitor). */
+  serviceMonitor?: ServiceMonitorOptions;
 };
 
 function entityName(entity: { metadata: { name: string } }): string {
@@ -47,9 +50,9 @@ function entityName(entity: { metadata: { name: string } }): string {
 
 /**
  * Renders the Kubernetes objects that serve an InferenceEndpoint with vLLM on
- * its GpuPool: a Deployment, a Service on port 8000, a PodDisruptionBudget
- * and, when maxReplicas > replicas, an autoscaler (HPA or KEDA ScaledObject)
- * on `vllm:num_requests_waiting`. Every object is validated against the
+ * its GpuPool: a Deployment, a Service on port 8000, a PodDisruptionBudget,
+ * when maxReplicas > replicas an autoscaler (HPA or KEDA ScaledObject) on
+ * `vllm:num_requests_waiting`, and when asked a ServiceMonitor. Every object is validated against the
  * Kubernetes schemas before it is returned; the first invalid one is an
  * InputError naming the object and field.
  */
@@ -325,6 +328,27 @@ export function renderEndpointManifests(
             autoscaling,
           }),
     );
+  }
+
+  if (options.serviceMonitor) {
+    objects.push({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: metadata(name),
+      spec: {
+        // The Service carries the selector labels; vLLM serves /metrics on
+        // its HTTP port, without the API key.
+        selector: { matchLabels: selectorLabels },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [
+          {
+            port: 'http',
+            path: '/metrics',
+            interval: options.serviceMonitor.interval,
+          },
+        ],
+      },
+    });
   }
 
   for (const object of objects) {

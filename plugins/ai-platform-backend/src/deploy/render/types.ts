@@ -15,5 +15,15 @@ export type AutoscalingOptions = {
   prometheusServerAddress?: string;
 };
 
+/**
+ * A prometheus-operator ServiceMonitor for the endpoint's /metrics, so that
+ * Prometheus scrapes the vLLM counters the cost collector and the
+ * autoscaler read. Needs the monitoring.coreos.com CRDs in the cluster.
+ */
+export type ServiceMonitorOptions = {
+  /** Scrape interval, e.g. `30s`. */
+  interval: string;
+};
+
 /** The renderer's answer: what `POST /render` returns, less where it goes. */
 export type RenderedEndpoint = Omit<RenderResponse, 'endpointRef' | 'cluster'>;

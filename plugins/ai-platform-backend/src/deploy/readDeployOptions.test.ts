@@ -1,0 +1,49 @@
+import { ConfigReader } from '@backstage/config';
+import { readDeployOptions } from './types';
+
+const read = (deploy?: object) =>
+  readDeployOptions(new ConfigReader(deploy ? { aiPlatform: { deploy } } : {}));
+
+describe('readDeployOptions', () => {
+  it('applies the documented defaults', () => {
+    expect(read()).toEqual({
+      rolloutTimeoutMs: 1_800_000,
+      progressIntervalMs: 5000,
+      requestTimeoutMs: 30_000,
+      forceConflicts: false,
+      unreachableClusters: 'fail',
+      autoscaling: {
+        type: 'hpa',
+        targetRequestsWaiting: 5,
+        prometheusServerAddress: undefined,
+      },
+    });
+  });
+
+  it('renders a ServiceMonitor only when enabled, with its interval', () => {
+    expect(read({ serviceMonitor: { enabled: true } }).serviceMonitor).toEqual({
+      interval: '30s',
+    });
+    expect(
+      read({ serviceMonitor: { enabled: true, interval: '15s' } })
+        .serviceMonitor,
+    ).toEqual({ interval: '15s' });
+    expect(
+      read({ serviceMonitor: { enabled: false } }).serviceMonitor,
+    ).toBeUndefined();
+  });
+
+  it('names the setting and the value it refuses', () => {
+    expect(() =>
+      read({ serviceMonitor: { enabled: true, interval: 'often' } }),
+    ).toThrow(
+      'aiPlatform.deploy.serviceMonitor.interval must be a Prometheus duration such as 30s or 1m, not "often"',
+    );
+    expect(() => read({ autoscaling: { type: 'vpa' } })).toThrow(
+      'aiPlatform.deploy.autoscaling.type must be "hpa" or "keda", not "vpa"',
+    );
+    expect(() => read({ unreachableClusters: 'ignore' })).toThrow(
+      'aiPlatform.deploy.unreachableClusters must be "fail" or "check-only", not "ignore"',
+    );
+  });
+});

@@ -131,7 +131,7 @@ export class EvalService {
     });
   }
 
-  /** Two versions (of one model, or of two models) side by side. */
+  /** Two versions (of one model, or of two models) side by side; each row says which way is better when a score says. */
   async compare(
     a: { model: string; version: string },
     b: { model: string; version: string },
@@ -166,6 +166,7 @@ export class EvalService {
             r.a !== undefined && r.b !== undefined
               ? r.b.value - r.a.value
               : undefined,
+          ...directionOf(r.b, r.a),
         })),
     };
   }
@@ -220,4 +221,12 @@ export class EvalService {
     );
     return rows;
   }
+}
+
+/** `higherIsBetter` of a comparison row: from the newer side's score, else the other's. */
+function directionOf(...scores: Array<StoredScore | undefined>): {
+  higherIsBetter?: boolean;
+} {
+  const known = scores.find(s => typeof s?.higherIsBetter === 'boolean');
+  return known ? { higherIsBetter: known.higherIsBetter } : {};
 }

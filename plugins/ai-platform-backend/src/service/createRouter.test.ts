@@ -318,6 +318,8 @@ describe('ai-platform router', () => {
       );
       expect(row.b).toBe(0.7);
       expect(row.delta).toBeCloseTo(0.7 - row.a, 10);
+      // From the harness's higher_is_better of v1's run.
+      expect(row.higherIsBetter).toBe(true);
       expect(
         (await api().get(`/evals/compare?model=${MODEL}&a=v1`)).status,
       ).toBe(400);

@@ -83,6 +83,8 @@ export type EvalComparisonRow = {
   b?: number;
   /** b - a, when both have a value. */
   delta?: number;
+  /** Whether higher is better for the metric, when the harness said (false for e.g. perplexity). */
+  higherIsBetter?: boolean;
 };
 
 /** Answer of `GET /evals/compare`. */

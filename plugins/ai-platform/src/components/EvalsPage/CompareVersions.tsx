@@ -52,15 +52,24 @@ function DeltaCell(props: { row: EvalComparisonRow }) {
     return <TableCell align="right">no change</TableCell>;
   }
   const up = delta > 0;
+  // Green where B is better: higher, unless the metric is lower-is-better
+  // (perplexity, error rates), as the harness said.
+  const better = props.row.higherIsBetter === false ? !up : up;
   return (
     <TableCell align="right">
-      <span className={`${classes.delta} ${up ? classes.up : classes.down}`}>
+      <span
+        className={`${classes.delta} ${better ? classes.up : classes.down}`}
+      >
         {up ? (
           <ArrowUpwardIcon fontSize="small" aria-hidden />
         ) : (
           <ArrowDownwardIcon fontSize="small" aria-hidden />
         )}
-        {`${formatScoreDelta(delta)} (${up ? 'higher' : 'lower'} in B)`}
+        {`${formatScoreDelta(delta)} (${up ? 'higher' : 'lower'} in B${
+          props.row.higherIsBetter === false
+            ? `, ${better ? 'better' : 'worse'}: lower is better`
+            : ''
+        })`}
       </span>
     </TableCell>
   );
@@ -121,8 +130,9 @@ function defaults(models: ModelEntityV1alpha1[]) {
 
 /**
  * Two model versions side by side (of one model or two), with each
- * difference highlighted: green and an up arrow where B scores higher, red
- * and a down arrow where lower, amber where only one has a score. The pair is
+ * difference highlighted: green where B is better (higher, or lower for a
+ * lower-is-better metric), red where worse, the arrow showing the direction,
+ * amber where only one has a score. The pair is
  * in the URL: `?view=compare&model=...&a=v1&modelB=...&b=v2`.
  */
 export function CompareVersions() {

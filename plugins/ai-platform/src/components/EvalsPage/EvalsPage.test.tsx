@@ -149,6 +149,14 @@ describe('EvalsPage', () => {
         { task: 'ifeval', metric: 'prompt_level_strict_acc', a: 0.75 },
         { task: 'mmlu', metric: 'acc', a: 0.6812, b: 0.6934, delta: 0.0122 },
         { task: 'toxigen', metric: 'acc_norm', a: 0.9, b: 0.9, delta: 0 },
+        {
+          task: 'wikitext',
+          metric: 'word_perplexity',
+          a: 9.5,
+          b: 9.1,
+          delta: -0.4,
+          higherIsBetter: false,
+        },
       ],
     }));
     await renderWithApis(<EvalsPage />, {
@@ -162,11 +170,18 @@ describe('EvalsPage', () => {
     const table = await screen.findByRole('table', {
       name: 'Comparison of A and B',
     });
-    const [, gsm8k, ifeval, mmlu, toxigen] = within(table).getAllByRole('row');
-    expect(within(gsm8k).getByText('-0.03 (lower in B)')).toBeInTheDocument();
+    const [, gsm8k, ifeval, mmlu, toxigen, wikitext] =
+      within(table).getAllByRole('row');
+    const lower = within(gsm8k).getByText('-0.03 (lower in B)');
     expect(within(ifeval).getByText('only in A')).toBeInTheDocument();
-    expect(within(mmlu).getByText('+0.0122 (higher in B)')).toBeInTheDocument();
+    const higher = within(mmlu).getByText('+0.0122 (higher in B)');
     expect(within(toxigen).getByText('no change')).toBeInTheDocument();
+    // Lower perplexity is better: the drop is shown as an improvement.
+    const better = within(wikitext).getByText(
+      '-0.4 (lower in B, better: lower is better)',
+    );
+    expect(better.className).toBe(higher.className);
+    expect(lower.className).not.toBe(higher.className);
     // Defaults: the first model with several versions, production against the candidate.
     expect(compareEvals).toHaveBeenCalledWith({
       model: LLAMA,

@@ -8,11 +8,11 @@
  * plain GROUP BY. Prints the numbers and whether the issue's aims are met.
  *
  *   yarn bench cost [--endpoints 1000] [--days 365] [--engine sqlite|pg|both]
- *                   [--runs 7] [--raw-runs 3] [--smoke]
+ *                   [--runs 7] [--raw-runs 3] [--smoke] [--keep]
  *
  * Postgres: BENCH_POSTGRES_URL=postgresql://user@host:port/db uses a server of
  * your own (a database named ai_platform_bench_cost_<pid> is created on it and
- * dropped at the end); otherwise the bench starts a throwaway server from the
+ * dropped at the end, unless --keep asks to keep it for a look); otherwise the bench starts a throwaway server from the
  * Postgres binaries (/usr/lib/postgresql/<version>/bin, or initdb on PATH) in
  * a temporary folder on a free loopback port, as the postgres user when run as
  * root, and stops it at the end.
@@ -265,7 +265,11 @@ async function externalPostgres(url: string): Promise<Postgres> {
     url: target.toString(),
     about: `BENCH_POSTGRES_URL, database ${name}`,
     stop: async () => {
-      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+      if (flag('keep')) {
+        console.log(`  kept database ${name} (--keep)`);
+      } else {
+        await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+      }
       await admin.destroy();
     },
   };

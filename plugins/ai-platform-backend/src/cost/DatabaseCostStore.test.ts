@@ -944,6 +944,36 @@ describe('DatabaseCostStore', () => {
       expectClose(day.totals[0], { cost: 8 + 1 / 3 + 2 });
     });
 
+    it('drops a series from the day and month when its hours are recomputed without it', async () => {
+      const { store, knex } = await createStore(databaseId);
+      const other = 'inferenceendpoint:default/other';
+      await store.insertSamples([
+        chat('2026-11-01T10:00'),
+        chat('2026-11-01T10:15', { endpointRef: other }),
+      ]);
+      const window = {
+        fromSeconds: t('2026-11-01T10:00'),
+        toSeconds: t('2026-11-01T11:00'),
+      };
+      await store.rollup(window);
+      const endpoints = async (table: string) =>
+        (await knex(table).select('endpoint_ref').orderBy('endpoint_ref')).map(
+          r => r.endpoint_ref,
+        );
+      expect(await endpoints('usage_daily')).toEqual([CHAT, other]);
+      // The other endpoint's sample was wrong and is removed; the hour is
+      // rolled up again from what is left.
+      await knex('usage_samples').where('endpoint_ref', other).delete();
+      await store.rollup(window);
+      for (const table of ['usage_hourly', 'usage_daily', 'usage_monthly']) {
+        expect(await endpoints(table)).toEqual([CHAT]);
+      }
+      // Re-rolling an unchanged day rewrites its rows with the same sums.
+      const before = await knex('usage_monthly').first();
+      await store.rollup(window);
+      expect(await knex('usage_monthly').first()).toEqual(before);
+    });
+
     it('prunes raw samples only and keeps the rollups, even when re-rolled up', async () => {
       const { store, knex } = await withFixture(databaseId);
       // Rounds down to the hour: 11-01 00:00; removes the 6 samples of 10-31.

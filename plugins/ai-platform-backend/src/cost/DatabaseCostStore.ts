@@ -664,38 +664,67 @@ export class DatabaseCostStore implements CostStore {
           `GROUP BY ${bucketOf('sampled_at', HOUR)}, ${DIMS_SQL}`,
         [hourFrom, hourTo],
       );
-      // Days are the sums of their hours.
-      await tx.raw(
-        'DELETE FROM usage_daily WHERE bucket_start >= ? AND bucket_start < ?',
-        [dayFrom, dayTo],
-      );
-      await tx.raw(
-        `INSERT INTO usage_daily (${ROLLUP_COLUMNS}) ` +
-          `SELECT ${bucketOf('bucket_start', DAY)}, ${DIMS_SQL}, ` +
-          `${AGG_COLUMNS.map(c => `SUM(${c})`).join(', ')} ` +
-          `FROM usage_hourly WHERE bucket_start >= ? AND bucket_start < ? ` +
-          `GROUP BY ${bucketOf('bucket_start', DAY)}, ${DIMS_SQL}`,
-        [dayFrom, dayTo],
-      );
-      // Months are the sums of their days.
+      // Days are the sums of their hours, months the sums of their days.
+      await this.rollUp(tx, {
+        target: 'usage_daily',
+        source: 'usage_hourly',
+        bucket: bucketOf('bucket_start', DAY),
+        from: dayFrom,
+        to: dayTo,
+      });
       for (
         let month = floorMonth(dayFrom);
         month < dayTo;
         month = nextMonth(month)
       ) {
-        await tx.raw('DELETE FROM usage_monthly WHERE bucket_start = ?', [
-          month,
-        ]);
-        await tx.raw(
-          `INSERT INTO usage_monthly (${ROLLUP_COLUMNS}) ` +
-            `SELECT CAST(? AS BIGINT), ${DIMS_SQL}, ` +
-            `${AGG_COLUMNS.map(c => `SUM(${c})`).join(', ')} ` +
-            `FROM usage_daily WHERE bucket_start >= ? AND bucket_start < ? ` +
-            `GROUP BY ${DIMS_SQL}`,
-          [month, month, nextMonth(month)],
-        );
+        await this.rollUp(tx, {
+          target: 'usage_monthly',
+          source: 'usage_daily',
+          bucket: `CAST(${month} AS BIGINT)`,
+          from: month,
+          to: nextMonth(month),
+        });
       }
     });
+  }
+
+  /**
+   * Rewrites the rows of `target` for [from, to) as the sums of `source`'s
+   * rows there, bucketed by the `bucket` expression. An upsert, not a delete
+   * and insert: a daily or monthly row is rewritten by every rollup of its
+   * day or month (each collector run), and an update of its sums alone (no
+   * indexed column) is a HOT update on Postgres, which the pages' free space
+   * (the tables' fillfactor) absorbs without leaving dead rows to vacuum.
+   * Rows whose series has no source rows left are removed.
+   */
+  private async rollUp(
+    tx: Knex.Transaction,
+    options: {
+      target: 'usage_daily' | 'usage_monthly';
+      source: 'usage_hourly' | 'usage_daily';
+      bucket: string;
+      from: number;
+      to: number;
+    },
+  ): Promise<void> {
+    const { target, source, bucket, from, to } = options;
+    const keys = `bucket_start, ${DIMS_SQL}`;
+    await tx.raw(
+      `DELETE FROM ${target} WHERE bucket_start >= ? AND bucket_start < ? ` +
+        `AND (${keys}) NOT IN (SELECT ${bucket}, ${DIMS_SQL} FROM ${source} ` +
+        `WHERE bucket_start >= ? AND bucket_start < ?)`,
+      [from, to, from, to],
+    );
+    await tx.raw(
+      `INSERT INTO ${target} (${ROLLUP_COLUMNS}) ` +
+        `SELECT ${bucket}, ${DIMS_SQL}, ` +
+        `${AGG_COLUMNS.map(c => `SUM(${c})`).join(', ')} ` +
+        `FROM ${source} WHERE bucket_start >= ? AND bucket_start < ? ` +
+        `GROUP BY ${bucket}, ${DIMS_SQL} ` +
+        `ON CONFLICT (${keys}) DO UPDATE SET ` +
+        AGG_COLUMNS.map(c => `${c} = excluded.${c}`).join(', '),
+      [from, to],
+    );
   }
 
   /** Start of the newest raw sample, epoch seconds; undefined when there is none. */

@@ -721,8 +721,9 @@ export class DatabaseCostStore implements CostStore {
         `${AGG_COLUMNS.map(c => `SUM(${c})`).join(', ')} ` +
         `FROM ${source} WHERE bucket_start >= ? AND bucket_start < ? ` +
         `GROUP BY ${bucket}, ${DIMS_SQL} ` +
-        `ON CONFLICT (${keys}) DO UPDATE SET ` +
-        AGG_COLUMNS.map(c => `${c} = excluded.${c}`).join(', '),
+        `ON CONFLICT (${keys}) DO UPDATE SET ${AGG_COLUMNS.map(
+          c => `${c} = excluded.${c}`,
+        ).join(', ')}`,
       [from, to],
     );
   }

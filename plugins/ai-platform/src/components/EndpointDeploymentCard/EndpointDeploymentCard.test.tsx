@@ -166,6 +166,37 @@ describe('EndpointDeploymentCard', () => {
     expect(await screen.findByText('None recorded yet.')).toBeInTheDocument();
   });
 
+  it('shows the backend error when the deployment history cannot be read', async () => {
+    await renderWithApis(<EndpointDeploymentCard />, {
+      entity: endpointEntity,
+      api: {
+        ...api(),
+        listDeployments: async () => {
+          throw new Error('NotAllowedError: ai-platform.deployment.read');
+        },
+      },
+      allow: [DEPLOY],
+    });
+    const last = screen.getByRole('region', { name: 'Last deployment' });
+    expect(
+      await within(last).findByText(
+        'Error: NotAllowedError: ai-platform.deployment.read',
+      ),
+    ).toBeInTheDocument();
+    expect(within(last).queryByText('None recorded yet.')).toBeNull();
+    // What runs still shows, and a promote is possible; a rollback is not
+    // (no known revision to go back to).
+    expect(
+      within(await screen.findByRole('table', { name: 'Running' })).getByText(
+        'v2 (revision 3)',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Promote…' })).toBeEnabled(),
+    );
+    expect(screen.getByRole('button', { name: 'Roll back…' })).toBeDisabled();
+  });
+
   it('shows the gate and quota checks before a promote, then follows the rollout', async () => {
     const mock = api();
     await renderWithApis(<EndpointDeploymentCard />, {

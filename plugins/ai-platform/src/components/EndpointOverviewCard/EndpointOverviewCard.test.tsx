@@ -1,6 +1,13 @@
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { ANNOTATION_RUNNING_MODEL_VERSION } from '@internal/plugin-ai-platform-common';
-import { endpointEntity, renderWithApis } from '../../__testUtils__';
+import {
+  allEntities,
+  endpointEntity,
+  modelEntity,
+  renderWithApis,
+} from '../../__testUtils__';
 import { EndpointOverviewCard } from './EndpointOverviewCard';
 
 describe('EndpointOverviewCard', () => {
@@ -45,5 +52,55 @@ describe('EndpointOverviewCard', () => {
         'spec.cluster says gpu-eu-west; the pool runs in gpu-us-east',
       ),
     ).toBeInTheDocument();
+  });
+
+  it('shows the catalog error when the model and pool cannot be read', async () => {
+    await renderWithApis(
+      <TestApiProvider
+        apis={[
+          [
+            catalogApiRef,
+            {
+              getEntitiesByRefs: async () => {
+                throw new Error('Request failed with 503 Service Unavailable');
+              },
+            },
+          ],
+        ]}
+      >
+        <EndpointOverviewCard />
+      </TestApiProvider>,
+      { entity: endpointEntity },
+    );
+    const alert = await screen.findByRole('alert');
+    expect(
+      within(alert).getByText(
+        'Error: Request failed with 503 Service Unavailable',
+      ),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Endpoint details' });
+    expect(
+      within(table).getByRole('link', { name: /llama-3-1-8b-instruct/ }),
+    ).toHaveAttribute('href', '/catalog/default/model/llama-3-1-8b-instruct');
+    expect(within(table).getByText('unknown')).toBeInTheDocument();
+    expect(within(table).queryByText('production')).toBeNull();
+  });
+
+  it('says when the model it serves is not in the catalog', async () => {
+    await renderWithApis(<EndpointOverviewCard />, {
+      entity: endpointEntity,
+      entities: allEntities.filter(e => e !== modelEntity),
+    });
+    const table = screen.getByRole('table', { name: 'Endpoint details' });
+    const modelRow = within(table)
+      .getByText('Model', { selector: 'th' })
+      .closest('tr')!;
+    expect(
+      await within(modelRow).findByText('not in the catalog'),
+    ).toBeInTheDocument();
+    expect(within(table).getAllByText('not in the catalog')).toHaveLength(1);
+    // The pool is there: its cluster is known, the version's stage is not.
+    expect(within(table).getByText('gpu-us-east')).toBeInTheDocument();
+    expect(within(table).queryByText('production')).toBeNull();
   });
 });

@@ -68,7 +68,12 @@ export function EndpointOverviewCard() {
         rows={[
           [
             'Model',
-            <EntityRefLink entityRef={spec.model} defaultKind="Model" />,
+            <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+              <EntityRefLink entityRef={spec.model} defaultKind="Model" />
+              {related.value && !model && (
+                <StatusWarning>not in the catalog</StatusWarning>
+              )}
+            </Box>,
           ],
           [
             'Version',
@@ -87,7 +92,12 @@ export function EndpointOverviewCard() {
           [
             'GPU pool',
             spec.gpuPool ? (
-              <EntityRefLink entityRef={spec.gpuPool} defaultKind="GpuPool" />
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <EntityRefLink entityRef={spec.gpuPool} defaultKind="GpuPool" />
+                {related.value && !pool && (
+                  <StatusWarning>not in the catalog</StatusWarning>
+                )}
+              </Box>
             ) : (
               'none'
             ),

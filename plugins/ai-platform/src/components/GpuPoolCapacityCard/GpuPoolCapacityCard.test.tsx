@@ -65,4 +65,56 @@ describe('GpuPoolCapacityCard', () => {
       await screen.findByText('l4-inference: 4 of 16 nvidia.com/gpu used'),
     ).toBeInTheDocument();
   });
+
+  it('shows a pool with nothing allocated and no quotas as all free', async () => {
+    await renderWithApis(<GpuPoolCapacityCard />, {
+      entity: {
+        ...poolEntity,
+        spec: { ...poolEntity.spec, quotas: undefined, kueue: undefined },
+        relations: [],
+      },
+      api: {
+        getQuotas: async () => ({
+          items: [{ ...l4Quotas, used: 0, free: 16, teams: [] }],
+        }),
+      },
+    });
+    expect(
+      await screen.findByRole('progressbar', {
+        name: 'Allocated: 0 of 16 GPUs used',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('16 GPUs: 0 allocated, 16 free'),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Pool details' });
+    expect(within(table).queryByText('Kueue')).toBeNull();
+  });
+
+  it('says when the backend does not know the pool', async () => {
+    await renderWithApis(<GpuPoolCapacityCard />, {
+      entity: poolEntity,
+      api: {
+        getQuotas: async () => ({ items: [] }),
+        getKueueStatus: async () => ({
+          pool: 'gpupool:default/l4-inference',
+          cluster: 'gpu-us-east',
+          available: false,
+          reason: 'cluster gpu-us-east is not configured',
+        }),
+      },
+    });
+    expect(
+      await screen.findByText(
+        'The ai-platform backend does not know this pool yet',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('progress')).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(
+      within(screen.getByRole('table', { name: 'Pool details' })).getByText(
+        'NVIDIA-L4 (24 GiB)',
+      ),
+    ).toBeInTheDocument();
+  });
 });

@@ -56,7 +56,9 @@ export function GpuPoolCapacityCard() {
   const ref = stringifyEntityRef(entity);
   const quotas = useAsync(async () => {
     const { items } = await api.getQuotas({ pool: ref });
-    return items[0];
+    // null, not undefined: AsyncContent takes an undefined value for one
+    // still loading, and would spin forever on a pool the backend lacks.
+    return items[0] ?? null;
   }, [api, ref]);
   const hasQueue = Boolean(pool?.spec.kueue?.clusterQueue);
   const kueue = useAsync(
@@ -75,7 +77,7 @@ export function GpuPoolCapacityCard() {
     <InfoCard title="Capacity">
       <AsyncContent
         {...quotas}
-        isEmpty={v => v === undefined}
+        isEmpty={v => v === null}
         emptyTitle="The ai-platform backend does not know this pool yet"
       >
         {usage =>

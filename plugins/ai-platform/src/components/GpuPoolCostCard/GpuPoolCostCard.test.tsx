@@ -55,4 +55,23 @@ describe('GpuPoolCostCard', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Price per GPU-hour: $0.80')).toBeInTheDocument();
   });
+
+  it('shows the backend error when the cost cannot be read', async () => {
+    await renderWithApis(<GpuPoolCostCard />, {
+      entity: poolEntity,
+      api: {
+        getCostSummary: async () => {
+          throw new Error('NotAllowedError: ai-platform.cost.read');
+        },
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(
+      within(alert).getByText('Error: NotAllowedError: ai-platform.cost.read'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('table')).toBeNull();
+    expect(
+      screen.queryByText('No usage recorded in the last 30 days'),
+    ).toBeNull();
+  });
 });

@@ -1,3 +1,5 @@
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { poolEntity, renderWithApis } from '../../__testUtils__';
 import { GpuPoolEndpointsCard } from './GpuPoolEndpointsCard';
@@ -30,5 +32,33 @@ describe('GpuPoolEndpointsCard', () => {
     expect(
       await screen.findByText('No endpoint runs on this pool'),
     ).toBeInTheDocument();
+  });
+
+  it('shows the catalog error when the endpoints cannot be read', async () => {
+    await renderWithApis(
+      <TestApiProvider
+        apis={[
+          [
+            catalogApiRef,
+            {
+              getEntitiesByRefs: async () => {
+                throw new Error('Request failed with 503 Service Unavailable');
+              },
+            },
+          ],
+        ]}
+      >
+        <GpuPoolEndpointsCard />
+      </TestApiProvider>,
+      { entity: poolEntity },
+    );
+    const alert = await screen.findByRole('alert');
+    expect(
+      within(alert).getByText(
+        'Error: Request failed with 503 Service Unavailable',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('table')).toBeNull();
+    expect(screen.queryByText('No endpoint runs on this pool')).toBeNull();
   });
 });

@@ -64,4 +64,35 @@ describe('GpuPoolQuotaCard', () => {
       await screen.findByText('No team has a quota on this pool'),
     ).toBeInTheDocument();
   });
+
+  it('says when the backend does not know the pool', async () => {
+    await renderWithApis(<GpuPoolQuotaCard />, {
+      entity: poolEntity,
+      api: { getQuotas: async () => ({ items: [] }) },
+    });
+    expect(
+      await screen.findByText('No team has a quota on this pool'),
+    ).toBeInTheDocument();
+    expect(screen.queryByTestId('progress')).toBeNull();
+  });
+
+  it('shows the backend error when the quotas cannot be read', async () => {
+    await renderWithApis(<GpuPoolQuotaCard />, {
+      entity: poolEntity,
+      api: {
+        getQuotas: async () => {
+          throw new Error('Request failed with 503 Service Unavailable');
+        },
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(
+      within(alert).getByText(
+        'Error: Request failed with 503 Service Unavailable',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('table')).toBeNull();
+    expect(screen.queryByRole('figure')).toBeNull();
+    expect(screen.queryByText('No team has a quota on this pool')).toBeNull();
+  });
 });

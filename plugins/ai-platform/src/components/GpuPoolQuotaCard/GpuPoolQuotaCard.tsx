@@ -74,7 +74,9 @@ export function GpuPoolQuotaCard() {
   const quotasLink = usePageLink(quotasRouteRef);
   const state = useAsync(async () => {
     const { items } = await api.getQuotas({ pool: ref });
-    return items[0];
+    // null, not undefined: AsyncContent takes an undefined value for one
+    // still loading, and would spin forever on a pool the backend lacks.
+    return items[0] ?? null;
   }, [api, ref]);
   return (
     <InfoCard

@@ -1,6 +1,9 @@
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import {
   derivedModelEntity,
+  endpointEntity,
   modelEntity,
   renderWithApis,
 } from '../../__testUtils__';
@@ -25,5 +28,68 @@ describe('ModelDetailsCard', () => {
       await screen.findByRole('link', { name: /llama-3-1-8b-instruct|Llama/ }),
     ).toHaveAttribute('href', '/catalog/default/model/llama-3-1-8b-instruct');
     expect(screen.getByText('not stated')).toBeInTheDocument();
+  });
+
+  it('says "not stated" and "none" for a model with no facts and no lineage', async () => {
+    await renderWithApis(<ModelDetailsCard />, {
+      entity: {
+        ...modelEntity,
+        spec: {
+          type: 'llm',
+          owner: 'group:default/ml-platform',
+          lifecycle: 'experimental',
+          versions: [{ name: 'v1', stage: 'development' }],
+        },
+        relations: [],
+      },
+    });
+    const table = screen.getByRole('table', { name: 'Model details' });
+    const rows = within(table)
+      .getAllByRole('row')
+      .map(row =>
+        within(row)
+          .getAllByRole('cell')
+          .map(c => c.textContent),
+      );
+    expect(rows).toEqual([
+      ['Type', 'llm'],
+      ['License', 'not stated'],
+      ['Base model', 'none (a base model)'],
+      ['Derived models', 'none'],
+    ]);
+    expect(within(table).queryByRole('link')).toBeNull();
+  });
+
+  it('shows the facts and lineage from the entity when the catalog cannot be read', async () => {
+    const catalogDown = async () => {
+      throw new Error('Request failed with 503 Service Unavailable');
+    };
+    await renderWithApis(
+      <TestApiProvider
+        apis={[
+          [
+            catalogApiRef,
+            { getEntitiesByRefs: catalogDown, getEntityByRef: catalogDown },
+          ],
+        ]}
+      >
+        <ModelDetailsCard />
+      </TestApiProvider>,
+      { entity: modelEntity },
+    );
+    const table = screen.getByRole('table', { name: 'Model details' });
+    expect(within(table).getByText('llama3.1')).toBeInTheDocument();
+    expect(
+      await within(table).findByRole('link', { name: /support-assistant-8b/ }),
+    ).toHaveAttribute('href', '/catalog/default/model/support-assistant-8b');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says it shows Model entities only on another kind of entity', async () => {
+    await renderWithApis(<ModelDetailsCard />, { entity: endpointEntity });
+    expect(
+      screen.getByText('This card shows Model entities only.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('table')).toBeNull();
   });
 });

@@ -1,3 +1,5 @@
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { ANNOTATION_RUNNING_MODEL_VERSION } from '@internal/plugin-ai-platform-common';
 import {
@@ -52,5 +54,57 @@ describe('ModelVersionsCard', () => {
       await within(rows[3]).findByRole('link', { name: /staging/i }),
     ).toBeInTheDocument();
     expect(within(rows[2]).getByText('no endpoint')).toBeInTheDocument();
+  });
+
+  it('shows the catalog error and no guessed endpoints when the lookup fails', async () => {
+    await renderWithApis(
+      <TestApiProvider
+        apis={[
+          [
+            catalogApiRef,
+            {
+              getEntitiesByRefs: async () => {
+                throw new Error('Request failed with 503 Service Unavailable');
+              },
+            },
+          ],
+        ]}
+      >
+        <ModelVersionsCard />
+      </TestApiProvider>,
+      { entity: modelEntity },
+    );
+    const alert = await screen.findByRole('alert');
+    expect(
+      within(alert).getByText(
+        'Error: Request failed with 503 Service Unavailable',
+      ),
+    ).toBeInTheDocument();
+    const [, ...versions] = within(
+      screen.getByRole('table', { name: 'Model versions' }),
+    ).getAllByRole('row');
+    expect(versions).toHaveLength(3);
+    for (const row of versions) {
+      expect(within(row).getByText('unknown')).toBeInTheDocument();
+      expect(within(row).queryByText('no endpoint')).toBeNull();
+      expect(within(row).queryByRole('link')).toBeNull();
+    }
+  });
+
+  it('says "no endpoint" for every version when no endpoint serves the model', async () => {
+    await renderWithApis(<ModelVersionsCard />, {
+      entity: { ...modelEntity, relations: [] },
+    });
+    expect(await screen.findAllByText('no endpoint')).toHaveLength(3);
+    const [, ...versions] = within(
+      screen.getByRole('table', { name: 'Model versions' }),
+    ).getAllByRole('row');
+    expect(versions.map(row => row.textContent)).toEqual([
+      expect.stringMatching(/^v1production.*no endpoint$/),
+      expect.stringMatching(/^v2staging.*no endpoint$/),
+      expect.stringMatching(/^v2-fp8development.*no endpoint$/),
+    ]);
+    expect(screen.queryByRole('link')).toBeNull();
+    expect(screen.queryByLabelText('Loading endpoints')).toBeNull();
   });
 });

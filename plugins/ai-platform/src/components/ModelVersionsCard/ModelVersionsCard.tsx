@@ -90,11 +90,18 @@ export function ModelVersionsCard() {
                       aria-label="Loading endpoints"
                     />
                   )}
-                  {!endpoints.loading && serving.length === 0 && (
+                  {endpoints.error && (
                     <Typography variant="body2" color="textSecondary">
-                      no endpoint
+                      unknown
                     </Typography>
                   )}
+                  {!endpoints.loading &&
+                    !endpoints.error &&
+                    serving.length === 0 && (
+                      <Typography variant="body2" color="textSecondary">
+                        no endpoint
+                      </Typography>
+                    )}
                   {serving.map(e => (
                     <div key={e.metadata.name}>
                       <EntityRefLink entityRef={e} />

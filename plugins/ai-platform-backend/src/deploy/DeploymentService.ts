@@ -318,20 +318,28 @@ export class DeploymentService {
     }
   }
 
+  /** The endpoint's objects with the deploy settings (autoscaling, ServiceMonitor): what a deploy plans and POST /render answers. */
+  private renderResolved(
+    resolved: Resolved,
+    modelVersion: string | undefined,
+  ): RenderedEndpoint {
+    return renderEndpointManifests({
+      endpoint: resolved.endpoint,
+      model: resolved.model,
+      pool: resolved.pool,
+      modelVersion,
+      autoscaling: this.options.deploy.autoscaling,
+      serviceMonitor: this.options.deploy.serviceMonitor,
+    });
+  }
+
   private plan(
     resolved: Resolved,
     operation: DeploymentOperation,
     modelVersion: string,
   ): Plan {
     try {
-      const rendered = renderEndpointManifests({
-        endpoint: resolved.endpoint,
-        model: resolved.model,
-        pool: resolved.pool,
-        modelVersion,
-        autoscaling: this.options.deploy.autoscaling,
-        serviceMonitor: this.options.deploy.serviceMonitor,
-      });
+      const rendered = this.renderResolved(resolved, modelVersion);
       return {
         ...resolved,
         operation,
@@ -524,14 +532,7 @@ export class DeploymentService {
     modelVersion?: string;
   }): Promise<RenderedEndpoint & { endpointRef: string; cluster: string }> {
     const resolved = await this.resolve(options.endpoint, options.credentials);
-    const rendered = renderEndpointManifests({
-      endpoint: resolved.endpoint,
-      model: resolved.model,
-      pool: resolved.pool,
-      modelVersion: options.modelVersion,
-      autoscaling: this.options.deploy.autoscaling,
-      serviceMonitor: this.options.deploy.serviceMonitor,
-    });
+    const rendered = this.renderResolved(resolved, options.modelVersion);
     return {
       ...rendered,
       endpointRef: resolved.endpointRef,

@@ -1,6 +1,6 @@
 export * from './entities';
 export { permissionsAllowing } from './permissions';
-export { renderWithApis } from './renderWithApis';
+export { renderWithApis, unavailableCatalog } from './renderWithApis';
 export { figures, groupRow, summaryOf } from './cost';
 export { l4Quotas } from './quotas';
 export { deploymentRecord, liveStatus } from './deployments';

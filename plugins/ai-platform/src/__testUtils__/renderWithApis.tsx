@@ -2,6 +2,8 @@ import type { Entity } from '@backstage/catalog-model';
 import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import {
+  type CatalogApi,
+  catalogApiRef,
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
@@ -20,6 +22,14 @@ import { allEntities } from './entities';
 import { permissionsAllowing } from './permissions';
 import { setAllowedPermissions } from './usePermissionMock';
 
+/** A catalog whose entity lookups fail as an unavailable backend does. */
+export function unavailableCatalog(): Partial<CatalogApi> {
+  const down = async () => {
+    throw new Error('Request failed with 503 Service Unavailable');
+  };
+  return { getEntitiesByRefs: down, getEntityByRef: down };
+}
+
 /**
  * Renders an element in a test app with a mocked ai-platform API, an
  * in-memory catalog of the example entities, a permission API that allows
@@ -31,6 +41,8 @@ export function renderWithApis(
     api?: Partial<AiPlatformApi>;
     entity?: Entity;
     entities?: Entity[];
+    /** A catalog API instead of the in-memory one of `entities`. */
+    catalog?: Partial<CatalogApi>;
     allow?: string[];
     initialRouteEntries?: string[];
     /** The signed-in user's ownership refs (default: guest in Applied ML). */
@@ -47,7 +59,9 @@ export function renderWithApis(
     {
       apis: [
         [aiPlatformApiRef, (options.api ?? {}) as AiPlatformApi],
-        catalogApiMock({ entities: options.entities ?? allEntities }),
+        options.catalog
+          ? [catalogApiRef, options.catalog as CatalogApi]
+          : catalogApiMock({ entities: options.entities ?? allEntities }),
         permissionsAllowing(...(options.allow ?? [])),
         mockApis.identity({
           userEntityRef: 'user:default/guest',

@@ -6,11 +6,11 @@ import type {
   DeploymentRecord,
 } from '@internal/plugin-ai-platform-common';
 import type { AiPlatformClient } from '@internal/plugin-ai-platform-node';
-import yaml from 'yaml';
 import { describeError } from './describeError';
 import { examples } from './createEndpointDeployAction.examples';
 import { initiatorToken } from './initiatorToken';
 import { endpointInputSchema, readEndpointInput } from './readEndpointInput';
+import { yamlStream } from './yamlStream';
 
 /** One log line for a deployment event. */
 export function formatDeploymentEvent(event: DeploymentEvent): string {
@@ -20,7 +20,7 @@ export function formatDeploymentEvent(event: DeploymentEvent): string {
 /** The rendered objects of a dry-run or check-only record, as multi-document YAML. */
 export function manifestsYaml(record: DeploymentRecord): string | undefined {
   if (!record.manifests?.length) return undefined;
-  return record.manifests.map(m => yaml.stringify(m)).join('---\n');
+  return yamlStream(record.manifests);
 }
 
 /** What a final record means for the person who ran the template, in one paragraph. */

@@ -15,6 +15,7 @@ import yaml from 'yaml';
 import { describeError } from './describeError';
 import { examples } from './createEndpointRenderAction.examples';
 import { initiatorToken } from './initiatorToken';
+import { yamlStream } from './yamlStream';
 import { endpointInputSchema, readEndpointInput } from './readEndpointInput';
 
 /** The header of every written manifest file. */
@@ -165,9 +166,7 @@ export function createEndpointRenderAction(options: {
         path: path.posix.join(targetPath, file),
       });
       if (singleFile) {
-        const text = `${header(rendered)}${rendered.objects
-          .map(o => yaml.stringify(o))
-          .join('---\n')}`;
+        const text = `${header(rendered)}${yamlStream(rendered.objects)}`;
         await fs.writeFile(path.join(folder, 'manifests.yaml'), text);
         written.push(path.posix.join(targetPath, 'manifests.yaml'));
         objects.push(

@@ -1,5 +1,3 @@
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { ANNOTATION_RUNNING_MODEL_VERSION } from '@internal/plugin-ai-platform-common';
 import {
@@ -7,6 +5,7 @@ import {
   endpointEntity,
   modelEntity,
   renderWithApis,
+  unavailableCatalog,
 } from '../../__testUtils__';
 import { EndpointOverviewCard } from './EndpointOverviewCard';
 
@@ -55,23 +54,10 @@ describe('EndpointOverviewCard', () => {
   });
 
   it('shows the catalog error when the model and pool cannot be read', async () => {
-    await renderWithApis(
-      <TestApiProvider
-        apis={[
-          [
-            catalogApiRef,
-            {
-              getEntitiesByRefs: async () => {
-                throw new Error('Request failed with 503 Service Unavailable');
-              },
-            },
-          ],
-        ]}
-      >
-        <EndpointOverviewCard />
-      </TestApiProvider>,
-      { entity: endpointEntity },
-    );
+    await renderWithApis(<EndpointOverviewCard />, {
+      entity: endpointEntity,
+      catalog: unavailableCatalog(),
+    });
     const alert = await screen.findByRole('alert');
     expect(
       within(alert).getByText(

@@ -1,7 +1,9 @@
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
-import { poolEntity, renderWithApis } from '../../__testUtils__';
+import {
+  poolEntity,
+  renderWithApis,
+  unavailableCatalog,
+} from '../../__testUtils__';
 import { GpuPoolEndpointsCard } from './GpuPoolEndpointsCard';
 
 describe('GpuPoolEndpointsCard', () => {
@@ -35,23 +37,10 @@ describe('GpuPoolEndpointsCard', () => {
   });
 
   it('shows the catalog error when the endpoints cannot be read', async () => {
-    await renderWithApis(
-      <TestApiProvider
-        apis={[
-          [
-            catalogApiRef,
-            {
-              getEntitiesByRefs: async () => {
-                throw new Error('Request failed with 503 Service Unavailable');
-              },
-            },
-          ],
-        ]}
-      >
-        <GpuPoolEndpointsCard />
-      </TestApiProvider>,
-      { entity: poolEntity },
-    );
+    await renderWithApis(<GpuPoolEndpointsCard />, {
+      entity: poolEntity,
+      catalog: unavailableCatalog(),
+    });
     const alert = await screen.findByRole('alert');
     expect(
       within(alert).getByText(

@@ -1,11 +1,10 @@
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import {
   derivedModelEntity,
   endpointEntity,
   modelEntity,
   renderWithApis,
+  unavailableCatalog,
 } from '../../__testUtils__';
 import { ModelDetailsCard } from './ModelDetailsCard';
 
@@ -61,22 +60,10 @@ describe('ModelDetailsCard', () => {
   });
 
   it('shows the facts and lineage from the entity when the catalog cannot be read', async () => {
-    const catalogDown = async () => {
-      throw new Error('Request failed with 503 Service Unavailable');
-    };
-    await renderWithApis(
-      <TestApiProvider
-        apis={[
-          [
-            catalogApiRef,
-            { getEntitiesByRefs: catalogDown, getEntityByRef: catalogDown },
-          ],
-        ]}
-      >
-        <ModelDetailsCard />
-      </TestApiProvider>,
-      { entity: modelEntity },
-    );
+    await renderWithApis(<ModelDetailsCard />, {
+      entity: modelEntity,
+      catalog: unavailableCatalog(),
+    });
     const table = screen.getByRole('table', { name: 'Model details' });
     expect(within(table).getByText('llama3.1')).toBeInTheDocument();
     expect(

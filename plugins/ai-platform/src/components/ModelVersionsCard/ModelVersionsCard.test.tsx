@@ -1,11 +1,10 @@
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { ANNOTATION_RUNNING_MODEL_VERSION } from '@internal/plugin-ai-platform-common';
 import {
   allEntities,
   modelEntity,
   renderWithApis,
+  unavailableCatalog,
   stagingEndpointEntity,
 } from '../../__testUtils__';
 import { ModelVersionsCard } from './ModelVersionsCard';
@@ -57,23 +56,10 @@ describe('ModelVersionsCard', () => {
   });
 
   it('shows the catalog error and no guessed endpoints when the lookup fails', async () => {
-    await renderWithApis(
-      <TestApiProvider
-        apis={[
-          [
-            catalogApiRef,
-            {
-              getEntitiesByRefs: async () => {
-                throw new Error('Request failed with 503 Service Unavailable');
-              },
-            },
-          ],
-        ]}
-      >
-        <ModelVersionsCard />
-      </TestApiProvider>,
-      { entity: modelEntity },
-    );
+    await renderWithApis(<ModelVersionsCard />, {
+      entity: modelEntity,
+      catalog: unavailableCatalog(),
+    });
     const alert = await screen.findByRole('alert');
     expect(
       within(alert).getByText(

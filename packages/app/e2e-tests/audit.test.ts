@@ -5,6 +5,7 @@ import type {
 } from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
+  downloadFrom,
   expect,
   rowsOf,
   screenshot,
@@ -80,6 +81,17 @@ test.describe('Audit log page', () => {
       limit: 25,
     });
     await expect.poll(shown).toEqual(expected(filtered.items));
+
+    // Export CSV saves the API's file for the same filter: a header and a
+    // line per record.
+    const { fileName, text: saved } = await downloadFrom(page, 'Export CSV');
+    const file = await admin.file('/audit/export', { action });
+    expect(fileName).toBe('ai-platform-audit.csv');
+    expect(saved).toBe(file.text);
+    const lines = saved.trim().split('\n');
+    expect(lines[0]).toMatch(/^seq,/);
+    expect(lines.length - 1).toBeGreaterThanOrEqual(filtered.items.length);
+    expect(saved).toContain(reason);
 
     // Members (the guest) may not read the audit log: the API says 403 and
     // the page says so, without asking the API (so no console error).

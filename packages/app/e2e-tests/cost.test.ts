@@ -1,4 +1,5 @@
 import type {
+  BudgetsResponse,
   CostSummary,
   CostTopSpenders,
   MonthForecast,
@@ -6,6 +7,7 @@ import type {
 } from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
+  downloadFrom,
   expect,
   gpuHours,
   money,
@@ -14,8 +16,10 @@ import {
   test,
   utcDay,
   waitForSeededCost,
+  userOf,
   type Api,
 } from './support';
+import type { Page } from '@playwright/test';
 
 /** 'YYYY-MM' in words, e.g. `October 2026`, as the page writes it. */
 function monthName(month: string): string {
@@ -168,5 +172,136 @@ test.describe('Cost page', () => {
       await rowsOf(page.getByRole('table', { name: 'Spend by model' })),
     ).toEqual(await spendRows(api, byModel));
     await screenshot(page, 'cost-by-model');
+  });
+
+  test('an admin sets a budget; a member sees it and cannot set one', async ({
+    pageAs,
+    request,
+  }) => {
+    const member = await apiAs(request, 'member');
+    await waitForSeededCost(member);
+    const month = utcDay(new Date()).slice(0, 7);
+    const team = 'group:default/data-science';
+    const teamTitle = await member.title(team);
+    // Cents in the amount, unique per run, so that the row is this run's.
+    const amount = 20_000 + (Date.now() % 10_000) + 0.25;
+
+    const admin = await pageAs('admin');
+    await admin.goto('/ai-platform/cost');
+    await expect(
+      admin.getByText(`Budget vs actual, ${monthName(month)}`),
+    ).toBeVisible();
+    await admin.getByRole('button', { name: 'Set budget' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Set a team budget' });
+    await dialog.getByRole('button', { name: /^Team/ }).click();
+    await admin.getByRole('option', { name: teamTitle, exact: true }).click();
+    await expect(dialog.getByLabel('Month')).toHaveValue(month);
+    await dialog.getByLabel('Amount').fill(String(amount));
+    await dialog
+      .getByLabel(/^Reason/)
+      .fill('Quarterly planning for the fine-tuning push');
+    await dialog.getByRole('button', { name: 'Save budget' }).click();
+    await expect(dialog).toBeHidden();
+
+    // The table is the API's answer, figure for figure (the collector may
+    // add the current interval between the two reads: read both again).
+    const expectBudgetRows = async (page: Page) => {
+      await expect(async () => {
+        const { items } = await member.get<BudgetsResponse>('/cost/budgets', {
+          month,
+        });
+        const stored = items.find(b => b.teamRef === team);
+        expect(stored).toMatchObject({
+          budget: amount,
+          currency: 'USD',
+          setBy: userOf('admin'),
+        });
+        const table = page.getByRole('table', {
+          name: 'Budget vs actual per team',
+        });
+        expect(await rowsOf(table)).toEqual(
+          await Promise.all(
+            items.map(async b => [
+              await member.title(b.teamRef),
+              money(b.budget, b.currency),
+              money(b.actual, b.currency),
+              money(b.forecast, b.currency),
+              b.percentUsed === undefined
+                ? '—'
+                : `${Math.round(b.percentUsed)}%`,
+              {
+                over: 'over budget',
+                'at-risk': 'at risk (forecast over)',
+                under: 'under budget',
+              }[b.status],
+            ]),
+          ),
+        );
+      }).toPass({ timeout: 30_000 });
+    };
+    await expectBudgetRows(admin);
+    await screenshot(admin, 'cost-budgets-admin');
+
+    const memberPage = await pageAs('member');
+    await memberPage.goto('/ai-platform/cost');
+    await expectBudgetRows(memberPage);
+    await expect(
+      memberPage.getByRole('button', { name: 'Set budget' }),
+    ).toHaveCount(0);
+  });
+
+  test('the CSV and FOCUS exports are the API’s files for the window', async ({
+    pageAs,
+    request,
+  }) => {
+    const api = await apiAs(request, 'member');
+    await waitForSeededCost(api);
+    const now = new Date();
+    // The last full week: a window the running collector does not change.
+    const from = utcDay(now, -8);
+    const last = utcDay(now, -1);
+    const page = await pageAs('member');
+    await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
+    await expect(
+      page.getByRole('table', { name: 'Spend by team' }),
+    ).toBeVisible();
+
+    for (const [label, format] of [
+      ['Export CSV', 'csv'],
+      ['Export FOCUS', 'focus'],
+    ] as const) {
+      const { fileName, text: saved } = await downloadFrom(page, label);
+      const expected = await api.file('/cost/export', {
+        format,
+        from,
+        to: utcDay(now),
+      });
+      expect(fileName).toBe(expected.fileName);
+      expect(expected.fileName).toBe(
+        `ai-platform-cost-${format}-${from}-${utcDay(now)}.csv`,
+      );
+      expect(saved).toBe(expected.text);
+      const [header, ...rows] = saved.trim().split(/\r?\n/);
+      // A week of a seeded fleet: a row per day and endpoint at least.
+      expect(rows.length).toBeGreaterThanOrEqual(7);
+      if (format === 'focus') {
+        for (const column of [
+          'BilledCost',
+          'EffectiveCost',
+          'BillingCurrency',
+          'ChargePeriodStart',
+          'ChargePeriodEnd',
+          'ConsumedQuantity',
+          'ConsumedUnit',
+          'PricingUnit',
+          'ResourceId',
+          'ResourceName',
+          'SubAccountName',
+          'Tags',
+        ]) {
+          expect(header.split(',')).toContain(column);
+        }
+      }
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import fs from 'node:fs/promises';
 
 /**
  * Shared helpers of the browser tests: sign-in as the demo's member or admin
@@ -136,6 +137,11 @@ export type CatalogEntity = {
 /** The ai-platform REST API as one of the demo identities. */
 export type Api = {
   get<T>(path: string, query?: Record<string, string | number>): Promise<T>;
+  /** A route's answer as text (an export), with its file name. */
+  file(
+    path: string,
+    query?: Record<string, string | number>,
+  ): Promise<{ fileName?: string; text: string }>;
   post<T>(path: string, body: unknown): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
   /** A catalog entity. */
@@ -180,6 +186,19 @@ export async function apiAs(
   const api: Api = {
     get: async <T>(path: string, query?: Record<string, string | number>) =>
       check<T>('GET', path, await request.get(url(path, query), { headers })),
+    file: async (path, query) => {
+      const res = await request.get(url(path, query), { headers });
+      if (!res.ok()) {
+        throw new Error(
+          `GET ${path} answered ${res.status()}: ${await res.text()}`,
+        );
+      }
+      const disposition = res.headers()['content-disposition'] ?? '';
+      return {
+        fileName: /filename="?([^";]+)"?/.exec(disposition)?.[1],
+        text: await res.text(),
+      };
+    },
     post: async <T>(path: string, body: unknown) =>
       check<T>(
         'POST',
@@ -266,6 +285,24 @@ export async function waitForSeededCost(api: Api) {
       },
     )
     .toBeGreaterThanOrEqual(12);
+}
+
+/**
+ * Clicks a download button and returns what the browser saved: the file
+ * name it suggested and the text.
+ */
+export async function downloadFrom(
+  page: Page,
+  button: string,
+): Promise<{ fileName: string; text: string }> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button }).click(),
+  ]);
+  return {
+    fileName: download.suggestedFilename(),
+    text: await fs.readFile(await download.path(), 'utf8'),
+  };
 }
 
 /** The cells' texts of each body row of a table. */

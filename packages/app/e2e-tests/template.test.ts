@@ -99,7 +99,14 @@ test.describe('vllm-service template', () => {
       .fill('applied-ml');
     await page.getByRole('button', { name: 'Next' }).click();
 
-    // Repository and deployment: the local folder (the default).
+    // Repository and deployment: the demo has no GitHub integration, so the
+    // local folder, and the form says why.
+    await expect(page.getByRole('button', { name: /Publish to/ })).toHaveText(
+      "This portal's local folder",
+    );
+    await expect(
+      page.getByText(/No GitHub integration is configured in this portal/),
+    ).toBeVisible();
     await page.getByRole('button', { name: 'Review' }).click();
     await page.getByRole('button', { name: 'Create' }).click();
 

@@ -4,3 +4,4 @@ export { renderWithApis, unavailableCatalog } from './renderWithApis';
 export { figures, groupRow, summaryOf } from './cost';
 export { l4Quotas } from './quotas';
 export { deploymentRecord, liveStatus } from './deployments';
+export { fieldProps } from './fieldProps';

@@ -3,7 +3,8 @@ import { aiPlatformFormFields } from './formFields';
 
 /**
  * The vllm-service template's form fields for the scaffolder:
- * `ui:field: ModelVersionPicker` and `ui:field: GpuSizingPreview`. Add it to
+ * `ui:field: ModelVersionPicker`, `ui:field: GpuSizingPreview` and
+ * `ui:field: PublishTargetPicker`. Add it to
  * the app's features beside the ai-platform plugin.
  */
 export const aiPlatformScaffolderModule = createFrontendModule({

@@ -3,6 +3,7 @@ import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import {
   gpuSizingPreviewFormField,
   modelVersionPickerFormField,
+  publishTargetPickerFormField,
 } from './formFields';
 
 describe('the scaffolder form field extensions', () => {
@@ -18,5 +19,12 @@ describe('the scaffolder form field extensions', () => {
       FormFieldBlueprint.dataRefs.formFieldLoader,
     );
     expect(JSON.stringify(await load())).toContain('GpuSizingPreview');
+  });
+
+  it('PublishTargetPicker loads its field', async () => {
+    const load = createExtensionTester(publishTargetPickerFormField).get(
+      FormFieldBlueprint.dataRefs.formFieldLoader,
+    );
+    expect(JSON.stringify(await load())).toContain('PublishTargetPicker');
   });
 });

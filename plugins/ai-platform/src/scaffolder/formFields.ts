@@ -22,8 +22,20 @@ export const gpuSizingPreviewFormField = FormFieldBlueprint.make({
   },
 });
 
-/** Both fields, for an app's `scaffolder` module or the plugin's extensions. */
+/** `ui:field: PublishTargetPicker`: GitHub where the portal has an integration, else the local folder. */
+export const publishTargetPickerFormField = FormFieldBlueprint.make({
+  name: 'publish-target-picker',
+  params: {
+    field: () =>
+      import('./PublishTargetPicker/PublishTargetPickerFormField').then(
+        m => m.PublishTargetPickerFormField,
+      ),
+  },
+});
+
+/** The template's fields, for an app's `scaffolder` module or the plugin's extensions. */
 export const aiPlatformFormFields = [
   modelVersionPickerFormField,
   gpuSizingPreviewFormField,
+  publishTargetPickerFormField,
 ];

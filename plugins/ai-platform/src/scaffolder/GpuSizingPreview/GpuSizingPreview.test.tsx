@@ -2,7 +2,13 @@ import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { estimateGpuSizing } from '@internal/plugin-ai-platform-common';
 import { screen, waitFor } from '@testing-library/react';
-import { GpuSizingPreview, sizingRequestOf } from './GpuSizingPreview';
+import { fieldProps } from '../../__testUtils__';
+import {
+  GpuSizingPreview,
+  sizingRequestOf,
+  type GpuSizingPreviewUiOptions,
+  type GpuSizingPreviewValue,
+} from './GpuSizingPreview';
 import { gpuSizingValidation } from './GpuSizingPreviewFormField';
 
 const form = {
@@ -26,20 +32,16 @@ function renderPreview(
   formData: Record<string, unknown>,
   answer: () => Response,
 ) {
-  const onChange = jest.fn();
   const fetch = jest.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
     answer(),
   );
-  const props = {
-    onChange,
-    uiSchema: {},
-    formContext: { formData },
-    schema: { title: 'GPU sizing' },
-    idSchema: { $id: 'root_sizing' },
-    rawErrors: [],
-  } as any;
+  const props = fieldProps<GpuSizingPreviewValue, GpuSizingPreviewUiOptions>({
+    id: 'root_sizing',
+    title: 'GPU sizing',
+    form: formData,
+  });
   return {
-    onChange,
+    onChange: props.onChange,
     fetch,
     rendered: renderInTestApp(<GpuSizingPreview {...props} />, {
       apis: [

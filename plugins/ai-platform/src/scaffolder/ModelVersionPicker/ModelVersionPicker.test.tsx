@@ -1,7 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { allEntities } from '../../__testUtils__';
+import { allEntities, fieldProps } from '../../__testUtils__';
 import { ModelVersionPicker } from './ModelVersionPicker';
 
 function renderPicker(
@@ -11,24 +11,18 @@ function renderPicker(
     modelField?: string;
   } = {},
 ) {
-  const onChange = jest.fn();
-  const props = {
+  const props = fieldProps<string, { modelField?: string }>({
+    id: 'root_modelVersion',
+    title: 'Model version',
+    description: 'One of its versions',
     formData: options.formData,
-    onChange,
-    uiSchema: options.modelField
-      ? { 'ui:options': { modelField: options.modelField } }
-      : {},
-    formContext: {
-      formData: { [options.modelField ?? 'model']: options.model },
-    },
-    schema: { title: 'Model version', description: 'One of its versions' },
-    idSchema: { $id: 'root_modelVersion' },
-    rawErrors: [],
-    required: true,
-    disabled: false,
-  } as any;
+    form: { [options.modelField ?? 'model']: options.model },
+    uiOptions: options.modelField
+      ? { modelField: options.modelField }
+      : undefined,
+  });
   return {
-    onChange,
+    onChange: props.onChange,
     rendered: renderInTestApp(<ModelVersionPicker {...props} />, {
       apis: [catalogApiMock({ entities: allEntities })],
     }),

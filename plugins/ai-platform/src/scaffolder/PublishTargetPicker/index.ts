@@ -1,0 +1,6 @@
+export {
+  PublishTargetPicker,
+  configuredGithubHosts,
+  type PublishTarget,
+} from './PublishTargetPicker';
+export { PublishTargetPickerFormField } from './PublishTargetPickerFormField';

@@ -89,6 +89,53 @@ describe('AuditLog', () => {
     ]);
     expect(event.fail).toHaveBeenCalled();
   });
+
+  it('records a refused action as a failure without running anything', async () => {
+    const { auditLog, appended, auditor, event } = setup();
+    await auditLog.recordFailure(
+      {
+        action: 'endpoint.deploy',
+        credentials,
+        target: 'inferenceendpoint:default/chat',
+        request: { dryRun: false, apiKey: 'sk-abcdefgh12345678' },
+        severityLevel: 'low',
+      },
+      new Error('permission: ai-platform.endpoint.deploy denied'),
+    );
+    expect(appended).toEqual([
+      {
+        actor: 'user:default/alice',
+        action: 'endpoint.deploy',
+        target: 'inferenceendpoint:default/chat',
+        request: { dryRun: false, apiKey: '[REDACTED]' },
+        outcome: 'failure',
+        message: 'permission: ai-platform.endpoint.deploy denied',
+      },
+    ]);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'ai-platform-endpoint-deploy',
+        severityLevel: 'low',
+      }),
+    );
+    expect(event.fail).toHaveBeenCalledWith({
+      error: new Error('permission: ai-platform.endpoint.deploy denied'),
+    });
+    expect(event.success).not.toHaveBeenCalled();
+  });
+
+  it('never throws for a refused action, even when the auditor fails', async () => {
+    const { auditLog, auditor } = setup();
+    (auditor.createEvent as jest.Mock).mockRejectedValueOnce(
+      new Error('auditor down'),
+    );
+    await expect(
+      auditLog.recordFailure(
+        { action: 'endpoint.deploy', credentials, request: {} },
+        new Error('refused'),
+      ),
+    ).resolves.toBeUndefined();
+  });
 });
 
 describe('AuditLog when the database refuses the record', () => {

@@ -67,6 +67,66 @@ export class AuditLog {
   }
 
   /**
+   * Records an action that was refused or failed before it could run (a
+   * check that said no, an input that did not parse): the failure record
+   * with the error's message and the failed auditor event, as `track` does
+   * for an action that throws. Never throws itself: a record the database
+   * refuses is logged.
+   */
+  async recordFailure(action: TrackedAction, error: unknown): Promise<void> {
+    const request = redactSecrets(action.request);
+    try {
+      const event = await this.startEvent(action, request);
+      await this.failed(action, request, event, error);
+    } catch (auditError) {
+      this.options.logger.error('Could not audit a refused action', {
+        action: action.action,
+        error: String(auditError),
+      });
+    }
+  }
+
+  private startEvent(action: TrackedAction, request: JsonObject) {
+    return this.options.auditor.createEvent({
+      eventId: `ai-platform-${action.action.replace(/\./g, '-')}`,
+      severityLevel: action.severityLevel ?? 'medium',
+      request: action.httpRequest,
+      meta: { target: action.target ?? null, ...request },
+    });
+  }
+
+  /** The failure record (logged if the database refuses it) and event. */
+  private async failed(
+    action: TrackedAction,
+    request: JsonObject,
+    event: Awaited<ReturnType<AuditLog['startEvent']>>,
+    error: unknown,
+  ): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      await this.record({
+        actor: actorOf(action.credentials),
+        action: action.action,
+        target: action.target,
+        request,
+        outcome: 'failure',
+        message,
+      });
+    } catch (auditError) {
+      this.options.logger.error(
+        'Could not write the audit record of a failed action',
+        {
+          action: action.action,
+          error: String(auditError),
+        },
+      );
+    }
+    await event.fail({
+      error: error instanceof Error ? error : new Error(message),
+    });
+  }
+
+  /**
    * Runs `fn` as the tracked action: records success, or failure with the
    * error's message (and rethrows it). The auditor event follows the same
    * outcome. Writing the record is retried; a record the database keeps
@@ -80,39 +140,20 @@ export class AuditLog {
     describeResult?: (result: T) => JsonObject,
   ): Promise<T> {
     const request = redactSecrets(action.request);
-    const event = await this.options.auditor.createEvent({
-      eventId: `ai-platform-${action.action.replace(/\./g, '-')}`,
-      severityLevel: action.severityLevel ?? 'medium',
-      request: action.httpRequest,
-      meta: { target: action.target ?? null, ...request },
-    });
+    const event = await this.startEvent(action, request);
+    let result: T;
+    try {
+      result = await fn();
+    } catch (error) {
+      await this.failed(action, request, event, error);
+      throw error;
+    }
     const base = {
       actor: actorOf(action.credentials),
       action: action.action,
       target: action.target,
       request,
     };
-    let result: T;
-    try {
-      result = await fn();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      try {
-        await this.record({ ...base, outcome: 'failure', message });
-      } catch (auditError) {
-        this.options.logger.error(
-          'Could not write the audit record of a failed action',
-          {
-            action: action.action,
-            error: String(auditError),
-          },
-        );
-      }
-      await event.fail({
-        error: error instanceof Error ? error : new Error(message),
-      });
-      throw error;
-    }
     const facts = describeResult
       ? redactSecrets(describeResult(result))
       : undefined;

@@ -383,22 +383,17 @@ export class DeploymentService {
     try {
       return await fn();
     } catch (error) {
-      await this.options.auditLog
-        .track(
-          {
-            action: `endpoint.${operation}`,
-            credentials: call.credentials,
-            target,
-            request: { ...request, dryRun: Boolean(call.dryRun) },
-            httpRequest: call.httpRequest,
-            severityLevel: 'low',
-          },
-          // Records this failure, with the error's message.
-          async () => {
-            throw error;
-          },
-        )
-        .catch(() => undefined);
+      await this.options.auditLog.recordFailure(
+        {
+          action: `endpoint.${operation}`,
+          credentials: call.credentials,
+          target,
+          request: { ...request, dryRun: Boolean(call.dryRun) },
+          httpRequest: call.httpRequest,
+          severityLevel: 'low',
+        },
+        error,
+      );
       throw error;
     }
   }

@@ -228,7 +228,9 @@ test.describe('Cost page', () => {
               money(b.forecast, b.currency),
               b.percentUsed === undefined
                 ? '—'
-                : `${Math.round(b.percentUsed)}%`,
+                : `${new Intl.NumberFormat('en-US', {
+                    maximumFractionDigits: 0,
+                  }).format(b.percentUsed)}%`,
               {
                 over: 'over budget',
                 'at-risk': 'at risk (forecast over)',

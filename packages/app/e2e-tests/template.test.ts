@@ -1,7 +1,15 @@
 import type { Page } from '@playwright/test';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { apiAs, expect, screenshot, test, type CatalogEntity } from './support';
+import type { DeploymentRecord } from '@internal/plugin-ai-platform-common';
+import {
+  apiAs,
+  expect,
+  screenshot,
+  test,
+  userOf,
+  type CatalogEntity,
+} from './support';
 
 /**
  * The golden path in the demo portal: the vllm-service template, filled in
@@ -152,12 +160,37 @@ test.describe('vllm-service template', () => {
       `inferenceendpoint:default/${name}`,
     );
 
-    // The check-only run is recorded (nothing reserved, nothing applied).
+    // The deploy service recorded the check-only run, as the member, with
+    // the checks passed and the apply skipped.
+    const { items } = await api.get<{ items: DeploymentRecord[] }>(
+      '/deployments',
+      { endpoint: `inferenceendpoint:default/${name}` },
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      state: 'check-only',
+      revision: 1,
+      requestedBy: userOf('member'),
+      poolRef: 'gpupool:default/h100-inference',
+      cluster: 'gpu-us-east',
+    });
+    const status = Object.fromEntries(
+      items[0].checks.map(c => [c.name, c.status]),
+    );
+    expect(status).toMatchObject({
+      permission: 'passed',
+      quota: 'passed',
+      rollout: 'skipped',
+    });
+
     await page.getByRole('link', { name: 'The inference endpoint' }).click();
     await expect(page).toHaveURL(
       new RegExp(`/catalog/default/inferenceendpoint/${name}`),
     );
     await expect(page.getByText(poolTitle).first()).toBeVisible();
+    await expect(
+      page.getByText(/Revision 1: deploy to .* by guest/).locator('..'),
+    ).toContainText('check-only');
     await screenshot(page, 'template-endpoint');
   });
 });

@@ -59,21 +59,34 @@ async function spendRows(api: Api, summary: CostSummary): Promise<string[][]> {
   );
 }
 
+/**
+ * The cost page, as the member, on a custom window of the last `days` full
+ * days up to yesterday: a window that the collector, which records the
+ * current hour, does not change while the test runs. `to` is the API's
+ * (exclusive) end of that window, today.
+ */
+async function openCostWindow(
+  pageAs: (identity: 'member') => Promise<Page>,
+  api: Api,
+  days: number,
+) {
+  await waitForSeededCost(api);
+  const now = new Date();
+  const from = utcDay(now, -days);
+  const last = utcDay(now, -1);
+  const page = await pageAs('member');
+  await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
+  return { page, now, from, to: utcDay(now) };
+}
+
 test.describe('Cost page', () => {
   test('the seeded year, by team and by model, matches the API', async ({
     pageAs,
     request,
   }) => {
     const api = await apiAs(request, 'member');
-    await waitForSeededCost(api);
-    const now = new Date();
-    // The full seeded year up to yesterday: a window that the collector,
-    // which records the current hour, does not change while the test runs.
-    const from = utcDay(now, -365);
-    const last = utcDay(now, -1);
-    const to = utcDay(now);
-    const page = await pageAs('member');
-    await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
+    // The full seeded year up to yesterday.
+    const { page, now, from, to } = await openCostWindow(pageAs, api, 365);
 
     const byTeam = await api.get<CostSummary>('/cost/summary', {
       from,
@@ -257,13 +270,8 @@ test.describe('Cost page', () => {
     request,
   }) => {
     const api = await apiAs(request, 'member');
-    await waitForSeededCost(api);
-    const now = new Date();
-    // The last full week: a window the running collector does not change.
-    const from = utcDay(now, -8);
-    const last = utcDay(now, -1);
-    const page = await pageAs('member');
-    await page.goto(`/ai-platform/cost?window=custom&from=${from}&to=${last}`);
+    // The last full week.
+    const { page, from, to } = await openCostWindow(pageAs, api, 8);
     await expect(
       page.getByRole('table', { name: 'Spend by team' }),
     ).toBeVisible();
@@ -276,11 +284,11 @@ test.describe('Cost page', () => {
       const expected = await api.file('/cost/export', {
         format,
         from,
-        to: utcDay(now),
+        to,
       });
       expect(fileName).toBe(expected.fileName);
       expect(expected.fileName).toBe(
-        `ai-platform-cost-${format}-${from}-${utcDay(now)}.csv`,
+        `ai-platform-cost-${format}-${from}-${to}.csv`,
       );
       expect(saved).toBe(expected.text);
       const [header, ...rows] = saved.trim().split(/\r?\n/);

@@ -170,29 +170,31 @@ export async function apiAs(
     ).toString();
     return `/api/ai-platform${path}${params ? `?${params}` : ''}`;
   };
-  /** The JSON answer, typed by the caller; a clear error when not OK. */
-  const check = async <T>(
-    method: string,
-    path: string,
-    res: Awaited<ReturnType<APIRequestContext['get']>>,
-  ): Promise<T> => {
+  type Response = Awaited<ReturnType<APIRequestContext['get']>>;
+  /** The answer when it is OK; else a clear error with the status and body. */
+  const ok = async (method: string, path: string, res: Response) => {
     if (!res.ok()) {
       throw new Error(
         `${method} ${path} answered ${res.status()}: ${await res.text()}`,
       );
     }
-    return (await res.json()) as T;
+    return res;
   };
+  /** The JSON answer, typed by the caller. */
+  const check = async <T>(
+    method: string,
+    path: string,
+    res: Response,
+  ): Promise<T> => (await (await ok(method, path, res)).json()) as T;
   const api: Api = {
     get: async <T>(path: string, query?: Record<string, string | number>) =>
       check<T>('GET', path, await request.get(url(path, query), { headers })),
     file: async (path, query) => {
-      const res = await request.get(url(path, query), { headers });
-      if (!res.ok()) {
-        throw new Error(
-          `GET ${path} answered ${res.status()}: ${await res.text()}`,
-        );
-      }
+      const res = await ok(
+        'GET',
+        path,
+        await request.get(url(path, query), { headers }),
+      );
       const disposition = res.headers()['content-disposition'] ?? '';
       return {
         fileName: /filename="?([^";]+)"?/.exec(disposition)?.[1],

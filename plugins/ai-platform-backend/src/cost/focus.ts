@@ -1,4 +1,4 @@
-import { csvTable } from './csv';
+import { csvTable } from '../lib/csv';
 import { isoSeconds, monthBounds, monthOf } from './periods';
 import type { UsageExportRow } from './types';
 

@@ -1,19 +1,15 @@
-import type {
-  BackstageCredentials,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
 import {
   budgetManagePermission,
   costReadPermission,
 } from '@internal/plugin-ai-platform-common';
-import type { BasicPermission } from '@backstage/plugin-permission-common';
 import type express from 'express';
 import { z } from 'zod';
-import { actorOf, type AuditLog } from '../audit/AuditLog';
+import { actorOf } from '../audit/AuditLog';
 import { toCsv } from '../cost/csv';
 import { toFocusCsv } from '../cost/focus';
 import type { CostStore } from '../cost/types';
 import { requirePermission } from './requirePermission';
+import type { RouteContext } from './routeContext';
 import { entityRef, parseInput, reasonSchema } from './validate';
 
 const DAY = 86_400;
@@ -41,7 +37,6 @@ const month = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11');
 
-/** from/to (default: the last 30 days up to the current hour), from before to. */
 /**
  * A cost window in epoch seconds from optional bounds: `to` defaults to the
  * end of the current hour, `from` to 30 days before `to`.
@@ -55,6 +50,16 @@ export function windowOf(
   const from = query.from ?? to - 30 * DAY;
   return { from, to };
 }
+
+const budgetSchema = z.object({
+  team: entityRef('Group'),
+  month,
+  amount: z.number().min(0),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  reason: reasonSchema,
+});
 
 const windowSchema = z
   .object({ from: instant.optional(), to: instant.optional() })
@@ -70,21 +75,13 @@ const windowSchema = z
  */
 export function addCostRoutes(
   router: express.Router,
-  options: {
+  options: RouteContext & {
     costStore: CostStore;
-    auditLog: AuditLog;
-    permissions: PermissionsService;
-    credentialsOf: (req: express.Request) => Promise<BackstageCredentials>;
-    /** The caller's credentials once a basic permission is granted (403 otherwise). */
-    permittedCredentials: (
-      req: express.Request,
-      permission: BasicPermission,
-    ) => Promise<BackstageCredentials>;
     titles?: () => Promise<Map<string, string>>;
     now?: () => Date;
   },
 ) {
-  const { costStore, auditLog, permissions, credentialsOf } = options;
+  const { costStore, mutations, permissions } = options;
   const now = options.now ?? (() => new Date());
 
   const costReader = (req: express.Request) =>
@@ -184,53 +181,38 @@ export function addCostRoutes(
   });
 
   router.put('/cost/budgets', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    const body = parseInput(
-      z.object({
-        team: entityRef('Group'),
-        month,
-        amount: z.number().min(0),
-        currency: z
-          .string()
-          .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-        reason: reasonSchema,
-      }),
-      req.body,
-      'body',
-    );
-    const team = body.team;
-    await requirePermission({
-      permissions,
-      credentials,
-      permission: budgetManagePermission,
-    });
-    const result = await auditLog.track(
-      {
-        action: 'budget.update',
-        credentials,
-        target: team,
+    const result = await mutations.run(req, {
+      action: 'budget.update',
+      parse: r => parseInput(budgetSchema, r.body, 'body'),
+      describe: b => ({
+        target: b.team,
         request: {
-          month: body.month,
-          amount: body.amount,
-          currency: body.currency,
-          reason: body.reason,
+          month: b.month,
+          amount: b.amount,
+          currency: b.currency,
+          reason: b.reason,
         },
-        httpRequest: req,
-      },
-      () =>
+      }),
+      authorize: (_b, credentials) =>
+        requirePermission({
+          permissions,
+          credentials,
+          permission: budgetManagePermission,
+        }),
+      run: (b, { credentials }) =>
         costStore.setBudget({
-          teamRef: team,
-          month: body.month,
-          amount: body.amount,
-          currency: body.currency,
+          teamRef: b.team,
+          month: b.month,
+          amount: b.amount,
+          currency: b.currency,
           setBy: actorOf(credentials),
         }),
-      r => ({
+      facts: r => ({
         oldAmount: r.previous?.amount ?? null,
         oldCurrency: r.previous?.currency ?? null,
         newAmount: r.budget.amount,
       }),
-    );
+    });
     res.json(result);
   });
 

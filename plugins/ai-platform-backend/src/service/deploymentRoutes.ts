@@ -1,4 +1,3 @@
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -14,6 +13,7 @@ import type {
   DeploymentService,
   StartedDeployment,
 } from '../deploy/DeploymentService';
+import type { RouteContext } from './routeContext';
 import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
 
 const callOptions = {
@@ -81,13 +81,12 @@ const endpointParams = z.object({
  */
 export function addDeploymentRoutes(
   router: express.Router,
-  options: {
+  options: RouteContext & {
     deployments: DeploymentService;
     catalog: CatalogService;
-    credentialsOf: (req: express.Request) => Promise<BackstageCredentials>;
   },
 ) {
-  const { deployments, catalog, credentialsOf } = options;
+  const { deployments, catalog, credentialsOf, mutations } = options;
 
   const answer = (res: express.Response, started: StartedDeployment) => {
     res
@@ -103,21 +102,23 @@ export function addDeploymentRoutes(
     return stringifyEntityRef({ kind: 'InferenceEndpoint', namespace, name });
   };
 
+  // DeploymentService records every call it is handed (its refusals from
+  // finding the endpoint onwards, and the outcome); the mutation helper
+  // records the calls that never reach it because they do not parse.
+
   router.post('/deployments', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    const body = parseInput(deploySchema, req.body, 'body');
     answer(
       res,
-      await deployments.deploy({
-        ...body,
-        credentials,
-        httpRequest: req,
+      await mutations.runAuditedByService(req, {
+        action: 'endpoint.deploy',
+        parse: r => parseInput(deploySchema, r.body, 'body'),
+        run: (body, credentials) =>
+          deployments.deploy({ ...body, credentials, httpRequest: req }),
       }),
     );
   });
 
   router.get('/deployments', async (req, res) => {
-    await credentialsOf(req);
     const query = parseInput(listSchema, req.query, 'query');
     res.json({
       items: await deployments.list({
@@ -129,42 +130,40 @@ export function addDeploymentRoutes(
   });
 
   // Before /deployments/:id, which would take "running" for an id.
-  router.get('/deployments/running', async (req, res) => {
-    await credentialsOf(req);
+  router.get('/deployments/running', async (_req, res) => {
     res.json({ items: await deployments.running() });
   });
 
   router.get('/deployments/:id', async (req, res) => {
-    await credentialsOf(req);
     res.json(await deployments.get(req.params.id));
   });
 
   router.post('/endpoints/:namespace/:name/promote', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    const endpointRef = endpointRefOf(req);
-    const body = parseInput(promoteSchema, req.body, 'body');
     answer(
       res,
-      await deployments.promote({
-        ...body,
-        endpointRef,
-        credentials,
-        httpRequest: req,
+      await mutations.runAuditedByService(req, {
+        action: 'endpoint.promote',
+        parse: r => ({
+          endpointRef: endpointRefOf(r),
+          ...parseInput(promoteSchema, r.body, 'body'),
+        }),
+        run: (call, credentials) =>
+          deployments.promote({ ...call, credentials, httpRequest: req }),
       }),
     );
   });
 
   router.post('/endpoints/:namespace/:name/rollback', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    const endpointRef = endpointRefOf(req);
-    const body = parseInput(rollbackSchema, req.body ?? {}, 'body');
     answer(
       res,
-      await deployments.rollback({
-        ...body,
-        endpointRef,
-        credentials,
-        httpRequest: req,
+      await mutations.runAuditedByService(req, {
+        action: 'endpoint.rollback',
+        parse: r => ({
+          endpointRef: endpointRefOf(r),
+          ...parseInput(rollbackSchema, r.body ?? {}, 'body'),
+        }),
+        run: (call, credentials) =>
+          deployments.rollback({ ...call, credentials, httpRequest: req }),
       }),
     );
   });

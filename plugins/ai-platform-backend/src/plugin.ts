@@ -75,6 +75,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           logger: deps.logger,
           fleet,
           costStore,
+          auditLog,
         });
 
         await scheduleDemoEvalSeed({
@@ -84,6 +85,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           knex,
+          auditLog,
         });
 
         const deployOptions = readDeployOptions(deps.config);

@@ -139,6 +139,37 @@ describe('AuditLog', () => {
 });
 
 describe('AuditLog when the database refuses the record', () => {
+  it('logs a completed record it cannot write whole, without secrets, and does not throw', async () => {
+    const store = {
+      append: jest.fn().mockRejectedValue(new Error('db down')),
+    } as unknown as AuditStore;
+    const logger = mockServices.logger.mock();
+    const auditLog = new AuditLog({
+      store,
+      auditor: mockServices.auditor.mock(),
+      logger,
+    });
+    await expect(
+      auditLog.recordCompleted({
+        actor: 'service:ai-platform-demo-seed',
+        action: 'cost.seed',
+        request: { demo: true, token: 'abc12345678' },
+        outcome: 'success',
+        message: 'Demo data: seeded with Bearer abcdefgh12345678',
+      }),
+    ).resolves.toBeUndefined();
+    expect(store.append).toHaveBeenCalledTimes(3);
+    const meta = logger.error.mock.calls[0][1] as { auditRecord: string };
+    const logged = JSON.parse(meta.auditRecord);
+    expect(logged).toEqual({
+      actor: 'service:ai-platform-demo-seed',
+      action: 'cost.seed',
+      request: { demo: true, token: '[REDACTED]' },
+      outcome: 'success',
+      message: 'Demo data: seeded with [REDACTED]',
+    });
+  });
+
   it('retries, then logs the whole record, and does not undo the action', async () => {
     const store = {
       append: jest

@@ -162,26 +162,43 @@ export class AuditLog {
     // is logged whole so that an operator can restore it, and the caller
     // still learns that the action succeeded.
     await event.success(facts ? { meta: facts } : undefined);
-    const entry: NewAuditEntry = {
+    await this.recordCompleted({
       ...base,
       request: facts ? { ...request, ...facts } : request,
       outcome: 'success',
+    });
+    return result;
+  }
+
+  /**
+   * Records an action that has already happened and cannot be undone (as
+   * `track` does after its action): retried; a record the database keeps
+   * refusing is logged whole, so that an operator can restore it. Never
+   * throws.
+   */
+  async recordCompleted(completed: NewAuditEntry): Promise<void> {
+    const entry: NewAuditEntry = {
+      ...completed,
+      request: redactSecrets(completed.request),
+      message:
+        completed.message === undefined
+          ? undefined
+          : redactString(completed.message),
     };
     for (let attempt = 1; ; attempt++) {
       try {
         await this.record(entry);
-        break;
+        return;
       } catch (auditError) {
         if (attempt >= 3) {
           this.options.logger.error(
             'Could not write the audit record of a completed action; restore it from this log line',
             { auditRecord: JSON.stringify(entry), error: String(auditError) },
           );
-          break;
+          return;
         }
         await new Promise(r => setTimeout(r, 100 * attempt));
       }
     }
-    return result;
   }
 }

@@ -3,6 +3,7 @@ import type {
   RootConfigService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import type { AuditLog } from '../audit/AuditLog';
 import type { FleetSource } from '../quotas/FleetSource';
 import type { DatabaseCostStore } from './DatabaseCostStore';
 import { PrometheusClient, type PrometheusQuerier } from './PrometheusClient';
@@ -40,7 +41,8 @@ export function prometheusFromConfig(
 /**
  * Schedules the usage collector once per interval across all replicas
  * (global scope). With `aiPlatform.cost.seedDemoHistory`, its first run
- * fills an empty cost store with a year of generated history first.
+ * fills an empty cost store with a year of generated history first, and
+ * records it in the audit log as demo data.
  */
 export async function scheduleUsageCollection(options: {
   config: RootConfigService;
@@ -48,8 +50,10 @@ export async function scheduleUsageCollection(options: {
   logger: LoggerService;
   fleet: FleetSource;
   costStore: DatabaseCostStore;
+  /** Where the seeded demo history is recorded. */
+  auditLog?: AuditLog;
 }) {
-  const { config, scheduler, logger, fleet, costStore } = options;
+  const { config, scheduler, logger, fleet, costStore, auditLog } = options;
   const collectorConfig = config.getOptionalConfig('aiPlatform.cost.collector');
   if (collectorConfig?.getOptionalBoolean('enabled') === false) {
     logger.info(
@@ -90,6 +94,7 @@ export async function scheduleUsageCollection(options: {
           fleet: await fleet.snapshot(),
           now: new Date(),
           logger,
+          auditLog,
         });
       }
       await collector.collectOnce();

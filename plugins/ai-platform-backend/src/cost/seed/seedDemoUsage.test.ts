@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Entity } from '@backstage/catalog-model';
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { parseAllDocuments } from 'yaml';
+import { AuditLog } from '../../audit/AuditLog';
+import { DatabaseAuditStore } from '../../audit/DatabaseAuditStore';
+import type { AuditRecord } from '../../audit/types';
 import { migrateDatabase } from '../../database/migrateDatabase';
 import { fleetFromEntities } from '../../quotas/FleetSource';
 import { DatabaseCostStore } from '../DatabaseCostStore';
@@ -97,12 +100,21 @@ describe('seedDemoUsage', () => {
     ]);
   });
 
-  it('writes nothing when the store has data', async () => {
+  it('writes and records nothing when the store has data', async () => {
     const ingest = new FakeIngest(true);
-    const result = await seedDemoUsage({ ingest, fleet, now: NOW, days: 5 });
+    const recordCompleted = jest.fn();
+    const auditLog = { recordCompleted } as unknown as AuditLog;
+    const result = await seedDemoUsage({
+      ingest,
+      fleet,
+      now: NOW,
+      days: 5,
+      auditLog,
+    });
     expect(result).toEqual({ seeded: false, samples: 0 });
     expect(ingest.inserts).toEqual([]);
     expect(ingest.rollups).toEqual([]);
+    expect(recordCompleted).not.toHaveBeenCalled();
   });
 
   it('asks isEmpty when the store cannot tell, and refuses to guess', async () => {
@@ -167,6 +179,16 @@ describe('seedDemoUsage', () => {
         const knex = await databases.init(databaseId);
         await migrateDatabase(knex);
         const store = DatabaseCostStore.create({ knex });
+        const auditLog = new AuditLog({
+          store: DatabaseAuditStore.create({ knex }),
+          auditor: mockServices.auditor.mock(),
+          logger: mockServices.logger.mock(),
+        });
+        const auditRecords = async () => {
+          const records: AuditRecord[] = [];
+          for await (const r of auditLog.store.stream()) records.push(r);
+          return records;
+        };
         const recorded: UsageSample[] = [];
         const ingest = {
           insertSamples: async (samples: UsageSample[]) => {
@@ -183,8 +205,35 @@ describe('seedDemoUsage', () => {
           days: 40,
           isEmpty: async () =>
             Number((await knex('usage_samples').count({ n: '*' }))[0].n) === 0,
+          auditLog,
         });
         expect(result.samples).toBe(recorded.length);
+
+        // One record of the whole history, marked as demo data.
+        expect(await auditRecords()).toEqual([
+          expect.objectContaining({
+            actor: 'service:ai-platform-demo-seed',
+            action: 'cost.seed',
+            target: undefined,
+            outcome: 'success',
+            request: {
+              demo: true,
+              from: new Date((END - 40 * DAY) * 1000).toISOString(),
+              to: new Date(END * 1000).toISOString(),
+              days: 40,
+              samples: recorded.length,
+              endpoints: 8,
+              seed: 1,
+            },
+            message: expect.stringMatching(
+              /^Demo data: seeded 40 days of generated GPU usage \(\d+ samples of 8 endpoints/,
+            ),
+          }),
+        ]);
+        await expect(auditLog.store.verify()).resolves.toEqual({
+          ok: true,
+          checked: 1,
+        });
 
         const summary = await store.costSummary({
           from: END - 40 * DAY,
@@ -214,8 +263,14 @@ describe('seedDemoUsage', () => {
           days: 40,
           isEmpty: async () =>
             Number((await knex('usage_samples').count({ n: '*' }))[0].n) === 0,
+          auditLog,
         });
         expect(again.seeded).toBe(false);
+        expect(await auditRecords()).toHaveLength(1);
+        await expect(auditLog.store.verify()).resolves.toEqual({
+          ok: true,
+          checked: 1,
+        });
       },
     );
   });

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { AuditLog } from '../../audit/AuditLog';
+import { demoSeedAuditEntry } from '../../audit/demoSeed';
 import type { FleetSnapshot } from '../../quotas/FleetSource';
 import { HOUR, floorTo, monthOf } from '../periods';
 import type { UsageIngest, UsageSample } from '../types';
@@ -37,6 +39,12 @@ export type SeedDemoUsageOptions = {
   seed?: number;
   /** Samples written (and rolled up) per transaction at most. Default 20,000. */
   batchSize?: number;
+  /**
+   * Where to record the seeded history: one `cost.seed` record, marked as
+   * demo data, with its period and counts. Nothing is recorded when nothing
+   * is seeded.
+   */
+  auditLog?: AuditLog;
 };
 
 /** What {@link seedDemoUsage} did. */
@@ -51,8 +59,8 @@ export type SeedDemoUsageResult = {
  * Fills an empty usage store with a generated, deterministic history of the
  * fleet (see `generateUsageHistory`), so that the cost pages have a year to
  * show in the demo. Writes in batches of whole days, rolling up each batch's
- * hours right after inserting it. Does nothing when the store already holds
- * usage.
+ * hours right after inserting it, then records the history in the audit log
+ * (when given). Does nothing when the store already holds usage.
  */
 export async function seedDemoUsage(
   options: SeedDemoUsageOptions,
@@ -85,6 +93,10 @@ export async function seedDemoUsage(
 
   let total = 0;
   let pending: UsageSample[] = [];
+  /** The period written and the endpoints in it, for the audit record. */
+  let firstSecond = Infinity;
+  let lastSecond = -Infinity;
+  const endpoints = new Set<string>();
   const flush = async () => {
     if (!pending.length) return;
     let from = Infinity;
@@ -94,10 +106,13 @@ export async function seedDemoUsage(
       if (s.sampledAt + s.intervalSeconds > to) {
         to = s.sampledAt + s.intervalSeconds;
       }
+      endpoints.add(s.endpointRef);
     }
     await ingest.insertSamples(pending);
     await ingest.rollup({ fromSeconds: from, toSeconds: to });
     total += pending.length;
+    firstSecond = Math.min(firstSecond, from);
+    lastSecond = Math.max(lastSecond, to);
     pending = [];
   };
 
@@ -140,5 +155,21 @@ export async function seedDemoUsage(
     );
     return { seeded: false, samples: 0 };
   }
+  const from = new Date(firstSecond * 1000).toISOString();
+  const to = new Date(lastSecond * 1000).toISOString();
+  await options.auditLog?.recordCompleted(
+    demoSeedAuditEntry({
+      action: 'cost.seed',
+      request: {
+        from,
+        to,
+        days,
+        samples: total,
+        endpoints: endpoints.size,
+        seed: options.seed ?? 1,
+      },
+      message: `seeded ${days} days of generated GPU usage (${total} samples of ${endpoints.size} endpoints, ${from} to ${to})`,
+    }),
+  );
   return { seeded: true, samples: total };
 }

@@ -1,6 +1,8 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { ModelEntityV1alpha1 } from '@internal/plugin-ai-platform-common';
 import type { Knex } from 'knex';
+import type { AuditLog } from '../../audit/AuditLog';
+import { DEMO_SEED_ACTOR, demoSeedAuditEntry } from '../../audit/demoSeed';
 import { canonicalMetric } from '../canonicalMetric';
 import { DatabaseEvalStore } from '../DatabaseEvalStore';
 
@@ -150,14 +152,18 @@ export function demoEvalRuns(
 /**
  * Fills an empty eval store with the demo runs of the given models, so that
  * the demo portal's leaderboard, trends, comparisons and gates have numbers.
- * Returns how many runs were written (0 when the store had runs already).
+ * With an audit log, each run written gets its `eval.ingest` record, marked
+ * as demo data. Returns how many runs were written (0 when the store had
+ * runs already: then no records are written either).
  */
 export async function seedDemoEvalResults(options: {
   knex: Knex;
   models: ModelEntityV1alpha1[];
   now: Date;
+  /** Where to record each seeded run. */
+  auditLog?: AuditLog;
 }): Promise<number> {
-  const { knex, models, now } = options;
+  const { knex, models, now, auditLog } = options;
   const existing = await knex('eval_runs').count({ n: '*' }).first();
   if (Number(existing?.n ?? 0) > 0) {
     return 0;
@@ -166,10 +172,11 @@ export async function seedDemoEvalResults(options: {
   const store = DatabaseEvalStore.create({ knex, now: () => postedAt });
   let written = 0;
   for (const model of models) {
+    const modelRef = stringifyEntityRef(model);
     for (const run of demoEvalRuns(model, now)) {
       postedAt = run.postedAt;
-      await store.insertRun({
-        modelRef: stringifyEntityRef(model),
+      const inserted = await store.insertRun({
+        modelRef,
         version: run.version,
         run: {
           format: 'generic',
@@ -181,9 +188,24 @@ export async function seedDemoEvalResults(options: {
             extra: { seeded: true },
           },
         },
-        postedBy: 'service:ai-platform-demo-seed',
+        postedBy: DEMO_SEED_ACTOR,
       });
       written += 1;
+      // Recorded as the ingest of a real run is, right after it is stored.
+      await auditLog?.recordCompleted(
+        demoSeedAuditEntry({
+          action: 'eval.ingest',
+          target: modelRef,
+          request: {
+            version: run.version,
+            format: 'generic',
+            runId: inserted.id,
+            postedAt: inserted.postedAt,
+            scores: run.scores.length,
+          },
+          message: `seeded eval run of ${modelRef} version ${run.version} (${run.scores.length} scores, dated ${inserted.postedAt})`,
+        }),
+      );
     }
   }
   return written;

@@ -10,12 +10,14 @@ import {
   type ModelEntityV1alpha1,
 } from '@internal/plugin-ai-platform-common';
 import type { Knex } from 'knex';
+import type { AuditLog } from '../../audit/AuditLog';
 import { seedDemoEvalResults } from './demoEvalResults';
 
 /**
  * With `aiPlatform.evals.seedDemoResults`, fills an empty eval store with
  * demo results for the catalog's models once the catalog has them (it may
- * still be reading its locations when the backend starts), then stops.
+ * still be reading its locations when the backend starts), then stops. The
+ * runs it writes are recorded in the audit log, marked as demo data.
  */
 export async function scheduleDemoEvalSeed(options: {
   config: RootConfigService;
@@ -24,8 +26,10 @@ export async function scheduleDemoEvalSeed(options: {
   catalog: CatalogService;
   auth: AuthService;
   knex: Knex;
+  /** Where the seeded runs are recorded. */
+  auditLog?: AuditLog;
 }) {
-  const { config, scheduler, logger, catalog, auth, knex } = options;
+  const { config, scheduler, logger, catalog, auth, knex, auditLog } = options;
   if (!config.getOptionalBoolean('aiPlatform.evals.seedDemoResults')) {
     return;
   }
@@ -51,6 +55,7 @@ export async function scheduleDemoEvalSeed(options: {
         knex,
         models,
         now: new Date(),
+        auditLog,
       });
       done = true;
       if (written > 0) {

@@ -22,6 +22,18 @@ export interface Config {
        */
       auditReaders?: 'everyone' | string[];
     };
+    /** GPU quotas. */
+    quotas?: {
+      /**
+       * Accept admin quota overrides (and approvals of quota requests) above
+       * the pool's capacity. Off, such an override is refused with the
+       * capacity named: the sum of quotas may exceed a pool (teams rarely
+       * use all of theirs at once), but no single team's quota can be more
+       * than the pool holds unless the platform team chooses to over-commit.
+       * @default false
+       */
+      allowOverCommit?: boolean;
+    };
     /** GPU usage collection and cost. */
     cost?: {
       /** The scheduled usage collector. */

@@ -67,7 +67,14 @@ export const aiPlatformPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
-        const quotas = new QuotaService({ knex, fleet });
+        const quotas = new QuotaService({
+          knex,
+          fleet,
+          allowOverCommit:
+            deps.config.getOptionalBoolean(
+              'aiPlatform.quotas.allowOverCommit',
+            ) ?? false,
+        });
         const costStore = DatabaseCostStore.create({ knex });
         await scheduleUsageCollection({
           config: deps.config,

@@ -49,7 +49,11 @@ function emptyPool(capacity: number): FleetSnapshot {
 describe('QuotaService', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-  async function create(databaseId: TestDatabaseId, snapshot: FleetSnapshot) {
+  async function create(
+    databaseId: TestDatabaseId,
+    snapshot: FleetSnapshot,
+    options: { allowOverCommit?: boolean } = {},
+  ) {
     const knex = await databases.init(databaseId);
     await migrateDatabase(knex);
     let t = Date.parse('2026-11-01T00:00:00.000Z');
@@ -57,6 +61,7 @@ describe('QuotaService', () => {
       knex,
       fleet: { snapshot: async () => snapshot },
       now: () => new Date((t += 1000)),
+      ...options,
     });
   }
 
@@ -335,6 +340,79 @@ describe('QuotaService', () => {
       expect(
         (await quotas.overview({ pool: L4, team: DS }))[0].teams[0].quota,
       ).toBe(8);
+    });
+
+    it("refuses an override above the pool's capacity, naming it, and changes nothing", async () => {
+      const quotas = await create(databaseId, emptyPool(32));
+      const pool = 'gpupool:default/test';
+      await expect(
+        quotas.setOverride({
+          team: APPLIED,
+          pool,
+          gpus: 35,
+          reason: 'more than the pool',
+          actor: 'user:default/alice',
+        }),
+      ).rejects.toThrow(
+        "gpus: 35 GPUs for group:default/applied-ml exceeds the capacity of gpupool:default/test (32 GPUs); a quota can be at most the pool's capacity unless aiPlatform.quotas.allowOverCommit is set",
+      );
+      const [overview] = await quotas.overview({ pool, team: APPLIED });
+      expect(overview.teams[0]).toMatchObject({ quota: 8, baseline: 8 });
+      expect(overview.teams[0].override).toBeUndefined();
+      // The whole pool is a valid quota.
+      await expect(
+        quotas.setOverride({
+          team: APPLIED,
+          pool,
+          gpus: 32,
+          reason: 'the whole pool',
+          actor: 'user:default/alice',
+        }),
+      ).resolves.toEqual({ before: 8, after: 32 });
+    });
+
+    it('accepts an override above capacity when over-commit is allowed', async () => {
+      const quotas = await create(databaseId, emptyPool(32), {
+        allowOverCommit: true,
+      });
+      await expect(
+        quotas.setOverride({
+          team: APPLIED,
+          pool: 'gpupool:default/test',
+          gpus: 35,
+          reason: 'over-committed on purpose',
+          actor: 'user:default/alice',
+        }),
+      ).resolves.toEqual({ before: 8, after: 35 });
+    });
+
+    it('refuses to approve a request the pool no longer has room for', async () => {
+      let capacity = 32;
+      const knex = await databases.init(databaseId);
+      await migrateDatabase(knex);
+      const quotas = new QuotaService({
+        knex,
+        fleet: { snapshot: async () => emptyPool(capacity) },
+      });
+      const request = await quotas.createRequest({
+        team: APPLIED,
+        pool: 'gpupool:default/test',
+        gpus: 24,
+        reason: 'launch',
+        requestedBy: 'user:default/carol',
+      });
+      capacity = 16; // nodes left the pool
+      await expect(
+        quotas.decide({
+          id: request.id,
+          decision: 'approve',
+          reason: 'fits the plan',
+          actor: 'user:default/alice',
+        }),
+      ).rejects.toThrow(
+        'exceeds the capacity of gpupool:default/test (16 GPUs)',
+      );
+      expect((await quotas.getRequest(request.id)).state).toBe('pending');
     });
   });
 });

@@ -46,8 +46,19 @@ export class QuotaService {
       knex: Knex;
       fleet: FleetSource;
       now?: () => Date;
+      /** Accept overrides above a pool's capacity (`aiPlatform.quotas.allowOverCommit`). */
+      allowOverCommit?: boolean;
     },
   ) {}
+
+  /** Refuses a quota above the pool's capacity unless over-commit is allowed. */
+  private assertWithinCapacity(pool: PoolInfo, team: string, gpus: number) {
+    if (gpus > pool.capacity && !this.options.allowOverCommit) {
+      throw new InputError(
+        `gpus: ${gpus} GPUs for ${team} exceeds the capacity of ${pool.ref} (${pool.capacity} GPUs); a quota can be at most the pool's capacity unless aiPlatform.quotas.allowOverCommit is set`,
+      );
+    }
+  }
 
   private now(): string {
     return (this.options.now ?? (() => new Date()))().toISOString();
@@ -356,6 +367,7 @@ export class QuotaService {
   }): Promise<{ before: number; after: number }> {
     const snapshot = await this.options.fleet.snapshot();
     const pool = QuotaService.poolOf(snapshot, options.pool);
+    this.assertWithinCapacity(pool, options.team, options.gpus);
     return this.knex.transaction(async tx => {
       const overrides = await tx<OverrideRow>('quota_overrides').where(
         'pool_ref',
@@ -431,11 +443,7 @@ export class QuotaService {
         `gpus must be more than the current quota of ${options.team} on ${pool.ref} (${current}); ask for the total you need`,
       );
     }
-    if (options.gpus > pool.capacity) {
-      throw new InputError(
-        `gpus must not exceed the capacity of ${pool.ref} (${pool.capacity})`,
-      );
-    }
+    this.assertWithinCapacity(pool, options.team, options.gpus);
     const row = {
       id: randomUUID(),
       team_ref: options.team,
@@ -496,6 +504,10 @@ export class QuotaService {
     }
     const snapshot = await this.options.fleet.snapshot();
     const pool = QuotaService.poolOf(snapshot, request.pool);
+    if (options.decision === 'approve') {
+      // The pool may have shrunk since the request was made.
+      this.assertWithinCapacity(pool, request.team, request.gpus);
+    }
     const quota = await this.knex.transaction(async tx => {
       const updated = await tx('quota_requests')
         .where({ id: options.id, state: 'pending' })

@@ -385,6 +385,48 @@ describe('simulated Deployment controller', () => {
     ]);
   });
 
+  it('creates no pods for a ServiceAccount that does not exist, with a FailedCreate event, and creates them once it does', async () => {
+    server = await startFakeKubeApiServer({
+      rolloutDelayMs: 10,
+      seed: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } },
+      ],
+    });
+    const withAccount = deployment({ replicas: 1 });
+    (withAccount.spec as any).template.spec.serviceAccountName = 'chat';
+    await apply(withAccount);
+    await server.waitForObject(
+      ref(),
+      o => statusOf(o).observedGeneration === 1,
+    );
+    const pods = () =>
+      server.listObjects({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        namespace: 'team-a',
+      });
+    expect(pods()).toEqual([]);
+    const failed = server
+      .listObjects({ apiVersion: 'v1', kind: 'Event', namespace: 'team-a' })
+      .find(e => (e as any).reason === 'FailedCreate');
+    expect((failed as any)?.message).toMatch(
+      /^Error creating: pods "chat-[a-z0-9]+-" is forbidden: error looking up service account team-a\/chat: serviceaccount "chat" not found$/,
+    );
+
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'chat', namespace: 'team-a' },
+      automountServiceAccountToken: false,
+    } as KubeObject);
+    const ready = await server.waitForObject(
+      ref(),
+      o => statusOf(o).readyReplicas === 1,
+    );
+    expect(statusOf(ready).readyReplicas).toBe(1);
+    expect(pods()).toHaveLength(1);
+  });
+
   it('reports a missing image as ErrImagePull then ImagePullBackOff with a Failed event', async () => {
     server = await startFakeKubeApiServer({
       rolloutDelayMs: 10,

@@ -14,6 +14,7 @@ const POD = typeOf('Pod');
 const NODE = typeOf('Node');
 const EVENT = typeOf('Event');
 const HPA = typeOf('HorizontalPodAutoscaler');
+const SERVICE_ACCOUNT = typeOf('ServiceAccount');
 
 type Condition = {
   type: string;
@@ -140,6 +141,17 @@ export class DeploymentController {
       }
       case 'Node':
         this.later(0, () => this.scheduleAllPending());
+        return;
+      case 'ServiceAccount':
+        // The ReplicaSet controller retries pods it could not create for a
+        // missing account; here, once the account exists.
+        if (event.type === 'ADDED') {
+          this.later(0, () => {
+            for (const d of this.store.list(DEPLOYMENT, ns)) {
+              this.reconcile(ns!, d.metadata.name!);
+            }
+          });
+        }
         return;
       case 'Pod':
         if (event.type === 'DELETED') {
@@ -379,7 +391,24 @@ export class DeploymentController {
     for (const extra of pods.slice(desired)) {
       this.options.api.delete(POD, namespace, extra.metadata.name!, {});
     }
-    for (let i = pods.length; i < desired; i++) {
+    // As the ServiceAccount admission plugin: pods naming an account that
+    // does not exist are refused ("default" is created with every
+    // namespace by the real server; the fake does not list it).
+    const account = (template.spec as { serviceAccountName?: string })
+      ?.serviceAccountName;
+    const missingAccount =
+      account !== undefined &&
+      account !== 'default' &&
+      !this.store.get(SERVICE_ACCOUNT, namespace, account);
+    if (missingAccount && pods.length < desired) {
+      this.event(rs, {
+        reason: 'FailedCreate',
+        type: 'Warning',
+        component: 'replicaset-controller',
+        message: `Error creating: pods "${rsName}-" is forbidden: error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`,
+      });
+    }
+    for (let i = pods.length; i < desired && !missingAccount; i++) {
       const pod = this.write(
         POD,
         {

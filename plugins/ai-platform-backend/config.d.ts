@@ -157,6 +157,32 @@ export interface Config {
          */
         interval?: string;
       };
+      /**
+       * Render a NetworkPolicy with each endpoint that admits traffic to its
+       * HTTP port (8000) only from the sources listed here. Needs a network
+       * plugin that enforces NetworkPolicies. Remember the callers of the
+       * endpoints: the ingress gateway's namespace, and Prometheus' when it
+       * scrapes /metrics.
+       */
+      networkPolicy?: {
+        /** @default false */
+        enabled?: boolean;
+        /**
+         * Every pod of the endpoint's own namespace may connect.
+         * @default true
+         */
+        allowSameNamespace?: boolean;
+        /**
+         * Pods of these namespaces may connect, e.g. `[ingress-nginx, monitoring]`.
+         * @default []
+         */
+        allowFromNamespaces?: string[];
+        /**
+         * Pods of the endpoint's namespace with these labels may connect.
+         * @default {}
+         */
+        allowFromPodLabels?: { [key: string]: string };
+      };
     };
   };
 }

@@ -67,3 +67,18 @@ export const ANNOTATION_DISCOVERED_NODES = 'ai-platform.io/discovered-nodes';
  * The pool keeps the figures of the last successful discovery.
  */
 export const ANNOTATION_DISCOVERY_ERROR = 'ai-platform.io/discovery-error';
+
+/**
+ * On every Kubernetes object the portal applies: the entity ref of the
+ * InferenceEndpoint it belongs to (`inferenceendpoint:<namespace>/<name>`).
+ * The deploy path refuses to apply over an object that names another
+ * endpoint. An annotation, since label values cannot hold `:` or `/`.
+ */
+export const ANNOTATION_OBJECT_ENDPOINT = 'ai-platform.io/endpoint';
+/** On every Kubernetes object the portal applies: the endpoint's owner (a Group entity ref). */
+export const ANNOTATION_OBJECT_OWNER = 'ai-platform.io/owner';
+/**
+ * On a Namespace in the cluster: the Group entity refs (comma-separated)
+ * whose endpoints may deploy into it.
+ */
+export const ANNOTATION_NAMESPACE_OWNERS = 'ai-platform.io/owners';

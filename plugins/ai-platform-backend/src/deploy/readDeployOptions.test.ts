@@ -33,6 +33,31 @@ describe('readDeployOptions', () => {
     ).toBeUndefined();
   });
 
+  it('renders a NetworkPolicy only when enabled, with its sources', () => {
+    expect(read({ networkPolicy: { enabled: true } }).networkPolicy).toEqual({
+      allowSameNamespace: true,
+      allowFromNamespaces: [],
+      allowFromPodLabels: {},
+    });
+    expect(
+      read({
+        networkPolicy: {
+          enabled: true,
+          allowSameNamespace: false,
+          allowFromNamespaces: ['ingress-nginx', 'monitoring'],
+          allowFromPodLabels: { 'app.kubernetes.io/name': 'gateway' },
+        },
+      }).networkPolicy,
+    ).toEqual({
+      allowSameNamespace: false,
+      allowFromNamespaces: ['ingress-nginx', 'monitoring'],
+      allowFromPodLabels: { 'app.kubernetes.io/name': 'gateway' },
+    });
+    expect(
+      read({ networkPolicy: { enabled: false } }).networkPolicy,
+    ).toBeUndefined();
+  });
+
   it('names the setting and the value it refuses', () => {
     expect(() =>
       read({ serviceMonitor: { enabled: true, interval: 'often' } }),

@@ -1,5 +1,9 @@
 import type { Config } from '@backstage/config';
-import type { AutoscalingOptions, ServiceMonitorOptions } from './render/types';
+import type {
+  AutoscalingOptions,
+  NetworkPolicyOptions,
+  ServiceMonitorOptions,
+} from './render/types';
 
 /** `aiPlatform.deploy` config, with defaults applied. */
 export type DeployOptions = {
@@ -16,6 +20,8 @@ export type DeployOptions = {
   autoscaling: AutoscalingOptions;
   /** Render a ServiceMonitor with each endpoint (off unless configured). */
   serviceMonitor?: ServiceMonitorOptions;
+  /** Render a NetworkPolicy with each endpoint (off unless configured). */
+  networkPolicy?: NetworkPolicyOptions;
 };
 
 /** Reads `aiPlatform.deploy`. */
@@ -40,7 +46,22 @@ export function readDeployOptions(config: Config): DeployOptions {
       `aiPlatform.deploy.serviceMonitor.interval must be a Prometheus duration such as 30s or 1m, not "${interval}"`,
     );
   }
+  const networkPolicy = c?.getOptionalConfig('networkPolicy');
+  const podLabels = networkPolicy?.getOptionalConfig('allowFromPodLabels');
   return {
+    ...(networkPolicy?.getOptionalBoolean('enabled')
+      ? {
+          networkPolicy: {
+            allowSameNamespace:
+              networkPolicy.getOptionalBoolean('allowSameNamespace') ?? true,
+            allowFromNamespaces:
+              networkPolicy.getOptionalStringArray('allowFromNamespaces') ?? [],
+            allowFromPodLabels: Object.fromEntries(
+              (podLabels?.keys() ?? []).map(k => [k, podLabels!.getString(k)]),
+            ),
+          },
+        }
+      : {}),
     ...(serviceMonitor?.getOptionalBoolean('enabled')
       ? { serviceMonitor: { interval } }
       : {}),

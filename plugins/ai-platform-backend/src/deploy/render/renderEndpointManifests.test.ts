@@ -63,6 +63,17 @@ describe('renderEndpointManifests golden files', () => {
       'chat-assistant-staging',
       { serviceMonitor: { interval: '30s' } },
     ],
+    [
+      'an endpoint with a NetworkPolicy',
+      'chat-assistant-staging',
+      {
+        networkPolicy: {
+          allowSameNamespace: true,
+          allowFromNamespaces: ['ingress-nginx', 'monitoring'],
+          allowFromPodLabels: { 'app.kubernetes.io/name': 'gateway' },
+        },
+      },
+    ],
   ];
 
   it.each(cases)('%s (%s)', (title, endpoint, extra) => {
@@ -188,10 +199,126 @@ describe('renderEndpointManifests', () => {
     expect(kind(fixed.objects, 'Deployment').spec.replicas).toBe(1);
     expect(kind(fixed.objects, 'HorizontalPodAutoscaler')).toBeUndefined();
     expect(fixed.objects.map(o => o.kind)).toEqual([
+      'ServiceAccount',
       'Deployment',
       'Service',
       'PodDisruptionBudget',
     ]);
+  });
+
+  it('annotates every object with the endpoint it belongs to and its owner', () => {
+    for (const endpoint of ['chat-assistant-prod', 'reasoning-70b-prod']) {
+      const options = forEndpoint(endpoint, {
+        serviceMonitor: { interval: '30s' },
+        networkPolicy: {
+          allowSameNamespace: true,
+          allowFromNamespaces: [],
+          allowFromPodLabels: {},
+        },
+      });
+      const { objects } = renderEndpointManifests(options);
+      const owner = options.endpoint.spec.owner.includes(':')
+        ? options.endpoint.spec.owner
+        : `group:default/${options.endpoint.spec.owner}`;
+      expect(objects.length).toBeGreaterThan(4);
+      for (const object of objects) {
+        expect({
+          object: `${object.kind}/${object.metadata.name}`,
+          annotations: object.metadata.annotations,
+        }).toEqual({
+          object: `${object.kind}/${object.metadata.name}`,
+          annotations: {
+            'ai-platform.io/endpoint': `inferenceendpoint:default/${endpoint}`,
+            'ai-platform.io/owner': owner,
+          },
+        });
+      }
+    }
+  });
+
+  it('runs the pods as their own ServiceAccount, without a token, capabilities or privilege escalation', () => {
+    const { objects } = renderEndpointManifests(
+      forEndpoint('chat-assistant-staging'),
+    );
+    const account = kind(objects, 'ServiceAccount');
+    expect(account).toMatchObject({
+      metadata: { name: 'chat-assistant-staging', namespace: 'chat-staging' },
+      automountServiceAccountToken: false,
+    });
+    const pod = kind(objects, 'Deployment').spec.template.spec;
+    expect(pod).toMatchObject({
+      serviceAccountName: 'chat-assistant-staging',
+      automountServiceAccountToken: false,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('admits only the configured sources with a NetworkPolicy when asked, and renders none otherwise', () => {
+    const policy = (networkPolicy?: RenderEndpointOptions['networkPolicy']) =>
+      kind(
+        renderEndpointManifests(
+          forEndpoint('chat-assistant-staging', { networkPolicy }),
+        ).objects,
+        'NetworkPolicy',
+      );
+    expect(policy(undefined)).toBeUndefined();
+    expect(
+      policy({
+        allowSameNamespace: false,
+        allowFromNamespaces: ['ingress-nginx'],
+        allowFromPodLabels: {},
+      }).spec,
+    ).toEqual({
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'vllm',
+          'app.kubernetes.io/instance': 'chat-assistant-staging',
+        },
+      },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchExpressions: [
+                  {
+                    key: 'kubernetes.io/metadata.name',
+                    operator: 'In',
+                    values: ['ingress-nginx'],
+                  },
+                ],
+              },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 8000 }],
+        },
+      ],
+    });
+    // No source at all: nothing may connect.
+    expect(
+      policy({
+        allowSameNamespace: false,
+        allowFromNamespaces: [],
+        allowFromPodLabels: {},
+      }).spec.ingress,
+    ).toEqual([]);
+  });
+
+  it('refuses an endpoint without a namespace instead of using default', () => {
+    const options = forEndpoint('chat-assistant-staging');
+    options.endpoint = {
+      ...options.endpoint,
+      spec: { ...options.endpoint.spec, namespace: undefined },
+    };
+    expect(() => renderEndpointManifests(options)).toThrow(
+      'Endpoint chat-assistant-staging has no spec.namespace: the portal deploys only into a namespace the endpoint names (and its team owns)',
+    );
   });
 
   it('labels the workload for Kueue and for the Backstage Kubernetes plugin', () => {
@@ -285,7 +412,7 @@ describe('renderEndpointManifests', () => {
       },
     };
     expect(() => renderEndpointManifests(options)).toThrow(
-      'Rendered Deployment/Chat_Assistant is invalid: metadata.name must be a lowercase RFC 1123 subdomain',
+      'Rendered ServiceAccount/Chat_Assistant is invalid: metadata.name must be a lowercase RFC 1123 subdomain',
     );
   });
 

@@ -1,6 +1,9 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   ANNOTATION_KUBERNETES_ID,
+  ANNOTATION_OBJECT_ENDPOINT,
+  ANNOTATION_OBJECT_OWNER,
   type GpuPoolEntityV1alpha1,
   gpuResourceName,
   type InferenceEndpointEntityV1alpha1,
@@ -8,10 +11,18 @@ import {
   gpusNeeded,
   sizeModelForPool,
 } from '@internal/plugin-ai-platform-common';
+import {
+  endpointNetworkPolicy,
+  endpointServiceAccount,
+  VLLM_CONTAINER_SECURITY_CONTEXT,
+  VLLM_POD_SECURITY_CONTEXT,
+} from './leastPrivilege';
+import { hpa, kedaScaledObject } from './autoscalers';
 import { modelServingArgs } from './modelServingArgs';
 import type {
   AutoscalingOptions,
   KubernetesManifest,
+  NetworkPolicyOptions,
   RenderedEndpoint,
   ServiceMonitorOptions,
 } from './types';
@@ -42,7 +53,33 @@ export type RenderEndpointOptions = {
   autoscaling?: AutoscalingOptions;
   /** Add a ServiceMonitor for the pods' /metrics (aiPlatform.deploy.serviceMonitor). */
   serviceMonitor?: ServiceMonitorOptions;
+  /** Add a NetworkPolicy that admits only these sources (aiPlatform.deploy.networkPolicy). */
+  networkPolicy?: NetworkPolicyOptions;
 };
+
+/**
+ * The annotations on every object the portal applies: which endpoint it
+ * belongs to and who owns that endpoint, so that the deploy path can tell
+ * an endpoint's own objects from another's.
+ */
+export function ownershipAnnotations(
+  endpoint: InferenceEndpointEntityV1alpha1,
+): Record<string, string> {
+  const namespace = endpoint.metadata.namespace ?? 'default';
+  return {
+    [ANNOTATION_OBJECT_ENDPOINT]: stringifyEntityRef({
+      kind: 'InferenceEndpoint',
+      namespace,
+      name: endpoint.metadata.name,
+    }),
+    [ANNOTATION_OBJECT_OWNER]: stringifyEntityRef(
+      parseEntityRef(endpoint.spec.owner, {
+        defaultKind: 'Group',
+        defaultNamespace: namespace,
+      }),
+    ),
+  };
+}
 
 function entityName(entity: { metadata: { name: string } }): string {
   return entity.metadata.name;
@@ -52,7 +89,10 @@ function entityName(entity: { metadata: { name: string } }): string {
  * Renders the Kubernetes objects that serve an InferenceEndpoint with vLLM on
  * its GpuPool: a Deployment, a Service on port 8000, a PodDisruptionBudget,
  * when maxReplicas > replicas an autoscaler (HPA or KEDA ScaledObject) on
- * `vllm:num_requests_waiting`, and when asked a ServiceMonitor. Every object is validated against the
+ * `vllm:num_requests_waiting`, and when asked a ServiceMonitor and a
+ * NetworkPolicy; the pods run as the endpoint's own ServiceAccount, without
+ * an API token (see leastPrivilege.ts). Every object carries the endpoint's
+ * entity ref and owner in annotations. Every object is validated against the
  * Kubernetes schemas before it is returned; the first invalid one is an
  * InputError naming the object and field.
  */
@@ -89,7 +129,12 @@ export function renderEndpointManifests(
   const warnings: string[] = [];
   const name =
     endpoint.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ?? endpointName;
-  const namespace = spec.namespace ?? 'default';
+  if (!spec.namespace) {
+    throw new InputError(
+      `Endpoint ${endpointName} has no spec.namespace: the portal deploys only into a namespace the endpoint names (and its team owns)`,
+    );
+  }
+  const namespace = spec.namespace;
   const maxModelLen = runtime.maxModelLen ?? model.spec.contextLength;
   const gpuMemoryUtilization = runtime.gpuMemoryUtilization ?? 0.9;
 
@@ -154,10 +199,12 @@ export function renderEndpointManifests(
   const workloadLabels: Record<string, string> = kueueQueue
     ? { ...labels, 'kueue.x-k8s.io/queue-name': kueueQueue }
     : labels;
+  const annotations = ownershipAnnotations(endpoint);
   const metadata = (objectName: string) => ({
     name: objectName,
     namespace,
     labels,
+    annotations,
   });
 
   const gpuResource = gpuResourceName(pool.spec.gpu);
@@ -205,7 +252,7 @@ export function renderEndpointManifests(
   const deployment: KubernetesManifest = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace, labels: workloadLabels },
+    metadata: { name, namespace, labels: workloadLabels, annotations },
     spec: {
       // With an autoscaler the replica count belongs to it: leaving the field
       // out of the applied object keeps our apply from fighting the scaler.
@@ -222,12 +269,14 @@ export function renderEndpointManifests(
         metadata: {
           labels: workloadLabels,
           annotations: {
-            'ai-platform.io/endpoint': `inferenceendpoint:${
-              endpoint.metadata.namespace ?? 'default'
-            }/${endpointName}`,
+            [ANNOTATION_OBJECT_ENDPOINT]:
+              annotations[ANNOTATION_OBJECT_ENDPOINT],
           },
         },
         spec: {
+          serviceAccountName: name,
+          automountServiceAccountToken: false,
+          securityContext: VLLM_POD_SECURITY_CONTEXT,
           terminationGracePeriodSeconds: 60,
           ...(pool.spec.nodeSelector
             ? { nodeSelector: pool.spec.nodeSelector }
@@ -245,6 +294,7 @@ export function renderEndpointManifests(
                 { name: 'http', containerPort: VLLM_PORT, protocol: 'TCP' },
               ],
               ...(env.length > 0 ? { env } : {}),
+              securityContext: VLLM_CONTAINER_SECURITY_CONTEXT,
               resources: {
                 requests: { [gpuResource]: gpuCount },
                 limits: { [gpuResource]: gpuCount },
@@ -307,7 +357,13 @@ export function renderEndpointManifests(
     },
   };
 
-  const objects = [deployment, service, pdb];
+  // The ServiceAccount first: pods that name a missing account are refused.
+  const objects = [
+    endpointServiceAccount(metadata(name)),
+    deployment,
+    service,
+    pdb,
+  ];
   if (autoscaled) {
     objects.push(
       autoscaling.type === 'keda'
@@ -351,6 +407,17 @@ export function renderEndpointManifests(
     });
   }
 
+  if (options.networkPolicy) {
+    objects.push(
+      endpointNetworkPolicy({
+        metadata: metadata(name),
+        selectorLabels,
+        port: VLLM_PORT,
+        policy: options.networkPolicy,
+      }),
+    );
+  }
+
   for (const object of objects) {
     try {
       validateManifest(object);
@@ -384,84 +451,5 @@ export function renderEndpointManifests(
     gpus: gpusNeeded(resources),
     sizing,
     warnings,
-  };
-}
-
-function hpa(options: {
-  metadata: KubernetesManifest['metadata'];
-  name: string;
-  minReplicas: number;
-  maxReplicas: number;
-  autoscaling: AutoscalingOptions;
-}): KubernetesManifest {
-  return {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: options.metadata,
-    spec: {
-      scaleTargetRef: {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: options.name,
-      },
-      minReplicas: options.minReplicas,
-      maxReplicas: options.maxReplicas,
-      metrics: [
-        {
-          type: 'Pods',
-          pods: {
-            metric: { name: 'vllm:num_requests_waiting' },
-            target: {
-              type: 'AverageValue',
-              averageValue: String(options.autoscaling.targetRequestsWaiting),
-            },
-          },
-        },
-      ],
-      // A new replica needs minutes to load weights: scale down slowly.
-      behavior: {
-        scaleDown: {
-          stabilizationWindowSeconds: 600,
-          policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }],
-        },
-      },
-    },
-  };
-}
-
-function kedaScaledObject(options: {
-  metadata: KubernetesManifest['metadata'];
-  name: string;
-  namespace: string;
-  servedModelName: string;
-  minReplicas: number;
-  maxReplicas: number;
-  autoscaling: AutoscalingOptions;
-}): KubernetesManifest {
-  if (!options.autoscaling.prometheusServerAddress) {
-    throw new InputError(
-      'aiPlatform.deploy.autoscaling.prometheusServerAddress is required when aiPlatform.deploy.autoscaling.type is keda',
-    );
-  }
-  return {
-    apiVersion: 'keda.sh/v1alpha1',
-    kind: 'ScaledObject',
-    metadata: options.metadata,
-    spec: {
-      scaleTargetRef: { name: options.name },
-      minReplicaCount: options.minReplicas,
-      maxReplicaCount: options.maxReplicas,
-      cooldownPeriod: 600,
-      triggers: [
-        {
-          type: 'prometheus',
-          metadata: {
-            serverAddress: options.autoscaling.prometheusServerAddress,
-            query: `sum(vllm:num_requests_waiting{namespace="${options.namespace}",model_name="${options.servedModelName}"})`,
-            threshold: String(options.autoscaling.targetRequestsWaiting),
-          },
-        },
-      ],
-    },
   };
 }

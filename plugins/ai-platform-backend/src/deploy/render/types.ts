@@ -25,5 +25,18 @@ export type ServiceMonitorOptions = {
   interval: string;
 };
 
+/**
+ * `aiPlatform.deploy.networkPolicy`: a NetworkPolicy per endpoint that admits
+ * only these sources to its HTTP port.
+ */
+export type NetworkPolicyOptions = {
+  /** Every pod of the endpoint's own namespace may connect. */
+  allowSameNamespace: boolean;
+  /** Pods of these namespaces may connect (e.g. the ingress gateway, Prometheus). */
+  allowFromNamespaces: string[];
+  /** Pods of the endpoint's namespace with these labels may connect. */
+  allowFromPodLabels: Record<string, string>;
+};
+
 /** The renderer's answer: what `POST /render` returns, less where it goes. */
 export type RenderedEndpoint = Omit<RenderResponse, 'endpointRef' | 'cluster'>;

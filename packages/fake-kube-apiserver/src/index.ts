@@ -26,3 +26,9 @@ export type {
   OptionalGroup,
   RecordedRequest,
 } from './types';
+export {
+  RbacRules,
+  requestAttributes,
+  requiredVerbs,
+  type RequestAttributes,
+} from './rbac';

@@ -172,7 +172,7 @@ export class RbacRules {
             s.namespace === options.subject.namespace),
       );
     const roleRef = (o: KubeObject) =>
-      (o as { roleRef: { kind: string; name: string } }).roleRef;
+      (o as unknown as { roleRef: { kind: string; name: string } }).roleRef;
     const rulesOf = (kind: string, name: string, namespace?: string) =>
       (
         objects.find(

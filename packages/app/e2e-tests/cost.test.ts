@@ -295,6 +295,10 @@ test.describe('Cost page', () => {
       // A week of a seeded fleet: a row per day and endpoint at least.
       expect(rows.length).toBeGreaterThanOrEqual(7);
       if (format === 'focus') {
+        // FOCUS 1.3 (the default focusVersion): FOCUS columns sorted by
+        // column ID, with 1.3's ServiceProviderName and HostProviderName,
+        // then the x_ columns.
+        const columns = header.split(',');
         for (const column of [
           'BilledCost',
           'EffectiveCost',
@@ -303,14 +307,26 @@ test.describe('Cost page', () => {
           'ChargePeriodEnd',
           'ConsumedQuantity',
           'ConsumedUnit',
+          'PricingQuantity',
           'PricingUnit',
           'ResourceId',
           'ResourceName',
+          'ServiceProviderName',
+          'HostProviderName',
+          'SubAccountId',
           'SubAccountName',
           'Tags',
+          'x_Team',
+          'x_Endpoint',
+          'x_Model',
+          'x_GpuPool',
         ]) {
-          expect(header.split(',')).toContain(column);
+          expect(columns).toContain(column);
         }
+        expect(columns[0]).toBe('BilledCost');
+        expect(columns.indexOf('Tags')).toBeLessThan(
+          columns.indexOf('x_Cluster'),
+        );
       }
     }
   });

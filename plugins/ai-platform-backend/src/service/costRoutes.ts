@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { actorOf } from '../audit/AuditLog';
 import { toCsv } from '../cost/csv';
 import { toFocusCsv } from '../cost/focus';
+import { DEFAULT_FOCUS_VERSION, FOCUS_VERSIONS } from '../cost/focusColumns';
 import type { CostStore } from '../cost/types';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
@@ -220,7 +221,12 @@ export function addCostRoutes(
     await costReader(req);
     const query = parseInput(
       windowSchema.and(
-        z.object({ format: z.enum(['csv', 'focus']).default('csv') }),
+        z.object({
+          format: z.enum(['csv', 'focus']).default('csv'),
+          // The FinOps FOCUS version of format=focus: 1.3 (current), or the
+          // FOCUS 1.0 columns exported before.
+          focusVersion: z.enum(FOCUS_VERSIONS).default(DEFAULT_FOCUS_VERSION),
+        }),
       ),
       req.query,
       'query',
@@ -229,7 +235,10 @@ export function addCostRoutes(
     const rows = await costStore.exportRows(window);
     const csv =
       query.format === 'focus'
-        ? toFocusCsv(rows, { titles: await options.titles?.() })
+        ? toFocusCsv(rows, {
+            titles: await options.titles?.(),
+            version: query.focusVersion,
+          })
         : toCsv(rows);
     const name = `ai-platform-cost-${query.format}-${new Date(
       window.from * 1000,

@@ -5,6 +5,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { DatabaseCostStore } from '../cost/DatabaseCostStore';
+import { FOCUS_1_0_COLUMNS, FOCUS_1_3_COLUMNS } from '../cost/focus';
 import type { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -869,20 +870,45 @@ describe('ai-platform router', () => {
       expect((await api(denied).get('/cost/budgets')).status).toBe(403);
     });
 
-    it('GET /cost/export answers CSV and FOCUS CSV (200, 400, 401, 403)', async () => {
+    it('GET /cost/export answers CSV and FOCUS 1.3 or 1.0 CSV (200, 400, 401, 403)', async () => {
       const csv = await api().get(`/cost/export?${window}`);
       expect(csv.status).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
+
+      // FOCUS 1.3 by default: its columns sorted, then the x_ ones.
       const focus = await api().get(`/cost/export?${window}&format=focus`);
       expect(focus.status).toBe(200);
-      const [header, ...rows] = focus.text.trim().split('\n');
-      expect(header.split(',').slice(0, 3)).toEqual([
-        'BilledCost',
-        'EffectiveCost',
-        'BillingCurrency',
-      ]);
+      expect(focus.headers['content-type']).toContain('text/csv');
+      const [header, ...rows] = focus.text.trim().split('\r\n');
+      expect(header.split(',')).toEqual([...FOCUS_1_3_COLUMNS]);
+      expect(header.split(',')).toEqual(
+        expect.arrayContaining(['ServiceProviderName', 'HostProviderName']),
+      );
       expect(rows).toHaveLength(2);
       expect(focus.text).toContain('Chat assistant (production)');
+      const focus13 = await api().get(
+        `/cost/export?${window}&format=focus&focusVersion=1.3`,
+      );
+      expect(focus13.text).toBe(focus.text);
+
+      // focusVersion=1.0: the FOCUS 1.0 columns exported before.
+      const focus10 = await api().get(
+        `/cost/export?${window}&format=focus&focusVersion=1.0`,
+      );
+      expect(focus10.status).toBe(200);
+      const [header10, ...rows10] = focus10.text.trim().split('\r\n');
+      expect(header10.split(',')).toEqual([...FOCUS_1_0_COLUMNS]);
+      expect(rows10).toHaveLength(2);
+      expect(focus10.text).toContain('Chat assistant (production)');
+      expect(focus10.headers['content-disposition']).toBe(
+        focus.headers['content-disposition'],
+      );
+
+      const badVersion = await api().get(
+        `/cost/export?${window}&format=focus&focusVersion=1.2`,
+      );
+      expect(badVersion.status).toBe(400);
+      expect(badVersion.body.error.message).toMatch(/focusVersion/);
       expect(
         (await api().get(`/cost/export?${window}&format=xlsx`)).status,
       ).toBe(400);

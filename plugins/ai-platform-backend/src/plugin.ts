@@ -138,6 +138,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           actionsRegistry: deps.actionsRegistry,
           evals,
           quotas,
+          catalog: deps.catalog,
           deployments,
         });
 

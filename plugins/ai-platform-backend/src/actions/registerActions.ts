@@ -1,26 +1,55 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { costReadPermission } from '@internal/plugin-ai-platform-common';
+import type { CostStore } from '../cost/types';
+import type { DeploymentService } from '../deploy/DeploymentService';
 import type { EvalService } from '../evals/EvalService';
 import { canonicalRef } from '../quotas/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
-import type { CostStore } from '../cost/types';
-import { ISO_INSTANT, windowOf } from '../service/costRoutes';
-import { InputError } from '@backstage/errors';
-import type { DeploymentService } from '../deploy/DeploymentService';
+import {
+  READ_ONLY,
+  type Zod,
+  costBasisSchema,
+  costFigures,
+  costFiguresSchema,
+  costWindow,
+  costWindowInput,
+  isoOf,
+  sameRef,
+} from './common';
+import { registerSizeModelForPoolAction } from './sizeModelForPoolAction';
+import { registerTeamEndpointsAction } from './teamEndpointsAction';
 
 /**
- * Read-only actions for AI assistants, served by the MCP actions backend:
- * a model version's gate status and its latest eval scores, a GPU pool's
- * capacity, a team's quota headroom and cost, and what an endpoint runs.
+ * Read-only actions for AI assistants, served by the MCP actions backend
+ * (tools `ai-platform.<name>`): a model version's gate status and its latest
+ * eval scores, a GPU pool's capacity, a team's quota headroom, cost and
+ * endpoints, what an endpoint runs, and a model version's sizing on a pool.
+ *
+ * An action whose route checks a permission has it as its
+ * `visibilityPermission` (the cost actions: `ai-platform.cost.read`); the
+ * others are open to every signed-in caller, as their routes are. The
+ * actions registry of @backstage/backend-defaults (0.18, Backstage 1.55)
+ * checks the visibility permission twice, with the caller's credentials: it
+ * leaves the action out of the list a caller gets (so MCP `tools/list` does
+ * not show it, and `tools/call` does not find it), and its invoke endpoint,
+ * which every call goes through (the actions service calls it over HTTP),
+ * answers 404 before the action runs. So the actions do not check it again;
+ * registerActions.mcp.test.ts pins both checks.
  */
 export function registerActions(options: {
   actionsRegistry: ActionsRegistryService;
   evals: EvalService;
   quotas: QuotaService;
   costStore: CostStore;
-  deployments?: DeploymentService;
+  /** The catalog, read with the caller's credentials (sizing, a team's endpoints). */
+  catalog: CatalogService;
+  /** Read through its type only; without it there are no deployment actions. */
+  deployments?: Pick<DeploymentService, 'status' | 'list' | 'running'>;
   now?: () => Date;
 }) {
-  const { actionsRegistry, evals, quotas, costStore, deployments } = options;
+  const { actionsRegistry, evals, quotas, costStore, catalog, deployments } =
+    options;
   const now = options.now ?? (() => new Date());
 
   actionsRegistry.register({
@@ -28,81 +57,69 @@ export function registerActions(options: {
     title: 'Team GPU cost for a window',
     description:
       "A team's GPU cost for a window (default: the last 30 days), per currency: GPU-hours, cost (GPU-hours x the pool price), idle cost where utilisation is known, tokens and cost per 1M tokens, and the basis of the numbers (allocation alone, or with utilisation and token counts from Prometheus).",
-    attributes: { readOnly: true, idempotent: true, destructive: false },
+    attributes: READ_ONLY,
+    visibilityPermission: costReadPermission,
     schema: {
       input: z =>
         z.object({
           team: z
             .string()
             .describe('Group entity ref, e.g. group:default/applied-ml'),
-          from: z
-            .string()
-            .optional()
-            .describe('ISO date, e.g. 2026-10-01 (default: 30 days before to)'),
-          to: z
-            .string()
-            .optional()
-            .describe('ISO date, exclusive (default: now)'),
+          ...costWindowInput(z),
         }),
       output: z =>
         z.object({
           team: z.string(),
           from: z.string(),
           to: z.string(),
-          costs: z.array(
-            z.object({
-              currency: z.string(),
-              cost: z.number(),
-              gpuHours: z.number(),
-              idleCost: z.number(),
-              tokens: z.number(),
-              costPerMillionTokens: z.number().optional(),
-            }),
-          ),
-          basis: z.object({
-            utilization: z.enum(['none', 'partial', 'full']),
-            tokens: z.enum(['none', 'partial', 'full']),
-          }),
+          costs: z.array(costFiguresSchema(z)),
+          basis: costBasisSchema(z),
         }),
     },
+    examples: [
+      {
+        title: "Applied ML's GPU cost in the last 30 days",
+        input: { team: 'group:default/applied-ml' },
+        output: {
+          team: 'group:default/applied-ml',
+          from: '2026-10-21T11:00:00.000Z',
+          to: '2026-11-20T11:00:00.000Z',
+          costs: [
+            {
+              currency: 'USD',
+              cost: 25_019.6,
+              gpuHours: 7310,
+              idleCost: 4120.5,
+              tokens: 1_530_000_000,
+              costPerMillionTokens: 16.35,
+            },
+          ],
+          basis: { utilization: 'partial', tokens: 'partial' },
+        },
+      },
+      {
+        title: "A team's GPU cost in October 2026",
+        input: {
+          team: 'group:default/data-science',
+          from: '2026-10-01',
+          to: '2026-11-01',
+        },
+      },
+    ],
     action: async ({ input }) => {
       const team = canonicalRef(input.team, 'Group');
-      const seconds = (iso: string, field: string) => {
-        const t = Date.parse(iso);
-        if (!ISO_INSTANT.test(iso) || Number.isNaN(t)) {
-          throw new InputError(
-            `${field} must be an ISO date or a date-time with Z or an offset`,
-          );
-        }
-        return Math.floor(t / 1000);
-      };
-      const { from, to } = windowOf(
-        {
-          from: input.from ? seconds(input.from, 'from') : undefined,
-          to: input.to ? seconds(input.to, 'to') : undefined,
-        },
-        now,
-      );
       const summary = await costStore.costSummary({
-        from,
-        to,
+        ...costWindow(input, now),
         groupBy: 'team',
       });
       return {
         output: {
           team,
-          from: new Date(summary.from * 1000).toISOString(),
-          to: new Date(summary.to * 1000).toISOString(),
+          from: isoOf(summary.from),
+          to: isoOf(summary.to),
           costs: summary.groups
-            .filter(g => g.key === team)
-            .map(g => ({
-              currency: g.currency,
-              cost: g.cost,
-              gpuHours: g.gpuHours,
-              idleCost: g.idleCost,
-              tokens: g.tokens,
-              costPerMillionTokens: g.costPerMillionTokens,
-            })),
+            .filter(g => sameRef(g.key, team))
+            .map(costFigures),
           basis: {
             utilization: summary.basis.utilization,
             tokens: summary.basis.tokens,
@@ -112,7 +129,7 @@ export function registerActions(options: {
     },
   });
 
-  const teamQuotaSchema = (z: any) =>
+  const teamQuotaSchema = (z: Zod) =>
     z.object({
       team: z.string(),
       quota: z.number(),
@@ -127,7 +144,7 @@ export function registerActions(options: {
     title: 'GPU pool capacity',
     description:
       "A GPU pool's capacity (spec.gpu.count), the GPUs allocated to endpoints (their worst case: gpusPerReplica x maxReplicas), the GPUs free, and each team's quota and usage on it.",
-    attributes: { readOnly: true, idempotent: true, destructive: false },
+    attributes: READ_ONLY,
     schema: {
       input: z =>
         z.object({
@@ -147,6 +164,37 @@ export function registerActions(options: {
           teams: z.array(teamQuotaSchema(z)),
         }),
     },
+    examples: [
+      {
+        title: 'Capacity and team quotas of the L4 pool',
+        input: { pool: 'gpupool:default/l4-inference' },
+        output: {
+          pool: 'gpupool:default/l4-inference',
+          cluster: 'gpu-eu-west',
+          capacity: 16,
+          used: 7,
+          free: 9,
+          teams: [
+            {
+              team: 'group:default/applied-ml',
+              quota: 12,
+              baseline: 12,
+              overridden: false,
+              used: 7,
+              free: 5,
+            },
+            {
+              team: 'group:default/data-science',
+              quota: 4,
+              baseline: 4,
+              overridden: false,
+              used: 0,
+              free: 4,
+            },
+          ],
+        },
+      },
+    ],
     action: async ({ input }) => {
       const [pool] = await quotas.overview({
         pool: canonicalRef(input.pool, 'GpuPool'),
@@ -176,7 +224,7 @@ export function registerActions(options: {
     title: 'Team GPU quota headroom',
     description:
       "A team's GPU quota, usage and free GPUs on every pool where it has a quota or runs endpoints, with each pool's free capacity (a placement needs both).",
-    attributes: { readOnly: true, idempotent: true, destructive: false },
+    attributes: READ_ONLY,
     schema: {
       input: z =>
         z.object({
@@ -201,6 +249,33 @@ export function registerActions(options: {
           ),
         }),
     },
+    examples: [
+      {
+        title: 'Where can Applied ML place more GPUs?',
+        input: { team: 'group:default/applied-ml' },
+        output: {
+          team: 'group:default/applied-ml',
+          pools: [
+            {
+              pool: 'gpupool:default/h100-inference',
+              quota: 16,
+              used: 12,
+              free: 4,
+              poolFree: 18,
+              canPlace: 4,
+            },
+            {
+              pool: 'gpupool:default/l4-inference',
+              quota: 12,
+              used: 7,
+              free: 5,
+              poolFree: 9,
+              canPlace: 5,
+            },
+          ],
+        },
+      },
+    ],
     action: async ({ input }) => {
       const team = canonicalRef(input.team, 'Group');
       const pools = await quotas.overview({ team });
@@ -227,7 +302,7 @@ export function registerActions(options: {
     title: 'Model version gate status',
     description:
       'Evaluates a model version against its eval gates (spec.evaluation.gates of the Model): pass, fail or missing per gate, with the score, the thresholds, the production baseline and any override. A missing score counts as failing for promotion to production.',
-    attributes: { readOnly: true, idempotent: true, destructive: false },
+    attributes: READ_ONLY,
     schema: {
       input: z =>
         z.object({
@@ -263,6 +338,52 @@ export function registerActions(options: {
           ),
         }),
     },
+    examples: [
+      {
+        title: 'May Llama 3.1 8B v2 go to production?',
+        description:
+          'Two gates pass; ifeval has no score yet, which blocks a promotion.',
+        input: { model: 'model:default/llama-3-1-8b-instruct', version: 'v2' },
+        output: {
+          passed: false,
+          productionVersion: 'v1',
+          gates: [
+            {
+              task: 'mmlu',
+              metric: 'acc',
+              status: 'pass',
+              passed: true,
+              value: 0.681,
+              min: 0.66,
+              overridden: false,
+              reasons: [],
+            },
+            {
+              task: 'gsm8k',
+              metric: 'exact_match,strict-match',
+              status: 'pass',
+              passed: true,
+              value: 0.7695,
+              min: 0.75,
+              overridden: false,
+              reasons: [],
+            },
+            {
+              task: 'ifeval',
+              metric: 'prompt_level_strict_acc',
+              status: 'missing',
+              passed: false,
+              maxRegression: 0.02,
+              baselineValue: 0.78,
+              overridden: false,
+              reasons: [
+                'no score for ifeval prompt_level_strict_acc in version v2',
+              ],
+            },
+          ],
+        },
+      },
+    ],
     action: async ({ input, credentials }) => {
       const status = await evals.gateStatus(
         input.model,
@@ -296,7 +417,7 @@ export function registerActions(options: {
     title: 'Latest eval scores of a model version',
     description:
       'The newest score per task and metric posted for a model version (from CI or the portal), with standard error, few-shot count and when it was posted.',
-    attributes: { readOnly: true, idempotent: true, destructive: false },
+    attributes: READ_ONLY,
     schema: {
       input: z =>
         z.object({
@@ -319,6 +440,32 @@ export function registerActions(options: {
           ),
         }),
     },
+    examples: [
+      {
+        title: 'Latest scores of Llama 3.1 8B v1',
+        input: { model: 'model:default/llama-3-1-8b-instruct', version: 'v1' },
+        output: {
+          scores: [
+            {
+              task: 'gsm8k',
+              metric: 'exact_match,strict-match',
+              value: 0.7695,
+              stderr: 0.0116,
+              numFewshot: 5,
+              postedAt: '2026-11-01T08:30:00.000Z',
+            },
+            {
+              task: 'mmlu',
+              metric: 'acc',
+              value: 0.681,
+              stderr: 0.0037,
+              numFewshot: 0,
+              postedAt: '2026-11-01T08:30:00.000Z',
+            },
+          ],
+        },
+      },
+    ],
     action: async ({ input, credentials }) => {
       const scores = await evals.latestScores(
         input.model,
@@ -346,7 +493,7 @@ export function registerActions(options: {
       title: 'Inference endpoint running version and deployment status',
       description:
         'What an InferenceEndpoint runs now: the model version of its last applied deployment (the records are the truth; it may differ from the catalog YAML after a promote), ready replicas, pods and recent Kubernetes events where its cluster is configured, and its latest deployment revisions with their outcome.',
-      attributes: { readOnly: true, idempotent: true, destructive: false },
+      attributes: READ_ONLY,
       schema: {
         input: z =>
           z.object({
@@ -396,6 +543,61 @@ export function registerActions(options: {
             ),
           }),
       },
+      examples: [
+        {
+          title: 'What does the production chat assistant run?',
+          description:
+            'A promote to v2 ran; one of the new replicas cannot be scheduled.',
+          input: { endpoint: 'inferenceendpoint:default/chat-assistant-prod' },
+          output: {
+            endpoint: 'inferenceendpoint:default/chat-assistant-prod',
+            cluster: 'gpu-eu-west',
+            namespace: 'chat',
+            catalogModelVersion: 'v1',
+            runningModelVersion: 'v2',
+            runningRevision: 3,
+            clusterConfigured: true,
+            readyReplicas: 1,
+            replicas: 2,
+            pods: [
+              {
+                name: 'chat-assistant-prod-7c9f8d6b5-2xkqp',
+                phase: 'Running',
+                ready: true,
+                restarts: 0,
+              },
+              {
+                name: 'chat-assistant-prod-7c9f8d6b5-9wz4m',
+                phase: 'Pending',
+                ready: false,
+                restarts: 0,
+                reason: 'Unschedulable',
+              },
+            ],
+            warnings: [
+              'FailedScheduling: 0/4 nodes are available: 4 Insufficient nvidia.com/gpu.',
+            ],
+            recentDeployments: [
+              {
+                revision: 3,
+                operation: 'promote',
+                state: 'succeeded',
+                modelVersion: 'v2',
+                requestedBy: 'user:default/guest',
+                createdAt: '2026-11-18T09:05:12.000Z',
+              },
+              {
+                revision: 2,
+                operation: 'deploy',
+                state: 'succeeded',
+                modelVersion: 'v1',
+                requestedBy: 'user:default/guest',
+                createdAt: '2026-11-02T14:21:03.000Z',
+              },
+            ],
+          },
+        },
+      ],
       action: async ({ input, credentials }) => {
         const status = await deployments.status({
           credentials,
@@ -436,5 +638,15 @@ export function registerActions(options: {
         };
       },
     });
+
+    registerTeamEndpointsAction({
+      actionsRegistry,
+      catalog,
+      costStore,
+      deployments,
+      now,
+    });
   }
+
+  registerSizeModelForPoolAction({ actionsRegistry, catalog });
 }

@@ -20,6 +20,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import useAsync from 'react-use/esm/useAsync';
 import { SelectField } from '../common/SelectField';
 import { useQueryState } from '../common/useQueryState';
@@ -31,6 +32,22 @@ const STAGES: ModelStage[] = [
   'deprecated',
   'archived',
 ];
+
+const useStyles = makeStyles(theme => ({
+  /** Scrolls a table sideways inside its card when it is wider than that. */
+  scroll: { overflowX: 'auto' },
+  table: {
+    // Backstage's theme lets cells break anywhere in a word
+    // (`word-break: break-word`), so that the browser squeezes columns into
+    // "Ra nk" and "Sco re". Break only between words (and after hyphens).
+    '& th, & td': { wordBreak: 'normal', overflowWrap: 'normal' },
+    '& th': { whiteSpace: 'nowrap' },
+  },
+  /** Short values that read as one: version, score, time. */
+  nowrap: { whiteSpace: 'nowrap' },
+  /** Room for a model title on one or two lines. */
+  model: { minWidth: theme.spacing(18) },
+}));
 
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
@@ -51,6 +68,7 @@ function groupByTask(rows: EvalLeaderboardRow[]) {
  */
 export function Leaderboard() {
   const api = useApi(aiPlatformApiRef);
+  const classes = useStyles();
   const query = useQueryState();
   const type = query.get('type');
   const task = query.get('task');
@@ -113,50 +131,57 @@ export function Leaderboard() {
               const { task: t, metric } = rows[0];
               const lowerIsBetter = rows[0].higherIsBetter === false;
               return (
-                <Grid item xs={12} lg={6} key={`${t}|${metric}`}>
+                <Grid item xs={12} xl={6} key={`${t}|${metric}`}>
                   <Typography variant="h6" component="h3">
                     {`${t} · ${metric}`}
                   </Typography>
                   <Typography variant="caption" color="textSecondary">
                     {lowerIsBetter ? 'Lower is better' : 'Higher is better'}
                   </Typography>
-                  <Table
-                    size="small"
-                    aria-label={`Leaderboard for ${t} ${metric}`}
-                  >
-                    <TableHead>
-                      <TableRow>
-                        <TableCell>Rank</TableCell>
-                        <TableCell>Model</TableCell>
-                        <TableCell>Version</TableCell>
-                        <TableCell>Stage</TableCell>
-                        <TableCell align="right">Score</TableCell>
-                        <TableCell>Posted</TableCell>
-                      </TableRow>
-                    </TableHead>
-                    <TableBody>
-                      {rows.map((row, i) => (
-                        <TableRow key={`${row.model}|${row.version}`}>
-                          <TableCell>{i + 1}</TableCell>
-                          <TableCell>
-                            <EntityRefLink entityRef={row.model}>
-                              {row.title}
-                            </EntityRefLink>
-                          </TableCell>
-                          <TableCell>{row.version}</TableCell>
-                          <TableCell>
-                            <StageChip stage={row.stage} />
-                          </TableCell>
-                          <TableCell align="right">
-                            {formatScore(row.value)}
-                            {row.stderr !== undefined &&
-                              ` ± ${formatScore(row.stderr)}`}
-                          </TableCell>
-                          <TableCell>{formatTime(row.postedAt)}</TableCell>
+                  <div className={classes.scroll}>
+                    <Table
+                      size="small"
+                      className={classes.table}
+                      aria-label={`Leaderboard for ${t} ${metric}`}
+                    >
+                      <TableHead>
+                        <TableRow>
+                          <TableCell>Rank</TableCell>
+                          <TableCell>Model</TableCell>
+                          <TableCell>Version</TableCell>
+                          <TableCell>Stage</TableCell>
+                          <TableCell align="right">Score</TableCell>
+                          <TableCell>Posted</TableCell>
                         </TableRow>
-                      ))}
-                    </TableBody>
-                  </Table>
+                      </TableHead>
+                      <TableBody>
+                        {rows.map((row, i) => (
+                          <TableRow key={`${row.model}|${row.version}`}>
+                            <TableCell>{i + 1}</TableCell>
+                            <TableCell className={classes.model}>
+                              <EntityRefLink entityRef={row.model}>
+                                {row.title}
+                              </EntityRefLink>
+                            </TableCell>
+                            <TableCell className={classes.nowrap}>
+                              {row.version}
+                            </TableCell>
+                            <TableCell>
+                              <StageChip stage={row.stage} />
+                            </TableCell>
+                            <TableCell align="right" className={classes.nowrap}>
+                              {formatScore(row.value)}
+                              {row.stderr !== undefined &&
+                                ` ± ${formatScore(row.stderr)}`}
+                            </TableCell>
+                            <TableCell className={classes.nowrap}>
+                              {formatTime(row.postedAt)}
+                            </TableCell>
+                          </TableRow>
+                        ))}
+                      </TableBody>
+                    </Table>
+                  </div>
                 </Grid>
               );
             })}

@@ -209,7 +209,21 @@ export type EndpointLiveStatus = {
   catalogModelVersion: string;
   deployment?: {
     name: string;
+    /** The Deployment's `spec.replicas` (left to the autoscaler when one manages it). */
     replicas?: number;
+    /**
+     * The replicas wanted now: the autoscaler's `status.desiredReplicas` when
+     * one manages the Deployment, else `spec.replicas`, else `status.replicas`.
+     */
+    desiredReplicas?: number;
+    /** The HorizontalPodAutoscaler that scales the Deployment, when there is one. */
+    autoscaler?: {
+      name: string;
+      minReplicas?: number;
+      maxReplicas: number;
+      currentReplicas?: number;
+      desiredReplicas?: number;
+    };
     readyReplicas: number;
     updatedReplicas: number;
     availableReplicas: number;

@@ -1,5 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import type { ModelGateStatus } from '@internal/plugin-ai-platform-common';
+import type {
+  EndpointLiveStatus,
+  ModelGateStatus,
+} from '@internal/plugin-ai-platform-common';
 import type { AiPlatformApi } from '@internal/plugin-ai-platform-react';
 import {
   deploymentRecord,
@@ -345,5 +348,131 @@ describe('EndpointDeploymentCard', () => {
     expect(
       await within(dialog).findByText('Done: v1 runs as revision 4.'),
     ).toBeInTheDocument();
+  });
+
+  describe('live replicas', () => {
+    /** The live status with the Deployment changed as given. */
+    function withDeployment(
+      deployment: Partial<NonNullable<EndpointLiveStatus['deployment']>>,
+    ): EndpointLiveStatus {
+      return {
+        ...liveStatus,
+        deployment: { ...liveStatus.deployment!, ...deployment },
+      };
+    }
+
+    async function renderWith(status: EndpointLiveStatus) {
+      await renderWithApis(<EndpointDeploymentCard />, {
+        entity: endpointEntity,
+        api: { ...api(), getEndpointStatus: async () => status },
+      });
+      // The card has settled once it shows the last deployment too.
+      await screen.findByText(/Revision 3: promote to v2/);
+      return screen.getByRole('region', { name: 'Live status' });
+    }
+
+    it('counts an autoscaled endpoint against what its autoscaler wants, and names it', async () => {
+      // The rendered Deployment leaves spec.replicas to the autoscaler.
+      const live = await renderWith(
+        withDeployment({
+          replicas: undefined,
+          desiredReplicas: 3,
+          autoscaler: {
+            name: 'chat-assistant-prod',
+            minReplicas: 1,
+            maxReplicas: 4,
+            currentReplicas: 1,
+            desiredReplicas: 3,
+          },
+          readyReplicas: 1,
+          updatedReplicas: 1,
+          availableReplicas: 1,
+        }),
+      );
+      expect(
+        await within(live).findByText(
+          '1 of 3 replicas ready (1 updated, 1 available)',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(live).getByText(
+          'Autoscaled 1–4 replicas by HorizontalPodAutoscaler chat-assistant-prod',
+        ),
+      ).toBeInTheDocument();
+      expect(live).not.toHaveTextContent(/of 0/);
+    });
+
+    it("takes the autoscaler's count when the backend gives no desired count of its own", async () => {
+      const live = await renderWith(
+        withDeployment({
+          // spec.replicas as the autoscaler last set it, before it scaled up.
+          replicas: 2,
+          desiredReplicas: undefined,
+          autoscaler: { name: 'chat', maxReplicas: 3, desiredReplicas: 3 },
+          readyReplicas: 3,
+          updatedReplicas: 3,
+          availableReplicas: 3,
+        }),
+      );
+      expect(
+        await within(live).findByText('3 of 3 replicas ready'),
+      ).toBeInTheDocument();
+      expect(
+        within(live).getByText(
+          'Autoscaled up to 3 replicas by HorizontalPodAutoscaler chat',
+        ),
+      ).toBeInTheDocument();
+    });
+
+    it('counts a fixed-replica endpoint against spec.replicas, with no autoscaler', async () => {
+      const live = await renderWith(
+        withDeployment({
+          replicas: 2,
+          desiredReplicas: undefined,
+          autoscaler: undefined,
+          readyReplicas: 2,
+          updatedReplicas: 2,
+          availableReplicas: 2,
+        }),
+      );
+      expect(
+        await within(live).findByText('2 of 2 replicas ready'),
+      ).toBeInTheDocument();
+      expect(live).not.toHaveTextContent(/Autoscaled|HorizontalPodAutoscaler/);
+    });
+
+    it('says what is known, and no "of 0", when the desired count is unknown', async () => {
+      const live = await renderWith(
+        withDeployment({
+          replicas: undefined,
+          desiredReplicas: undefined,
+          autoscaler: undefined,
+          readyReplicas: 1,
+          updatedReplicas: 1,
+          availableReplicas: 1,
+        }),
+      );
+      expect(
+        await within(live).findByText(
+          '1 replica ready (1 updated, 1 available); the desired number of replicas is not known',
+        ),
+      ).toBeInTheDocument();
+      expect(live).not.toHaveTextContent(/of 0/);
+    });
+
+    it('says so when the Deployment is scaled to zero', async () => {
+      const live = await renderWith(
+        withDeployment({
+          replicas: 0,
+          desiredReplicas: 0,
+          readyReplicas: 0,
+          updatedReplicas: 0,
+          availableReplicas: 0,
+        }),
+      );
+      expect(
+        await within(live).findByText('Scaled to 0 replicas (0 ready)'),
+      ).toBeInTheDocument();
+    });
   });
 });

@@ -36,6 +36,62 @@ import { shortRef } from '../common/entityRefs';
 import { MetadataTable } from '../common/MetadataTable';
 import { DeploymentDialog, defaultRollbackTarget } from './DeploymentDialog';
 
+type LiveDeployment = NonNullable<EndpointLiveStatus['deployment']>;
+
+/**
+ * The replicas the Deployment wants now: the autoscaler's desired count when
+ * one manages it (the rendered Deployment leaves `spec.replicas` to the
+ * HorizontalPodAutoscaler), else `spec.replicas`; undefined when neither is
+ * known.
+ */
+function desiredReplicasOf(d: LiveDeployment): number | undefined {
+  return d.desiredReplicas ?? d.autoscaler?.desiredReplicas ?? d.replicas;
+}
+
+const replicaCount = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
+
+/** Ready replicas against the desired count, or what is known without it. */
+function ReplicasStatus(props: { deployment: LiveDeployment }) {
+  const d = props.deployment;
+  const desired = desiredReplicasOf(d);
+  const rollout = `${d.updatedReplicas} updated, ${d.availableReplicas} available`;
+  if (desired === undefined) {
+    const text = `${replicaCount(
+      d.readyReplicas,
+    )} ready (${rollout}); the desired number of replicas is not known`;
+    return d.readyReplicas > 0 ? (
+      <StatusOK>{text}</StatusOK>
+    ) : (
+      <StatusWarning>{text}</StatusWarning>
+    );
+  }
+  if (desired === 0) {
+    return (
+      <StatusWarning>{`Scaled to 0 replicas (${d.readyReplicas} ready)`}</StatusWarning>
+    );
+  }
+  return d.readyReplicas >= desired ? (
+    <StatusOK>{`${d.readyReplicas} of ${desired} replicas ready`}</StatusOK>
+  ) : (
+    <StatusWarning>{`${d.readyReplicas} of ${desired} replicas ready (${rollout})`}</StatusWarning>
+  );
+}
+
+/** Who sets the replica count: the autoscaler and its range, when one does. */
+function Scaling(props: { deployment: LiveDeployment }) {
+  const a = props.deployment.autoscaler;
+  if (!a) return null;
+  const range =
+    a.minReplicas !== undefined
+      ? `${a.minReplicas}–${a.maxReplicas}`
+      : `up to ${a.maxReplicas}`;
+  return (
+    <Typography variant="body2">
+      {`Autoscaled ${range} replicas by HorizontalPodAutoscaler ${a.name}`}
+    </Typography>
+  );
+}
+
 function LiveStatus(props: { status: EndpointLiveStatus }) {
   const { status } = props;
   if (status.error) {
@@ -51,15 +107,10 @@ function LiveStatus(props: { status: EndpointLiveStatus }) {
       </Typography>
     );
   }
-  const desired = d.replicas ?? 0;
-  const healthy = d.readyReplicas >= desired && desired > 0;
   return (
     <>
-      {healthy ? (
-        <StatusOK>{`${d.readyReplicas} of ${desired} replicas ready`}</StatusOK>
-      ) : (
-        <StatusWarning>{`${d.readyReplicas} of ${desired} replicas ready (${d.updatedReplicas} updated, ${d.availableReplicas} available)`}</StatusWarning>
-      )}
+      <ReplicasStatus deployment={d} />
+      <Scaling deployment={d} />
       {status.pods.length > 0 && (
         <Table size="small" aria-label="Pods">
           <TableHead>

@@ -59,7 +59,8 @@ export function requestAttributes(request: RecordedRequest): RequestAttributes {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      verb = watch ? 'watch' : name ? 'get' : 'list';
+      if (watch) verb = 'watch';
+      else verb = name ? 'get' : 'list';
       break;
     case 'POST':
       verb = 'create';

@@ -220,6 +220,7 @@ export class ApiOperations {
     const next = this.scoped(type, undefined, object);
     namespaceDefaults(type, next);
     secretDefaults(type, next);
+    deploymentDefaults(type, next);
     const entries = recordUpdate({
       before: undefined,
       after: next,
@@ -261,6 +262,7 @@ export class ApiOperations {
   ) {
     const next = this.scoped(type, before, incoming, ctx.subresource);
     secretDefaults(type, next);
+    deploymentDefaults(type, next);
     const entries = recordUpdate({
       before,
       after: next,
@@ -395,6 +397,9 @@ export class ApiOperations {
     });
     if (!before) namespaceDefaults(type, object as KubeObject);
     secretDefaults(type, object as KubeObject);
+    // After the field ownership is worked out: an applier owns only the
+    // fields it sent, never a default.
+    deploymentDefaults(type, object as KubeObject);
     const result = this.store.write({
       type,
       object: object as KubeObject,
@@ -463,6 +468,19 @@ function secretDefaults(type: ResourceType, object: KubeObject) {
   }
   object.data = data;
   delete object.stringData;
+}
+
+/**
+ * As the real server: a Deployment without `spec.replicas` gets 1, on every
+ * write (so an apply that stops sending the field, which its manager owned,
+ * leaves 1 until an autoscaler scales it).
+ */
+function deploymentDefaults(type: ResourceType, object: KubeObject) {
+  if (type.kind !== 'Deployment') return;
+  const spec = isPlainObject(object.spec) ? object.spec : {};
+  if (spec.replicas === undefined || spec.replicas === null) {
+    object.spec = { ...spec, replicas: 1 };
+  }
 }
 
 /** RFC 7386 JSON merge patch. */

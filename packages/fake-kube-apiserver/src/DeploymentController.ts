@@ -13,7 +13,6 @@ const REPLICASET = typeOf('ReplicaSet');
 const POD = typeOf('Pod');
 const NODE = typeOf('Node');
 const EVENT = typeOf('Event');
-const HPA = typeOf('HorizontalPodAutoscaler');
 const SERVICE_ACCOUNT = typeOf('ServiceAccount');
 
 type Condition = {
@@ -130,15 +129,6 @@ export class DeploymentController {
         }
         return;
       }
-      case 'HorizontalPodAutoscaler': {
-        const target = (
-          object.spec as { scaleTargetRef?: { kind?: string; name?: string } }
-        )?.scaleTargetRef;
-        if (target?.kind === 'Deployment' && target.name) {
-          this.later(0, () => this.reconcile(ns!, target.name!));
-        }
-        return;
-      }
       case 'Node':
         this.later(0, () => this.scheduleAllPending());
         return;
@@ -247,20 +237,10 @@ export class DeploymentController {
     );
   }
 
+  /** The API server defaults `spec.replicas` to 1; an autoscaler sets it through the scale subresource. */
   private replicasOf(deployment: KubeObject): number {
     const spec = deployment.spec as DeploymentSpec;
-    if (typeof spec.replicas === 'number') return spec.replicas;
-    const hpa = this.store.list(HPA, deployment.metadata.namespace).find(h => {
-      const ref = (
-        h.spec as { scaleTargetRef?: { kind?: string; name?: string } }
-      )?.scaleTargetRef;
-      return (
-        ref?.kind === 'Deployment' && ref.name === deployment.metadata.name
-      );
-    });
-    return (
-      (hpa?.spec as { minReplicas?: number } | undefined)?.minReplicas ?? 1
-    );
+    return typeof spec.replicas === 'number' ? spec.replicas : 1;
   }
 
   private replicaSetsOf(deployment: KubeObject) {

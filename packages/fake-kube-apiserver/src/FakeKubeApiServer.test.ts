@@ -7,6 +7,7 @@ import {
   clientsFor,
   statusOf,
   loadClientNode,
+  waitUntil,
 } from './__testUtils__/clients';
 import type { KubeObject } from './types';
 
@@ -689,6 +690,23 @@ describe('startFakeKubeApiServer', () => {
             l => `${JSON.parse(l).type} ${JSON.parse(l).object.metadata.name}`,
           ),
       ).toEqual(['ADDED a1', 'ADDED a2']);
+    });
+
+    it('ends a watch when its client goes away, keeping no timer or subscription', async () => {
+      const { k8s, kc } = clientsFor(server);
+      const events: string[] = [];
+      const controller = await new k8s.Watch(kc).watch(
+        '/api/v1/namespaces/team-a/configmaps',
+        // Long enough to keep a process alive for an hour if it leaked.
+        { timeoutSeconds: 3600 },
+        (type, object) => events.push(`${type} ${object.metadata.name}`),
+        () => {},
+      );
+      await waitUntil(() => events.length === 2);
+      expect(server.openWatches).toBe(1);
+      controller.abort();
+      await waitUntil(() => server.openWatches === 0);
+      expect(server.openWatches).toBe(0);
     });
   });
 

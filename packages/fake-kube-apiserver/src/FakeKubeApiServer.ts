@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { ApiOperations } from './ApiOperations';
 import { DeploymentController } from './DeploymentController';
+import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import { recordUpdate } from './fieldManager';
 import { ObjectStore } from './ObjectStore';
 import {
@@ -64,6 +65,13 @@ export type FakeKubeApiServerOptions = {
   crashingImages?: ImageMatcher;
   /** The cluster name `clusterConfig()` and `backstageConfig()` use. Default `fake`. */
   clusterName?: string;
+  /**
+   * How long the simulated HorizontalPodAutoscaler controller waits after an
+   * HPA or its target changes before it scales the target into the HPA's
+   * range and writes the HPA's status. Default 0; a long one leaves HPAs
+   * without status, as before a real controller's first sync.
+   */
+  autoscalerSyncDelayMs?: number;
 };
 
 /** Identifies one object in the helper methods. */
@@ -164,6 +172,7 @@ export class FakeKubeApiServer {
     private readonly api: ApiOperations,
     private readonly controller: DeploymentController,
     options: FakeKubeApiServerOptions,
+    private readonly autoscalers?: HorizontalPodAutoscalerController,
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -471,10 +480,16 @@ export class FakeKubeApiServer {
     };
   }
 
-  /** Stops the simulated controller, ends watches, drops connections and closes the port. */
+  /** Watches that still stream (each ends on its timeout, when its client leaves, or on `close()`). */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  /** Stops the simulated controllers, ends watches, drops connections and closes the port. */
   async close(): Promise<void> {
     this.controller.stop();
-    for (const stop of this.watches) stop();
+    this.autoscalers?.stop();
+    for (const stop of [...this.watches]) stop();
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
@@ -657,10 +672,8 @@ export class FakeKubeApiServer {
             timeoutSeconds: query.timeoutSeconds
               ? Number(query.timeoutSeconds)
               : undefined,
-            onEnd: stop => {
-              this.watches.add(stop);
-              res.on('close', () => this.watches.delete(stop));
-            },
+            onStart: stop => this.watches.add(stop),
+            onEnd: stop => this.watches.delete(stop),
           });
           return;
         }
@@ -955,6 +968,10 @@ export async function startFakeKubeApiServer(
     progressDeadlineMs: options.progressDeadlineMs,
     imageBehaviour: image => holder.handle!.imageBehaviour(image),
   });
+  const autoscalers = new HorizontalPodAutoscalerController({
+    store,
+    syncDelayMs: options.autoscalerSyncDelayMs ?? 0,
+  });
   const handle = new FakeKubeApiServer(
     server,
     store,
@@ -962,6 +979,7 @@ export async function startFakeKubeApiServer(
     api,
     controller,
     options,
+    autoscalers,
   );
   holder.handle = handle;
   for (const ns of options.namespaces ?? defaultNamespaces) {
@@ -978,5 +996,6 @@ export async function startFakeKubeApiServer(
   for (const node of options.nodes ?? []) handle.addNode(node);
   if (options.seed) handle.seed(options.seed);
   controller.start();
+  autoscalers.start();
   return handle;
 }

@@ -15,9 +15,10 @@ import type { KubeObject } from './types';
  * type: from the current state (ADDED per object) when no resourceVersion
  * or "0" is given, else every change after that resourceVersion (an ERROR
  * event with a 410 Expired Status when it is older than the kept history).
- * Ends after `timeoutSeconds`. Objects are filtered by their state in the
- * event; an object that stops matching a selector is not reported as
- * DELETED (the real server does that).
+ * Ends after `timeoutSeconds`, or when the client goes away (as the real
+ * server does: nothing of a watch outlives its connection). Objects are
+ * filtered by their state in the event; an object that stops matching a
+ * selector is not reported as DELETED (the real server does that).
  */
 export function streamWatch(options: {
   req: IncomingMessage;
@@ -29,6 +30,9 @@ export function streamWatch(options: {
   fields: FieldRequirement[];
   resourceVersion?: string;
   timeoutSeconds?: number;
+  /** Called with the function that ends the watch, once it streams. */
+  onStart: (stop: () => void) => void;
+  /** Called once the watch has ended, whoever ended it. */
   onEnd: (stop: () => void) => void;
 }): void {
   const { req, res, store, type, namespace } = options;
@@ -57,8 +61,12 @@ export function streamWatch(options: {
     unsubscribe();
     if (timer) clearTimeout(timer);
     if (!res.writableEnded) res.end();
+    options.onEnd(stop);
   };
-  options.onEnd(stop);
+  options.onStart(stop);
+  // The request's body was read before the watch began, so its 'close' may
+  // have passed already: the response's 'close' says when the client left.
+  res.on('close', stop);
 
   const rv = options.resourceVersion;
   if (rv === undefined || rv === '' || rv === '0') {

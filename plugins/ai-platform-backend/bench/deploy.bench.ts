@@ -3,8 +3,8 @@
  * (packages/fake-kube-apiserver) on loopback, with the stores on SQLite in
  * memory.
  *
- * 1. Sequential deploys of a 5-object endpoint (Deployment, Service,
- *    PodDisruptionBudget, HorizontalPodAutoscaler, ServiceMonitor): the HTTP
+ * 1. Sequential deploys of a 6-object endpoint (ServiceAccount, Deployment,
+ *    Service, PodDisruptionBudget, HorizontalPodAutoscaler, ServiceMonitor): the HTTP
  *    requests per deploy by kind (discovery, apply, watch, other) and the
  *    time per deploy, with the deploy settings' defaults.
  *    The aim: discovery once per cluster (cached), one apply per object and
@@ -14,7 +14,14 @@
  *    check refuses, and the wall time.
  *
  *   yarn bench deploy [--sequential 20] [--concurrent 100] [--capacity 60]
- *                     [--rollout-ms 0]
+ *                     [--rollout-ms 0] [--smoke]
+ *
+ * --smoke: 3 sequential deploys and 10 concurrent onto room for 6, in
+ * seconds (the numbers mean little; that it runs and exits does).
+ *
+ * It exits by itself once it has printed: every harness closes its fake
+ * API server (which ends its watches and drops its connections) and its
+ * knex pool, and the deploy service leaves no timer behind.
  */
 import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
@@ -31,9 +38,10 @@ function option(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const SEQUENTIAL = option('sequential', 20);
-const CONCURRENT = option('concurrent', 100);
-const CAPACITY = option('capacity', 60);
+const SMOKE = process.argv.includes('--smoke');
+const SEQUENTIAL = option('sequential', SMOKE ? 3 : 20);
+const CONCURRENT = option('concurrent', SMOKE ? 10 : 100);
+const CAPACITY = option('capacity', SMOKE ? 6 : 60);
 const ROLLOUT_MS = option('rollout-ms', 0);
 
 const TEAM = 'group:default/applied-ml';
@@ -252,7 +260,9 @@ async function concurrent() {
 
 async function main() {
   console.log(
-    'Deploy benchmark: deploy service -> fake Kubernetes API server on 127.0.0.1, stores on SQLite in memory',
+    `Deploy benchmark${
+      SMOKE ? ' (smoke)' : ''
+    }: deploy service -> fake Kubernetes API server on 127.0.0.1, stores on SQLite in memory`,
   );
   await sequential();
   await concurrent();

@@ -283,6 +283,7 @@ describe('the vllm-service template, end to end', () => {
       'kustomization.yaml',
       'poddisruptionbudget.yaml',
       'service.yaml',
+      'serviceaccount.yaml',
     ]);
     const workflow = fs.readFileSync(
       path.join(folder, '.github/workflows/eval-gate.yaml'),
@@ -392,6 +393,7 @@ describe('the vllm-service template, end to end', () => {
       )
       .map(d => d.toJS());
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ServiceAccount/summarizer-east',
       'Deployment/summarizer-east',
       'Service/summarizer-east',
       'PodDisruptionBudget/summarizer-east',

@@ -67,3 +67,17 @@ export async function applyObject(
     data?: Record<string, unknown>;
   };
 }
+
+/** Resolves once `condition` holds; rejects after `timeoutMs`. @internal */
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise(r => setTimeout(r, 10));
+  }
+}

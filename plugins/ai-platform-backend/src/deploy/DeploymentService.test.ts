@@ -114,6 +114,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       ['rollout', 'passed'],
     ]);
     expect(record.objects.map(o => [o.kind, o.action])).toEqual([
+      ['ServiceAccount', 'created'],
       ['Deployment', 'created'],
       ['Service', 'created'],
       ['PodDisruptionBudget', 'created'],
@@ -124,7 +125,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       true,
     );
     // Applied with our field manager, server-side.
-    expect(applies()).toHaveLength(3);
+    expect(applies()).toHaveLength(4);
     for (const r of applies()) {
       expect(r.contentType).toContain('application/apply-patch+yaml');
       expect(r.query.fieldManager).toBe('backstage-ai-platform');
@@ -193,23 +194,43 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
   });
 
   it('refuses a deploy onto a full pool even within the team quota', async () => {
+    // The L4 pool holds 16 GPUs; Applied ML's endpoints need 9 of them.
+    // With a quota of the whole pool, Applied ML has room for 7 more, but
+    // once Data Science runs 3, the pool has room for 4 only.
     await h.quotas.setOverride({
       team: 'group:default/applied-ml',
       pool: 'gpupool:default/l4-inference',
-      gpus: 40,
+      gpus: 16,
       reason: 'test',
       actor: 'user:default/alice',
     });
+    const ds = await h.service.deploy({
+      credentials: carol,
+      endpoint: newEndpoint('ds-chat', {
+        replicas: 3,
+        owner: 'group:default/data-science',
+        namespace: 'ds-sandbox',
+      }),
+      wait: true,
+    });
+    expect(ds.record.state).toBe('succeeded');
+    h.server.clearRequests();
     const { record } = await h.service.deploy({
       credentials: bob,
-      endpoint: newEndpoint('huge-chat', { replicas: 8 }),
+      endpoint: newEndpoint('huge-chat', { replicas: 5 }),
       wait: true,
     });
     expect(record.state).toBe('failed');
     expect(record.error).toMatchObject({ check: 'quota' });
     expect(record.error?.message).toMatch(/pool/i);
+    expect(record.error?.message).toBe(
+      'pool full: gpupool:default/l4-inference has 16 GPUs and 12 are allocated; 5 more would make 17',
+    );
     expect(applies()).toHaveLength(0);
-    expect(await audited()).toEqual(['endpoint.deploy:failure']);
+    expect(await audited()).toEqual([
+      'endpoint.deploy:success',
+      'endpoint.deploy:failure',
+    ]);
     expect(
       await h.quotas.allocation('inferenceendpoint:default/huge-chat'),
     ).toBeUndefined();
@@ -385,6 +406,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(rerun.record.state).toBe('succeeded');
     expect(rerun.record.revision).toBe(2);
     expect(rerun.record.objects.map(o => [o.kind, o.action])).toEqual([
+      ['ServiceAccount', 'unchanged'],
       ['Deployment', 'unchanged'],
       ['Service', 'created'],
       ['PodDisruptionBudget', 'created'],
@@ -407,7 +429,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     });
     expect(failed.record.state).toBe('failed');
     expect(failed.record.error?.object).toBe(
-      'Deployment/chat-assistant-staging',
+      'ServiceAccount/chat-assistant-staging',
     );
     expect((await h.quotas.allocation(STAGING))?.gpus).toBe(1);
   });
@@ -426,6 +448,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       'created',
       'created',
       'created',
+      'created',
     ]);
     expect(
       h.server.requests
@@ -437,6 +460,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
     // The answer carries the rendered objects, as the cluster validated them.
     expect(record.manifests?.map(m => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'ServiceAccount/chat-assistant-staging',
       'Deployment/chat-assistant-staging',
       'Service/chat-assistant-staging',
       'PodDisruptionBudget/chat-assistant-staging',
@@ -458,7 +482,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       dryRun: true,
       wait: true,
     });
-    const deployment = preview.record.objects[0];
+    const deployment = preview.record.objects[1];
     expect(deployment.action).toBe('configured');
     expect(deployment.changes).toEqual(
       expect.arrayContaining([
@@ -488,6 +512,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(ourObjects()).toEqual(before);
     // One apply per object and nothing else: no watch, no discovery (cached).
     expect(h.server.requests.map(r => r.method)).toEqual([
+      'PATCH',
       'PATCH',
       'PATCH',
       'PATCH',
@@ -710,11 +735,13 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(apply?.message).toContain('gpu-us-east');
     expect(apply?.message).toContain('kubernetes.clusterLocatorMethods');
     expect(record.objects.map(o => o.kind)).toEqual([
+      'ServiceAccount',
       'Deployment',
       'Service',
       'PodDisruptionBudget',
     ]);
     expect(record.manifests?.map(m => m.kind)).toEqual([
+      'ServiceAccount',
       'Deployment',
       'Service',
       'PodDisruptionBudget',
@@ -758,6 +785,7 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     });
     expect(record.state).toBe('succeeded');
     expect(record.objects.map(o => `${o.kind}:${o.action}`)).toEqual([
+      'ServiceAccount:created',
       'Deployment:created',
       'Service:created',
       'PodDisruptionBudget:created',

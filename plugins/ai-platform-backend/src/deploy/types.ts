@@ -47,7 +47,21 @@ export function readDeployOptions(config: Config): DeployOptions {
     );
   }
   const networkPolicy = c?.getOptionalConfig('networkPolicy');
-  const podLabels = networkPolicy?.getOptionalConfig('allowFromPodLabels');
+  // Read whole: label keys such as app.kubernetes.io/name hold dots, which
+  // config paths would split.
+  const podLabels =
+    (networkPolicy?.getOptional('allowFromPodLabels') as
+      | Record<string, unknown>
+      | undefined) ?? {};
+  for (const [key, value] of Object.entries(podLabels)) {
+    if (typeof value !== 'string') {
+      throw new Error(
+        `aiPlatform.deploy.networkPolicy.allowFromPodLabels["${key}"] must be a string, not ${JSON.stringify(
+          value,
+        )}`,
+      );
+    }
+  }
   return {
     ...(networkPolicy?.getOptionalBoolean('enabled')
       ? {
@@ -56,9 +70,7 @@ export function readDeployOptions(config: Config): DeployOptions {
               networkPolicy.getOptionalBoolean('allowSameNamespace') ?? true,
             allowFromNamespaces:
               networkPolicy.getOptionalStringArray('allowFromNamespaces') ?? [],
-            allowFromPodLabels: Object.fromEntries(
-              (podLabels?.keys() ?? []).map(k => [k, podLabels!.getString(k)]),
-            ),
+            allowFromPodLabels: podLabels as Record<string, string>,
           },
         }
       : {}),

@@ -154,6 +154,7 @@ describe('deployment routes', () => {
     const rendered = await post('/render', { endpoint: STAGING });
     expect(rendered.status).toBe(200);
     expect(rendered.body.objects.map((o: any) => o.kind)).toEqual([
+      'ServiceAccount',
       'Deployment',
       'Service',
       'PodDisruptionBudget',

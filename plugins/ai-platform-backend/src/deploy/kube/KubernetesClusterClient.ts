@@ -335,6 +335,9 @@ export class KubernetesClusterClient {
               setTimeout(start, Math.min(1000 * failures, 3000));
             },
           );
+          // Finished while the watch was being opened: close it now, or it
+          // would stay open until its timeoutSeconds.
+          if (finished) controller.abort();
         } catch (error) {
           failures += 1;
           if (failures > 3) {

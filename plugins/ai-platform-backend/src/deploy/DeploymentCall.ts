@@ -1,0 +1,20 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { DeploymentRecord } from '@internal/plugin-ai-platform-common';
+import type { Request } from 'express';
+
+/** The options every mutating call takes. */
+export type DeploymentCall = {
+  credentials: BackstageCredentials;
+  dryRun?: boolean;
+  reason?: string;
+  overrideGates?: boolean;
+  /** Resolve only when the record is final. */
+  wait?: boolean;
+  httpRequest?: Request;
+};
+
+/** A started deployment: its record now, and the record once final. */
+export type StartedDeployment = {
+  record: DeploymentRecord;
+  settled: Promise<DeploymentRecord>;
+};

@@ -1,0 +1,151 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError } from '@backstage/errors';
+import type { DeploymentOperation } from '@internal/plugin-ai-platform-common';
+import { createHash } from 'crypto';
+import type {
+  DeploymentStore,
+  StoredDeployment,
+} from './DatabaseDeploymentStore';
+import { renderEndpointManifests } from './render/renderEndpointManifests';
+import type { KubernetesManifest, RenderedEndpoint } from './render/types';
+import type { ResolvedEndpoint } from './resolveEndpoint';
+import type { DeployOptions } from './types';
+
+/** What a deployment call will do: the endpoint, the version and the objects to apply. */
+export type DeploymentPlan = ResolvedEndpoint & {
+  operation: DeploymentOperation;
+  modelVersion: string;
+  /** Rendered now; absent for a rollback, which restores a revision's objects. */
+  rendered?: RenderedEndpoint;
+  /** Why the endpoint could not be rendered (the sizing check reports it). */
+  renderError?: string;
+  manifests: KubernetesManifest[];
+  /** GPUs the endpoint reserves on its pool. */
+  gpus: number;
+  /** For a rollback: the revision whose objects are restored. */
+  restoredRevision?: number;
+};
+
+/** Hash of the rendered objects: equal hashes mean an identical deployment. */
+export function hashManifests(manifests: KubernetesManifest[]): string {
+  return createHash('sha256').update(JSON.stringify(manifests)).digest('hex');
+}
+
+/** The endpoint's objects with the deploy settings (autoscaling, ServiceMonitor, NetworkPolicy): what a deploy plans and POST /render answers. */
+export function renderEndpoint(options: {
+  resolved: ResolvedEndpoint;
+  modelVersion: string | undefined;
+  deploy: DeployOptions;
+}): RenderedEndpoint {
+  const { resolved, deploy } = options;
+  return renderEndpointManifests({
+    endpoint: resolved.endpoint,
+    model: resolved.model,
+    pool: resolved.pool,
+    modelVersion: options.modelVersion,
+    autoscaling: deploy.autoscaling,
+    serviceMonitor: deploy.serviceMonitor,
+    networkPolicy: deploy.networkPolicy,
+  });
+}
+
+/**
+ * Plans a deploy or promote: renders the endpoint at `modelVersion`. An
+ * endpoint that cannot be rendered is still planned (with the GPUs its
+ * resources ask for), so that the call leaves a record whose sizing check
+ * says why.
+ */
+export function planDeployment(options: {
+  resolved: ResolvedEndpoint;
+  operation: DeploymentOperation;
+  modelVersion: string;
+  deploy: DeployOptions;
+}): DeploymentPlan {
+  const { resolved, operation, modelVersion } = options;
+  try {
+    const rendered = renderEndpoint(options);
+    return {
+      ...resolved,
+      operation,
+      modelVersion,
+      rendered,
+      manifests: rendered.objects,
+      gpus: rendered.gpus,
+    };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const resources = resolved.endpoint.spec.resources;
+    return {
+      ...resolved,
+      operation,
+      modelVersion,
+      renderError: error.message,
+      manifests: [],
+      gpus: resources
+        ? resources.gpusPerReplica *
+          Math.max(resources.replicas, resources.maxReplicas ?? 0)
+        : 0,
+    };
+  }
+}
+
+/** InputError unless the model has the version a promote asks for. */
+export function requireModelVersion(
+  resolved: ResolvedEndpoint,
+  modelVersion: string,
+): void {
+  const versions = resolved.model.spec.versions;
+  if (!versions.some(v => v.name === modelVersion)) {
+    throw new InputError(
+      `modelVersion: ${stringifyEntityRef(
+        resolved.model,
+      )} has no version "${modelVersion}" (its versions: ${versions
+        .map(v => v.name)
+        .join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Plans a rollback: the objects of an applied revision, by default the
+ * newest one that differs from the running one.
+ */
+export async function planRollback(options: {
+  resolved: ResolvedEndpoint;
+  store: Pick<DeploymentStore, 'applied'>;
+  toRevision?: number;
+}): Promise<DeploymentPlan> {
+  const { resolved, toRevision } = options;
+  const applied = await options.store.applied(resolved.endpointRef);
+  const running = applied[0];
+  let target: StoredDeployment | undefined;
+  if (toRevision !== undefined) {
+    target = applied.find(r => r.revision === toRevision);
+    if (!target) {
+      throw new InputError(
+        `toRevision: ${
+          resolved.endpointRef
+        } has no applied revision ${toRevision} (applied revisions: ${
+          applied.map(r => r.revision).join(', ') || 'none'
+        })`,
+      );
+    }
+  } else {
+    target = applied.find(r => running && r.specHash !== running.specHash);
+    if (!target) {
+      throw new ConflictError(
+        `${resolved.endpointRef} has no earlier revision to roll back to${
+          running ? ` (revision ${running.revision} is running)` : ''
+        }`,
+      );
+    }
+  }
+  return {
+    ...resolved,
+    operation: 'rollback',
+    modelVersion: target.modelVersion,
+    manifests: target.manifests,
+    gpus: target.gpus,
+    restoredRevision: target.revision,
+  };
+}

@@ -57,8 +57,8 @@ export interface Config {
       };
       /**
        * Prometheus that scrapes vLLM (vllm:prompt_tokens_total,
-       * vllm:generation_tokens_total by model_name) and the DCGM exporter
-       * (DCGM_FI_DEV_GPU_UTIL by pod). Optional: without it, cost comes from
+       * vllm:generation_tokens_total, with the pod label a scrape adds) and
+       * the DCGM exporter (DCGM_FI_DEV_GPU_UTIL by pod). Optional: without it, cost comes from
        * allocation alone, and every answer says so.
        */
       prometheus?: {
@@ -112,11 +112,37 @@ export interface Config {
       requestTimeoutSeconds?: number;
       /**
        * Take over fields that another field manager owns (server-side apply
-       * with force). When false, such a conflict fails the deployment and
-       * names the fields and the manager.
+       * with force), e.g. a replica count someone set with kubectl. When
+       * false, such a conflict fails the deployment and names the fields and
+       * the manager. It never lets one endpoint apply over another's objects
+       * or over objects the portal did not create: the ownership check
+       * refuses those before anything is applied (a platform admin adopts
+       * them with `adopt`).
        * @default false
        */
       forceConflicts?: boolean;
+      /**
+       * Who owns which namespace of which cluster, besides the
+       * `ai-platform.io/owners` annotation (comma-separated Group refs) on
+       * the Namespace itself: `<cluster>: { <namespace>: [group refs] }`.
+       * Either source may name owners; when the cluster cannot be read,
+       * config alone decides; with neither, a deploy is refused ("cannot
+       * verify who owns namespace X"). Members deploy only into namespaces
+       * their team owns (permission rule IS_IN_OWNED_NAMESPACE).
+       * @default {}
+       */
+      namespaces?: { [cluster: string]: { [namespace: string]: string[] } };
+      /**
+       * Namespaces the portal never deploys into, besides `default` and
+       * `kube-*`; no permission policy can lift this.
+       * @default []
+       */
+      systemNamespaces?: string[];
+      /**
+       * How long a Namespace's owner annotation, once read, is reused.
+       * @default 30
+       */
+      namespaceOwnersCacheSeconds?: number;
       /**
        * When a pool's cluster cannot be reached: `fail` the deployment, or
        * run the checks only (`check-only`) and say that nothing was applied,

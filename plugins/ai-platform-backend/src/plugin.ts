@@ -132,6 +132,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           permissionsRegistry: deps.permissionsRegistry,
           catalog: deps.catalog,
           auth: deps.auth,
+          namespaceOwners: deployments.namespaceOwners,
         });
         registerActions({
           costStore,

@@ -50,6 +50,15 @@ export const gateOverridePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Apply an endpoint's objects over objects in the cluster that the portal
+ * did not create for it (adopting an existing workload). Admins.
+ */
+export const endpointAdoptPermission = createPermission({
+  name: 'ai-platform.endpoint.adopt',
+  attributes: { action: 'update' },
+});
+
 /** Read cost figures and exports. Configurable in the policy. */
 export const costReadPermission = createPermission({
   name: 'ai-platform.cost.read',
@@ -70,6 +79,7 @@ export const aiPlatformPermissions = [
   budgetManagePermission,
   evalWritePermission,
   gateOverridePermission,
+  endpointAdoptPermission,
   costReadPermission,
   auditReadPermission,
 ];

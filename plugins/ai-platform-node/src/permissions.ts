@@ -13,15 +13,30 @@ import {
 import { z } from 'zod';
 
 /**
+ * The Kubernetes namespace an endpoint deploys into, and who owns it: the
+ * Group refs of the Namespace's `ai-platform.io/owners` annotation and of
+ * `aiPlatform.deploy.namespaces` in config. `owners` is undefined when
+ * neither source could say.
+ */
+export type AiPlatformNamespaceResource = {
+  cluster: string;
+  name: string;
+  owners?: string[];
+};
+
+/**
  * The resource an owner-scoped ai-platform permission is decided on: the
  * entity ref of the endpoint, model or team, its owner (for an endpoint or
- * model) as an entity ref, and for an endpoint the GpuPool it runs on. For an
- * endpoint not yet in the catalog, owner and pool are the ones in the request.
+ * model) as an entity ref, and for an endpoint the GpuPool it runs on and
+ * the namespace it deploys into (with that namespace's owners, loaded
+ * before the decision). For an endpoint not yet in the catalog, owner, pool
+ * and namespace are the ones in the request.
  */
 export type AiPlatformOwnedResource = {
   entityRef: string;
   owner?: string;
   pool?: string;
+  namespace?: AiPlatformNamespaceResource;
 };
 
 /** Queries are not used: these permissions are decided one resource at a time. */
@@ -106,6 +121,47 @@ const onPoolRule = createPermissionRule({
   },
 });
 
+const inOwnedNamespaceRule = createPermissionRule({
+  name: 'IS_IN_OWNED_NAMESPACE',
+  description:
+    'Allow when the endpoint deploys into a Kubernetes namespace owned by the user or one of their groups (the Namespace annotation ai-platform.io/owners, or aiPlatform.deploy.namespaces in config)',
+  resourceRef: endpointResourceRef,
+  paramsSchema: claimsSchema,
+  apply: (resource, { claims }) => {
+    const owners = resource.namespace?.owners;
+    if (!owners?.length) return false;
+    const mine = new Set(claims.map(c => normalize(c, 'Group')));
+    return owners.some(o => mine.has(normalize(o, 'Group')));
+  },
+  toQuery: () => {
+    throw new Error(
+      'IS_IN_OWNED_NAMESPACE is decided per resource, not as a query',
+    );
+  },
+});
+
+const inNamespaceRule = createPermissionRule({
+  name: 'IS_IN_NAMESPACE',
+  description:
+    'Allow when the endpoint deploys into one of the given Kubernetes namespaces (`name` in any cluster, or `cluster/name`)',
+  resourceRef: endpointResourceRef,
+  paramsSchema: z.object({
+    namespaces: z
+      .array(z.string())
+      .describe('Namespace names, or cluster/name for one cluster only'),
+  }),
+  apply: (resource, { namespaces }) => {
+    const ns = resource.namespace;
+    if (!ns) return false;
+    return namespaces.some(
+      n => n === ns.name || n === `${ns.cluster}/${ns.name}`,
+    );
+  },
+  toQuery: () => {
+    throw new Error('IS_IN_NAMESPACE is decided per resource, not as a query');
+  },
+});
+
 const teamMemberRule = createPermissionRule({
   name: 'IS_TEAM_MEMBER',
   description: 'Allow when the user is a member of the team',
@@ -122,7 +178,12 @@ const teamMemberRule = createPermissionRule({
 
 /** Rules of each resource type, registered by the ai-platform backend. */
 export const aiPlatformPermissionRules = {
-  endpoint: { isOwner: ownerRule(endpointResourceRef), isOnPool: onPoolRule },
+  endpoint: {
+    isOwner: ownerRule(endpointResourceRef),
+    isOnPool: onPoolRule,
+    isInOwnedNamespace: inOwnedNamespaceRule,
+    isInNamespace: inNamespaceRule,
+  },
   model: { isOwner: ownerRule(modelResourceRef) },
   team: { isTeamMember: teamMemberRule },
 };

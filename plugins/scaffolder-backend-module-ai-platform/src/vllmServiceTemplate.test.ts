@@ -129,8 +129,20 @@ describe('the vllm-service template, end to end', () => {
       clusterName: 'gpu-eu-west',
       token: 'fake-token',
       rolloutDelayMs: 20,
-      namespaces: ['default', 'support'],
       nodes: L4_NODES,
+      // Applied ML's namespace, with its owners as the platform team set them.
+      seed: [
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {
+            name: 'support-bots',
+            annotations: {
+              'ai-platform.io/owners': 'group:default/applied-ml',
+            },
+          },
+        },
+      ],
     });
     publishDir = fs.mkdtempSync(path.join(os.tmpdir(), 'published-'));
     const file = (target: string) => ({ type: 'file', target });
@@ -180,6 +192,13 @@ describe('the vllm-service template, end to end', () => {
               deploy: {
                 progressIntervalSeconds: 0.1,
                 rolloutTimeoutSeconds: 60,
+                // gpu-us-east is not configured: config says who owns its
+                // namespaces.
+                namespaces: {
+                  'gpu-us-east': {
+                    'support-bots': ['group:default/applied-ml'],
+                  },
+                },
               },
               scaffolder: { localPublishDirectory: publishDir },
             },
@@ -217,7 +236,7 @@ describe('the vllm-service template, end to end', () => {
     model: 'model:default/llama-3-1-8b-instruct',
     modelVersion: 'v2',
     maxModelLen: 8192,
-    namespace: 'support',
+    namespace: 'support-bots',
     replicas: 1,
     hfTokenSecret: 'hf-token',
     image: 'vllm/vllm-openai:v0.10.1',
@@ -253,7 +272,7 @@ describe('the vllm-service template, end to end', () => {
           model: 'model:default/llama-3-1-8b-instruct',
           modelVersion: 'v2',
           gpuPool: 'gpupool:default/l4-inference',
-          namespace: 'support',
+          namespace: 'support-bots',
           runtime: {
             image: 'vllm/vllm-openai:v0.10.1',
             maxModelLen: 8192,
@@ -316,7 +335,7 @@ describe('the vllm-service template, end to end', () => {
       cluster.getObject({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        namespace: 'support',
+        namespace: 'support-bots',
         name: 'ticket-summarizer',
       })?.metadata.labels,
     ).toMatchObject({ 'ai-platform.io/model-version': 'v2' });

@@ -31,3 +31,40 @@ export function exampleEntity<T extends Entity = Entity>(ref: string): T {
   }
   return entity as T;
 }
+
+/** The example endpoints' namespaces and their owners (the endpoints' owner groups). */
+export function exampleNamespaceOwners(): Record<string, string[]> {
+  const owners: Record<string, string[]> = {};
+  for (const e of loadExampleEntities(['endpoints.yaml'])) {
+    const spec = e.spec as { namespace?: string; owner?: string };
+    if (!spec.namespace || !spec.owner) continue;
+    owners[spec.namespace] = [
+      ...new Set([...(owners[spec.namespace] ?? []), spec.owner]),
+    ];
+  }
+  return owners;
+}
+
+/**
+ * Namespace objects of the example endpoints' namespaces, annotated with
+ * their owners (`ai-platform.io/owners`) as a platform team would, to seed a
+ * fake cluster with. `extra` adds or replaces namespaces.
+ */
+export function ownedExampleNamespaces(
+  extra: Record<string, string[]> = {},
+): Array<{
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: { name: string; annotations: Record<string, string> };
+}> {
+  return Object.entries({ ...exampleNamespaceOwners(), ...extra }).map(
+    ([name, groups]) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        annotations: { 'ai-platform.io/owners': groups.join(',') },
+      },
+    }),
+  );
+}

@@ -8,6 +8,10 @@ export type DeploymentCall = {
   dryRun?: boolean;
   reason?: string;
   overrideGates?: boolean;
+  /** Deploy a deprecated model version (admins, with a reason; audited). */
+  allowDeprecated?: boolean;
+  /** Apply over objects the portal did not create for this endpoint (admins, with a reason; audited). */
+  adopt?: boolean;
   /** Resolve only when the record is final. */
   wait?: boolean;
   httpRequest?: Request;

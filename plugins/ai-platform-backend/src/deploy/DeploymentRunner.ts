@@ -65,6 +65,8 @@ export class DeploymentRunner {
             dryRun: Boolean(call.dryRun),
             ...(call.reason ? { reason: call.reason } : {}),
             ...(call.overrideGates ? { overrideGates: true } : {}),
+            ...(call.allowDeprecated ? { allowDeprecated: true } : {}),
+            ...(call.adopt ? { adopt: true } : {}),
             ...(plan.restoredRevision !== undefined
               ? { toRevision: plan.restoredRevision }
               : {}),

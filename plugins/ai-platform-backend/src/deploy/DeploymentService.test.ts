@@ -1,7 +1,10 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { exampleEntity } from '../__testUtils__/exampleEntities';
+import {
+  exampleEntity,
+  exampleNamespaceOwners,
+} from '../__testUtils__/exampleEntities';
 import {
   alice,
   bob,
@@ -78,6 +81,9 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
   const audited = async () =>
     (await h.audit()).map(a => `${a.action}:${a.outcome}`);
 
+  /** Requests that change something in the cluster. */
+  const writes = () => h.server.requests.filter(r => r.method !== 'GET');
+
   const applies = () =>
     h.server.requests.filter(
       r => r.method === 'PATCH' && r.query.dryRun === undefined,
@@ -107,6 +113,10 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     });
     expect(record.checks.map(c => [c.name, c.status])).toEqual([
       ['permission', 'passed'],
+      ['identity', 'passed'],
+      ['namespace', 'passed'],
+      ['ownership', 'passed'],
+      ['lifecycle', 'passed'],
       ['sizing', 'passed'],
       ['gates', 'skipped'],
       ['quota', 'passed'],
@@ -179,6 +189,10 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(record.error?.message).toMatch(/quota/i);
     expect(record.checks.map(c => c.name)).toEqual([
       'permission',
+      'identity',
+      'namespace',
+      'ownership',
+      'lifecycle',
       'sizing',
       'gates',
       'quota',
@@ -510,12 +524,18 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(record.state).toBe('unchanged');
     expect(record.objects.every(o => o.action === 'unchanged')).toBe(true);
     expect(ourObjects()).toEqual(before);
-    // One apply per object and nothing else: no watch, no discovery (cached).
-    expect(h.server.requests.map(r => r.method)).toEqual([
-      'PATCH',
-      'PATCH',
-      'PATCH',
-      'PATCH',
+    // Who owns the namespace and each object is read first; then one
+    // apply per object and nothing else: no watch, no discovery (cached).
+    expect(h.server.requests.map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/namespaces/chat-staging',
+      'GET /api/v1/namespaces/chat-staging/serviceaccounts/chat-assistant-staging',
+      'GET /apis/apps/v1/namespaces/chat-staging/deployments/chat-assistant-staging',
+      'GET /api/v1/namespaces/chat-staging/services/chat-assistant-staging',
+      'GET /apis/policy/v1/namespaces/chat-staging/poddisruptionbudgets/chat-assistant-staging',
+      'PATCH /api/v1/namespaces/chat-staging/serviceaccounts/chat-assistant-staging',
+      'PATCH /apis/apps/v1/namespaces/chat-staging/deployments/chat-assistant-staging',
+      'PATCH /api/v1/namespaces/chat-staging/services/chat-assistant-staging',
+      'PATCH /apis/policy/v1/namespaces/chat-staging/poddisruptionbudgets/chat-assistant-staging',
     ]);
     expect(await audited()).toEqual([
       'endpoint.deploy:success',
@@ -638,7 +658,8 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     expect(records[0].message).toContain('is not in the catalog');
     // Nothing was planned, so nothing was numbered, reserved or sent.
     expect(await h.service.list({})).toEqual([]);
-    expect(h.server.requests).toHaveLength(0);
+    // Deciding may read who owns the namespace; nothing is written.
+    expect(writes()).toEqual([]);
   });
 
   it('denies a deploy without permission, recording the attempt and touching nothing', async () => {
@@ -651,7 +672,8 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
       error: { check: 'permission' },
       requestedBy: 'user:default/carol',
     });
-    expect(h.server.requests).toHaveLength(0);
+    // Deciding may read who owns the namespace; nothing is written.
+    expect(writes()).toEqual([]);
     expect(await h.quotas.allocation(STAGING)).toBeUndefined();
     expect((await h.audit()).at(-1)).toMatchObject({
       action: 'endpoint.deploy',
@@ -693,7 +715,8 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     ).rejects.toThrow(
       'decided for owner group:default/applied-ml on pool gpupool:default/l4-inference',
     );
-    expect(h.server.requests).toHaveLength(0);
+    // Deciding may read who owns the namespace; nothing is written.
+    expect(writes()).toEqual([]);
     expect(
       await h.quotas.allocation('inferenceendpoint:default/on-l4'),
     ).toBeUndefined();
@@ -756,7 +779,15 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     await h.close();
     h = await createDeployHarness({
       knex: await databases.init(id),
-      deploy: { unreachableClusters: 'check-only' },
+      deploy: {
+        unreachableClusters: 'check-only',
+        // The cluster cannot say who owns its namespaces: config does.
+        namespaces: {
+          mapping: { 'gpu-eu-west': exampleNamespaceOwners() },
+          systemNamespaces: [],
+          cacheTtlMs: 0,
+        },
+      },
     });
     await h.server.close();
     const { record } = await h.service.deploy({
@@ -858,6 +889,13 @@ describe.each(databases.eachSupportedId())('DeploymentService on %p', id => {
     h = await createDeployHarness({
       knex: await databases.init(id),
       clusterToken: 'a-stale-token',
+      deploy: {
+        namespaces: {
+          mapping: { 'gpu-eu-west': exampleNamespaceOwners() },
+          systemNamespaces: [],
+          cacheTtlMs: 0,
+        },
+      },
     });
     const { record } = await h.service.deploy({
       credentials: bob,

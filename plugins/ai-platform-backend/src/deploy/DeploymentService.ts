@@ -32,6 +32,8 @@ import {
   requireModelVersion,
 } from './planDeployment';
 import { readLiveStatus } from './readLiveStatus';
+import { EndpointIdentities } from './tenancy/EndpointIdentities';
+import { NamespaceOwners } from './tenancy/NamespaceOwners';
 import type { RenderedEndpoint } from './render/types';
 import {
   canonicalEndpointRef,
@@ -74,11 +76,21 @@ export type DeploymentServiceOptions = {
 export class DeploymentService {
   private readonly clients: ClusterClients;
   private readonly runner: DeploymentRunner;
+  /** Who owns each namespace; also what the permission resource of an endpoint carries. */
+  readonly namespaceOwners: NamespaceOwners;
 
   constructor(private readonly options: DeploymentServiceOptions) {
     this.clients = new ClusterClients({
       clusters: options.clusters,
       createClient: options.createClient,
+    });
+    const clients = this.clients;
+    this.namespaceOwners = new NamespaceOwners({
+      ...options.deploy.namespaces,
+      clientOf: name => {
+        const found = clients.target(name, '');
+        return 'cluster' in found ? clients.client(found.cluster) : undefined;
+      },
     });
     this.runner = new DeploymentRunner({
       store: options.store,
@@ -94,6 +106,11 @@ export class DeploymentService {
         auditLog: options.auditLog,
         store: options.store,
         clients: this.clients,
+        namespaceOwners: this.namespaceOwners,
+        identities: new EndpointIdentities({
+          catalog: options.catalog,
+          auth: options.auth,
+        }),
         deploy: options.deploy,
       },
       steps: DEPLOYMENT_STEPS,

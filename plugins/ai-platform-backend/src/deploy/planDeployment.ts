@@ -6,7 +6,10 @@ import type {
   DeploymentStore,
   StoredDeployment,
 } from './DatabaseDeploymentStore';
-import { renderEndpointManifests } from './render/renderEndpointManifests';
+import {
+  ownershipAnnotations,
+  renderEndpointManifests,
+} from './render/renderEndpointManifests';
 import type { KubernetesManifest, RenderedEndpoint } from './render/types';
 import type { ResolvedEndpoint } from './resolveEndpoint';
 import type { DeployOptions } from './types';
@@ -144,7 +147,17 @@ export async function planRollback(options: {
     ...resolved,
     operation: 'rollback',
     modelVersion: target.modelVersion,
-    manifests: target.manifests,
+    // Objects applied before they carried an owner get the annotations now.
+    manifests: target.manifests.map(m => ({
+      ...m,
+      metadata: {
+        ...m.metadata,
+        annotations: {
+          ...m.metadata.annotations,
+          ...ownershipAnnotations(resolved.endpoint),
+        },
+      },
+    })),
     gpus: target.gpus,
     restoredRevision: target.revision,
   };

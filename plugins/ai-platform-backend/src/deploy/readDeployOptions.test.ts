@@ -17,7 +17,37 @@ describe('readDeployOptions', () => {
         targetRequestsWaiting: 5,
         prometheusServerAddress: undefined,
       },
+      namespaces: { mapping: {}, systemNamespaces: [], cacheTtlMs: 30_000 },
     });
+  });
+
+  it('reads who owns which namespace of which cluster, and the system namespaces', () => {
+    expect(
+      read({
+        namespaces: {
+          'gpu-us-east': {
+            chat: ['group:default/applied-ml'],
+            support: ['data-science', 'group:default/ml-platform'],
+          },
+        },
+        systemNamespaces: ['monitoring'],
+        namespaceOwnersCacheSeconds: 5,
+      }).namespaces,
+    ).toEqual({
+      mapping: {
+        'gpu-us-east': {
+          chat: ['group:default/applied-ml'],
+          support: ['data-science', 'group:default/ml-platform'],
+        },
+      },
+      systemNamespaces: ['monitoring'],
+      cacheTtlMs: 5000,
+    });
+    expect(() =>
+      read({ namespaces: { 'gpu-us-east': { chat: 'applied-ml' } } }),
+    ).toThrow(
+      'aiPlatform.deploy.namespaces.gpu-us-east.chat must be a list of group refs, such as [group:default/applied-ml]',
+    );
   });
 
   it('renders a ServiceMonitor only when enabled, with its interval', () => {

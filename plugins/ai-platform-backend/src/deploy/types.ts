@@ -4,6 +4,7 @@ import type {
   NetworkPolicyOptions,
   ServiceMonitorOptions,
 } from './render/types';
+import type { NamespaceOwnersOptions } from './tenancy/NamespaceOwners';
 
 /** `aiPlatform.deploy` config, with defaults applied. */
 export type DeployOptions = {
@@ -20,6 +21,8 @@ export type DeployOptions = {
   autoscaling: AutoscalingOptions;
   /** Render a ServiceMonitor with each endpoint (off unless configured). */
   serviceMonitor?: ServiceMonitorOptions;
+  /** Who owns which namespace (besides the Namespace annotations), and the system namespaces. */
+  namespaces: NamespaceOwnersOptions;
   /** Render a NetworkPolicy with each endpoint (off unless configured). */
   networkPolicy?: NetworkPolicyOptions;
 };
@@ -63,6 +66,7 @@ export function readDeployOptions(config: Config): DeployOptions {
     }
   }
   return {
+    namespaces: readNamespaceOwners(c),
     ...(networkPolicy?.getOptionalBoolean('enabled')
       ? {
           networkPolicy: {
@@ -93,5 +97,34 @@ export function readDeployOptions(config: Config): DeployOptions {
         'autoscaling.prometheusServerAddress',
       ),
     },
+  };
+}
+
+/** `aiPlatform.deploy.namespaces`, `systemNamespaces` and `namespaceOwnersCacheSeconds`. */
+function readNamespaceOwners(c: Config | undefined): NamespaceOwnersOptions {
+  const raw =
+    (c?.getOptional('namespaces') as Record<string, unknown> | undefined) ?? {};
+  const mapping: Record<string, Record<string, string[]>> = {};
+  for (const [cluster, namespaces] of Object.entries(raw)) {
+    if (typeof namespaces !== 'object' || namespaces === null) {
+      throw new Error(
+        `aiPlatform.deploy.namespaces.${cluster} must map namespaces to lists of group refs`,
+      );
+    }
+    mapping[cluster] = {};
+    for (const [namespace, owners] of Object.entries(namespaces)) {
+      if (!Array.isArray(owners) || owners.some(o => typeof o !== 'string')) {
+        throw new Error(
+          `aiPlatform.deploy.namespaces.${cluster}.${namespace} must be a list of group refs, such as [group:default/applied-ml]`,
+        );
+      }
+      mapping[cluster][namespace] = owners as string[];
+    }
+  }
+  return {
+    mapping,
+    systemNamespaces: c?.getOptionalStringArray('systemNamespaces') ?? [],
+    cacheTtlMs:
+      (c?.getOptionalNumber('namespaceOwnersCacheSeconds') ?? 30) * 1000,
   };
 }

@@ -26,11 +26,27 @@ describe('registerPermissionResources', () => {
           apiVersion: 'ai-platform.io/v1alpha1',
           kind: 'InferenceEndpoint',
           metadata: { name: 'chat', namespace: 'default' },
-          spec: { owner: 'group:default/applied-ml', gpuPool: 'l4-inference' },
+          spec: {
+            owner: 'group:default/applied-ml',
+            gpuPool: 'l4-inference',
+            namespace: 'chat',
+          },
+        },
+        {
+          apiVersion: 'ai-platform.io/v1alpha1',
+          kind: 'GpuPool',
+          metadata: { name: 'l4-inference', namespace: 'default' },
+          spec: { cluster: 'gpu-eu-west' },
         },
       ],
     }),
     auth: mockServices.auth(),
+    namespaceOwners: {
+      ownership: async (cluster, namespace) =>
+        cluster === 'gpu-eu-west' && namespace === 'chat'
+          ? { owners: ['group:default/applied-ml'] }
+          : {},
+    },
   });
   const of = (type: string) =>
     registered.find(r => r.resourceRef.resourceType === type)!;
@@ -70,7 +86,20 @@ describe('registerPermissionResources', () => {
       entityRef: 'inferenceendpoint:default/chat',
       owner: 'group:default/applied-ml',
       pool: 'gpupool:default/l4-inference',
+      // Loaded for rule IS_IN_OWNED_NAMESPACE.
+      namespace: {
+        cluster: 'gpu-eu-west',
+        name: 'chat',
+        owners: ['group:default/applied-ml'],
+      },
     });
+    const inOwned = aiPlatformPermissionRules.endpoint.isInOwnedNamespace;
+    expect(
+      inOwned.apply(endpoint, { claims: ['group:default/applied-ml'] }),
+    ).toBe(true);
+    expect(
+      inOwned.apply(endpoint, { claims: ['group:default/data-science'] }),
+    ).toBe(false);
     const onPool = aiPlatformPermissionRules.endpoint.isOnPool;
     expect(onPool.apply(endpoint, { pools: ['l4-inference'] })).toBe(true);
     expect(

@@ -42,11 +42,23 @@ export function registerPermissionResources(options: {
   permissionsRegistry: PermissionsRegistryService;
   catalog: CatalogService;
   auth: AuthService;
+  /**
+   * Who owns a namespace of a cluster, for the endpoint resource's
+   * `namespace` (rule IS_IN_OWNED_NAMESPACE); without it the resource
+   * carries no namespace and the rule holds for none.
+   */
+  namespaceOwners?: {
+    ownership(
+      cluster: string,
+      namespace: string,
+    ): Promise<{ owners?: string[] }>;
+  };
 }) {
-  const { permissionsRegistry, catalog, auth } = options;
+  const { permissionsRegistry, catalog, auth, namespaceOwners } = options;
 
   const ownedEntities = async (
     refs: string[],
+    opts: { namespaces: boolean },
   ): Promise<Array<AiPlatformOwnedResource | undefined>> => {
     const { items } = await catalog.getEntitiesByRefs(
       {
@@ -57,11 +69,12 @@ export function registerPermissionResources(options: {
           'metadata.name',
           'spec.owner',
           'spec.gpuPool',
+          'spec.namespace',
         ],
       },
       { credentials: await auth.getOwnServiceCredentials() },
     );
-    return items.map((entity, i) => {
+    const resources = items.map((entity, i) => {
       if (!entity) return undefined;
       const namespace = entity.metadata.namespace ?? 'default';
       const pool = specRef(entity.spec?.gpuPool, 'GpuPool', namespace);
@@ -69,21 +82,58 @@ export function registerPermissionResources(options: {
         entityRef: refs[i],
         owner: specRef(entity.spec?.owner, 'Group', namespace),
         ...(pool ? { pool } : {}),
-      };
+      } as AiPlatformOwnedResource;
     });
+    return namespaceOwners && opts.namespaces
+      ? withNamespaces(resources, items)
+      : resources;
+  };
+
+  /** Adds the namespace each endpoint deploys into, with its owners. */
+  const withNamespaces = async (
+    resources: Array<AiPlatformOwnedResource | undefined>,
+    items: Array<{ spec?: Record<string, unknown> } | undefined>,
+  ) => {
+    const poolRefs = [
+      ...new Set(resources.flatMap(r => (r?.pool ? [r.pool] : []))),
+    ];
+    const { items: pools } = await catalog.getEntitiesByRefs(
+      { entityRefs: poolRefs, fields: ['kind', 'metadata', 'spec.cluster'] },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const clusterOf = new Map(
+      pools.map((p, i) => [
+        poolRefs[i],
+        p?.spec?.cluster as string | undefined,
+      ]),
+    );
+    return Promise.all(
+      resources.map(async (resource, i) => {
+        const name = items[i]?.spec?.namespace;
+        const cluster = resource?.pool && clusterOf.get(resource.pool);
+        if (!resource || typeof name !== 'string' || !cluster) {
+          return resource;
+        }
+        const { owners } = await namespaceOwners!.ownership(cluster, name);
+        return {
+          ...resource,
+          namespace: { cluster, name, ...(owners ? { owners } : {}) },
+        };
+      }),
+    );
   };
 
   permissionsRegistry.addResourceType({
     resourceRef: endpointResourceRef,
     permissions: [endpointDeployPermission],
     rules: Object.values(aiPlatformPermissionRules.endpoint),
-    getResources: ownedEntities,
+    getResources: refs => ownedEntities(refs, { namespaces: true }),
   });
   permissionsRegistry.addResourceType({
     resourceRef: modelResourceRef,
     permissions: [evalWritePermission],
     rules: Object.values(aiPlatformPermissionRules.model),
-    getResources: ownedEntities,
+    getResources: refs => ownedEntities(refs, { namespaces: false }),
   });
   permissionsRegistry.addResourceType({
     resourceRef: teamResourceRef,

@@ -46,7 +46,16 @@ describe('deployment routes', () => {
             ...cluster.backstageConfig('gpu-eu-west'),
             aiPlatform: {
               cost: { collector: { enabled: false } },
-              deploy: { rolloutTimeoutSeconds: 10, progressIntervalSeconds: 1 },
+              deploy: {
+                rolloutTimeoutSeconds: 10,
+                progressIntervalSeconds: 1,
+                // The fake's Namespace has no owner annotation: config says.
+                namespaces: {
+                  'gpu-eu-west': {
+                    'chat-staging': ['group:default/applied-ml'],
+                  },
+                },
+              },
             },
           },
         }),
@@ -191,6 +200,24 @@ describe('deployment routes', () => {
     expect(overrideWithoutReason.body.error.message).toContain(
       'reason: overrideGates needs a reason',
     );
+    for (const [path, flag] of [
+      ['/deployments', 'adopt'],
+      ['/endpoints/default/chat-assistant-staging/promote', 'allowDeprecated'],
+      ['/endpoints/default/chat-assistant-staging/rollback', 'adopt'],
+    ] as const) {
+      const withoutReason = await post(path, {
+        ...(path === '/deployments' ? { endpoint: STAGING } : {}),
+        ...(path.endsWith('promote') ? { modelVersion: 'v2' } : {}),
+        [flag]: true,
+      });
+      expect({ path, status: withoutReason.status }).toEqual({
+        path,
+        status: 400,
+      });
+      expect(withoutReason.body.error.message).toContain(
+        `reason: ${flag} needs a reason`,
+      );
+    }
     const badVersion = await post(
       '/endpoints/default/chat-assistant-staging/promote',
       { modelVersion: 'v9' },

@@ -20,8 +20,34 @@ const callOptions = {
   dryRun: z.boolean().optional(),
   reason: reasonSchema.optional(),
   overrideGates: z.boolean().optional(),
+  allowDeprecated: z.boolean().optional(),
+  adopt: z.boolean().optional(),
   wait: z.boolean().optional(),
 };
+
+/** Each override is kept with its reason in the audit record. */
+function needsReason<
+  T extends {
+    reason?: string;
+    overrideGates?: boolean;
+    allowDeprecated?: boolean;
+    adopt?: boolean;
+  },
+>(schema: z.ZodType<T>) {
+  return schema
+    .refine(b => !b.overrideGates || b.reason, {
+      message: 'overrideGates needs a reason',
+      path: ['reason'],
+    })
+    .refine(b => !b.allowDeprecated || b.reason, {
+      message: 'allowDeprecated needs a reason',
+      path: ['reason'],
+    })
+    .refine(b => !b.adopt || b.reason, {
+      message: 'adopt needs a reason',
+      path: ['reason'],
+    });
+}
 
 const endpointInput = z.union([
   nonEmpty.describe('InferenceEndpoint entity ref'),
@@ -30,24 +56,20 @@ const endpointInput = z.union([
     .describe('An InferenceEndpoint entity not in the catalog yet'),
 ]);
 
-const deploySchema = z
-  .object({ endpoint: endpointInput, ...callOptions })
-  .refine(b => !b.overrideGates || b.reason, {
-    message: 'overrideGates needs a reason',
-    path: ['reason'],
-  });
+const deploySchema = needsReason(
+  z.object({ endpoint: endpointInput, ...callOptions }),
+);
 
-const promoteSchema = z
-  .object({ modelVersion: nonEmpty, ...callOptions })
-  .refine(b => !b.overrideGates || b.reason, {
-    message: 'overrideGates needs a reason',
-    path: ['reason'],
-  });
+const promoteSchema = needsReason(
+  z.object({ modelVersion: nonEmpty, ...callOptions }),
+);
 
-const rollbackSchema = z.object({
-  toRevision: z.number().int().min(1).optional(),
-  ...callOptions,
-});
+const rollbackSchema = needsReason(
+  z.object({
+    toRevision: z.number().int().min(1).optional(),
+    ...callOptions,
+  }),
+);
 
 const renderSchema = z.object({
   endpoint: endpointInput,

@@ -319,7 +319,7 @@ const refusals: Refusal[] = [
     body: { endpoint: STAGING },
     action: 'endpoint.deploy',
     target: STAGING,
-    reason: `${BOB} may not deploy ${STAGING} (permission ai-platform.endpoint.deploy)`,
+    reason: `${BOB} may not deploy ${STAGING} (permission ai-platform.endpoint.deploy, decided for owner group:default/applied-ml on pool gpupool:default/l4-inference)`,
   },
   {
     route: 'POST /deployments',
@@ -349,7 +349,7 @@ const refusals: Refusal[] = [
     body: { modelVersion: 'v2' },
     action: 'endpoint.promote',
     target: STAGING,
-    reason: `${BOB} may not deploy ${STAGING} (permission ai-platform.endpoint.deploy)`,
+    reason: `${BOB} may not deploy ${STAGING} (permission ai-platform.endpoint.deploy, decided for owner group:default/applied-ml on pool gpupool:default/l4-inference)`,
   },
   {
     route: 'POST /endpoints/:namespace/:name/promote',

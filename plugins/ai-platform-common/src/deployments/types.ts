@@ -47,6 +47,10 @@ export function isFinalDeploymentState(state: DeploymentState): boolean {
 /** The checks of a deployment, in the order they run. */
 export type DeploymentCheckName =
   | 'permission'
+  | 'identity'
+  | 'namespace'
+  | 'ownership'
+  | 'lifecycle'
   | 'sizing'
   | 'gates'
   | 'quota'
@@ -56,6 +60,10 @@ export type DeploymentCheckName =
 /** The order in which the deployment service runs its checks. */
 export const DEPLOYMENT_CHECK_ORDER: readonly DeploymentCheckName[] = [
   'permission',
+  'identity',
+  'namespace',
+  'ownership',
+  'lifecycle',
   'sizing',
   'gates',
   'quota',
@@ -167,6 +175,18 @@ export type DeploymentCallOptions = {
   reason?: string;
   /** Deploy although an eval gate fails or has no result (needs `ai-platform.gate.override`; `reason` required). */
   overrideGates?: boolean;
+  /**
+   * Deploy a model version in stage `deprecated` (needs
+   * `ai-platform.gate.override`; `reason` required). Stage `archived` never
+   * deploys.
+   */
+  allowDeprecated?: boolean;
+  /**
+   * Apply over objects in the cluster that the portal did not create for
+   * this endpoint, taking them over (needs `ai-platform.endpoint.adopt`;
+   * `reason` required).
+   */
+  adopt?: boolean;
   /** Answer only when the record is final, instead of right after the checks. */
   wait?: boolean;
 };

@@ -3,12 +3,16 @@ import { ConfigReader } from '@backstage/config';
 import {
   AuthorizeResult,
   createPermission,
+  isPermission,
   type Permission,
   type PermissionCondition,
   type PermissionCriteria,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import type {
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import {
   AI_PLATFORM_ENDPOINT_RESOURCE_TYPE,
   AI_PLATFORM_MODEL_RESOURCE_TYPE,
@@ -17,6 +21,7 @@ import {
   auditReadPermission,
   budgetManagePermission,
   costReadPermission,
+  endpointAdoptPermission,
   endpointDeployPermission,
   evalWritePermission,
   gateOverridePermission,
@@ -26,6 +31,7 @@ import {
 import {
   type AiPlatformOwnedResource,
   aiPlatformPermissionRules,
+  endpointPermissionConditions,
 } from '@internal/plugin-ai-platform-node';
 import {
   AiPlatformPermissionPolicy,
@@ -65,6 +71,11 @@ const users: Record<UserName, PolicyQueryUser | undefined> = {
 const endpoint: AiPlatformOwnedResource = {
   entityRef: 'inferenceendpoint:default/ranker-prod',
   owner: 'group:default/applied-ml',
+  namespace: {
+    cluster: 'gpu-us-east',
+    name: 'ranking',
+    owners: ['group:default/applied-ml'],
+  },
 };
 const model: AiPlatformOwnedResource = {
   entityRef: 'model:default/ranker',
@@ -84,20 +95,23 @@ const defaultPolicy = () =>
 type Expected =
   | AuthorizeResult.ALLOW
   | AuthorizeResult.DENY
-  | { rule: 'IS_OWNER' | 'IS_TEAM_MEMBER'; resourceType: string };
+  | {
+      rules: Array<'IS_OWNER' | 'IS_TEAM_MEMBER' | 'IS_IN_OWNED_NAMESPACE'>;
+      resourceType: string;
+    };
 
 const ALLOW = AuthorizeResult.ALLOW;
 const DENY = AuthorizeResult.DENY;
 const endpointOwner: Expected = {
-  rule: 'IS_OWNER',
+  rules: ['IS_OWNER', 'IS_IN_OWNED_NAMESPACE'],
   resourceType: AI_PLATFORM_ENDPOINT_RESOURCE_TYPE,
 };
 const modelOwner: Expected = {
-  rule: 'IS_OWNER',
+  rules: ['IS_OWNER'],
   resourceType: AI_PLATFORM_MODEL_RESOURCE_TYPE,
 };
 const teamMember: Expected = {
-  rule: 'IS_TEAM_MEMBER',
+  rules: ['IS_TEAM_MEMBER'],
   resourceType: AI_PLATFORM_TEAM_RESOURCE_TYPE,
 };
 
@@ -133,6 +147,10 @@ const table: Array<[Permission, Record<UserName, Expected>]> = [
     { admin: ALLOW, owner: DENY, member: DENY, anonymous: DENY },
   ],
   [
+    endpointAdoptPermission,
+    { admin: ALLOW, owner: DENY, member: DENY, anonymous: DENY },
+  ],
+  [
     costReadPermission,
     { admin: ALLOW, owner: ALLOW, member: ALLOW, anonymous: DENY },
   ],
@@ -142,28 +160,34 @@ const table: Array<[Permission, Record<UserName, Expected>]> = [
   ],
 ];
 
-/** Evaluates a single-condition decision's rule against a resource. */
+/**
+ * Evaluates a decision's conditions against a resource, as the permission
+ * framework does: allOf, anyOf, not, and each rule of -node.
+ */
 function applyCondition(
   conditions: PermissionCriteria<PermissionCondition>,
   resource: AiPlatformOwnedResource,
 ): boolean {
-  if (!('rule' in conditions)) {
-    throw new Error('Expected a single condition');
+  if ('allOf' in conditions) {
+    return conditions.allOf.every(c => applyCondition(c, resource));
   }
-  const params = conditions.params as { claims: string[] };
-  switch (`${conditions.resourceType}/${conditions.rule}`) {
-    case `${AI_PLATFORM_ENDPOINT_RESOURCE_TYPE}/IS_OWNER`:
-      return aiPlatformPermissionRules.endpoint.isOwner.apply(resource, params);
-    case `${AI_PLATFORM_MODEL_RESOURCE_TYPE}/IS_OWNER`:
-      return aiPlatformPermissionRules.model.isOwner.apply(resource, params);
-    case `${AI_PLATFORM_TEAM_RESOURCE_TYPE}/IS_TEAM_MEMBER`:
-      return aiPlatformPermissionRules.team.isTeamMember.apply(
-        resource,
-        params,
-      );
-    default:
-      throw new Error(`Unknown rule ${conditions.rule}`);
+  if ('anyOf' in conditions) {
+    return conditions.anyOf.some(c => applyCondition(c, resource));
   }
+  if ('not' in conditions) {
+    return !applyCondition(conditions.not, resource);
+  }
+  const params = conditions.params as any;
+  const rules = {
+    [AI_PLATFORM_ENDPOINT_RESOURCE_TYPE]: aiPlatformPermissionRules.endpoint,
+    [AI_PLATFORM_MODEL_RESOURCE_TYPE]: aiPlatformPermissionRules.model,
+    [AI_PLATFORM_TEAM_RESOURCE_TYPE]: aiPlatformPermissionRules.team,
+  }[conditions.resourceType];
+  const rule = Object.values(rules ?? {}).find(r => r.name === conditions.rule);
+  if (!rule) {
+    throw new Error(`Unknown rule ${conditions.rule}`);
+  }
+  return (rule.apply as (r: unknown, p: unknown) => boolean)(resource, params);
 }
 
 function expectedDecision(
@@ -173,15 +197,18 @@ function expectedDecision(
   if (typeof expected !== 'object') {
     return { result: expected };
   }
+  const criteria = expected.rules.map(rule => ({
+    resourceType: expected.resourceType,
+    rule,
+    params: { claims: user!.info.ownershipEntityRefs },
+  }));
   return {
     result: AuthorizeResult.CONDITIONAL,
     pluginId: 'ai-platform',
     resourceType: expected.resourceType,
-    conditions: {
-      resourceType: expected.resourceType,
-      rule: expected.rule,
-      params: { claims: user!.info.ownershipEntityRefs },
-    },
+    conditions: (criteria.length === 1
+      ? criteria[0]
+      : { allOf: criteria }) as PermissionCriteria<PermissionCondition>,
   };
 }
 
@@ -259,7 +286,18 @@ describe('AiPlatformPermissionPolicy', () => {
         const other: AiPlatformOwnedResource =
           permission === quotaRequestPermission
             ? { entityRef: 'group:default/search-relevance' }
-            : { ...resource, owner: 'group:default/search-relevance' };
+            : {
+                ...resource,
+                owner: 'group:default/search-relevance',
+                ...(resource.namespace
+                  ? {
+                      namespace: {
+                        ...resource.namespace,
+                        owners: ['group:default/search-relevance'],
+                      },
+                    }
+                  : {}),
+              };
         expect(applyCondition(ownerDecision.conditions, other)).toBe(false);
         expect(applyCondition(memberDecision.conditions, other)).toBe(true);
       },
@@ -276,6 +314,109 @@ describe('AiPlatformPermissionPolicy', () => {
       expect(
         applyCondition(decision.conditions, { entityRef: endpoint.entityRef }),
       ).toBe(false);
+    });
+  });
+
+  describe('namespaces', () => {
+    it("refuses the owner an endpoint into another team's namespace, or one nobody owns", async () => {
+      const decision = await defaultPolicy().handle(
+        { permission: endpointDeployPermission },
+        owner,
+      );
+      if (decision.result !== AuthorizeResult.CONDITIONAL) {
+        throw new Error('Expected a conditional decision');
+      }
+      const into = (owners?: string[]) => ({
+        ...endpoint,
+        namespace: { cluster: 'gpu-us-east', name: 'support', owners },
+      });
+      expect(applyCondition(decision.conditions, into())).toBe(false);
+      expect(
+        applyCondition(
+          decision.conditions,
+          into(['group:default/data-science']),
+        ),
+      ).toBe(false);
+      expect(
+        applyCondition(
+          decision.conditions,
+          into(['group:default/data-science', 'group:default/applied-ml']),
+        ),
+      ).toBe(true);
+    });
+
+    it("lets an adopter's policy open a namespace to a team through IS_IN_NAMESPACE", async () => {
+      // An adopter's policy: Applied ML may also deploy into the shared
+      // sandbox namespace of gpu-us-east, whoever owns it.
+      class AdopterPolicy extends AiPlatformPermissionPolicy {
+        async handle(request: PolicyQuery, user?: PolicyQueryUser) {
+          const decision = await super.handle(request, user);
+          if (
+            decision.result !== AuthorizeResult.CONDITIONAL ||
+            !isPermission(request.permission, endpointDeployPermission) ||
+            !user?.info.ownershipEntityRefs.includes('group:default/applied-ml')
+          ) {
+            return decision;
+          }
+          const claims = user.info.ownershipEntityRefs;
+          return endpointPermissionConditions.createConditionalDecision(
+            request.permission,
+            {
+              anyOf: [
+                decision.conditions as PermissionCriteria<
+                  PermissionCondition<'ai-platform-endpoint'>
+                >,
+                {
+                  allOf: [
+                    endpointPermissionConditions.conditions.isOwner({ claims }),
+                    endpointPermissionConditions.conditions.isInNamespace({
+                      namespaces: ['gpu-us-east/shared-sandbox'],
+                    }),
+                  ],
+                },
+              ],
+            },
+          );
+        }
+      }
+      const policy = new AdopterPolicy({
+        platformAdmins: ['group:default/ml-platform'],
+        costReaders: 'everyone',
+        auditReaders: [],
+      });
+      const sandbox = {
+        ...endpoint,
+        namespace: {
+          cluster: 'gpu-us-east',
+          name: 'shared-sandbox',
+          owners: ['group:default/ml-platform'],
+        },
+      };
+      const ownersDecision = await policy.handle(
+        { permission: endpointDeployPermission },
+        owner,
+      );
+      const defaultDecision = await defaultPolicy().handle(
+        { permission: endpointDeployPermission },
+        owner,
+      );
+      if (
+        ownersDecision.result !== AuthorizeResult.CONDITIONAL ||
+        defaultDecision.result !== AuthorizeResult.CONDITIONAL
+      ) {
+        throw new Error('Expected conditional decisions');
+      }
+      expect(applyCondition(defaultDecision.conditions, sandbox)).toBe(false);
+      expect(applyCondition(ownersDecision.conditions, sandbox)).toBe(true);
+      // The same namespace on another cluster stays closed.
+      expect(
+        applyCondition(ownersDecision.conditions, {
+          ...sandbox,
+          namespace: { ...sandbox.namespace, cluster: 'gpu-eu-west' },
+        }),
+      ).toBe(false);
+      // And the team's own namespaces stay open.
+      expect(applyCondition(ownersDecision.conditions, endpoint)).toBe(true);
     });
   });
 

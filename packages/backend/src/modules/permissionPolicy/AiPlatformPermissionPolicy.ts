@@ -13,6 +13,7 @@ import {
   auditReadPermission,
   budgetManagePermission,
   costReadPermission,
+  endpointAdoptPermission,
   endpointDeployPermission,
   evalWritePermission,
   gateOverridePermission,
@@ -113,7 +114,8 @@ function readReaders(
  * - Permissions of other plugins (not `ai-platform.*`) are allowed, as the
  *   allow-all policy this replaces did.
  * - `ai-platform.*` permissions need a signed-in user. Platform admins may do
- *   everything; owners may deploy their endpoints and post evals of their
+ *   everything; owners may deploy their endpoints (into namespaces their
+ *   team owns: rule IS_IN_OWNED_NAMESPACE) and post evals of their
  *   models; team members may request quota for their team; cost and audit
  *   reads follow config; everything else (including unknown `ai-platform.*`
  *   permissions) is denied.
@@ -168,9 +170,18 @@ export class AiPlatformPermissionPolicy implements PermissionPolicy {
     }
 
     if (isPermission(permission, endpointDeployPermission)) {
+      // Owners deploy their endpoints, into namespaces their team owns.
+      // An adopter can open more namespaces with isInNamespace here.
       return endpointPermissionConditions.createConditionalDecision(
         permission,
-        endpointPermissionConditions.conditions.isOwner({ claims }),
+        {
+          allOf: [
+            endpointPermissionConditions.conditions.isOwner({ claims }),
+            endpointPermissionConditions.conditions.isInOwnedNamespace({
+              claims,
+            }),
+          ],
+        },
       );
     }
     if (isPermission(permission, evalWritePermission)) {
@@ -188,7 +199,8 @@ export class AiPlatformPermissionPolicy implements PermissionPolicy {
     if (
       isPermission(permission, quotaManagePermission) ||
       isPermission(permission, budgetManagePermission) ||
-      isPermission(permission, gateOverridePermission)
+      isPermission(permission, gateOverridePermission) ||
+      isPermission(permission, endpointAdoptPermission)
     ) {
       return DENY;
     }

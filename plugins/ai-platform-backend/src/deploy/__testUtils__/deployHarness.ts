@@ -25,7 +25,11 @@ import {
   type ClusterConfig,
 } from '@internal/plugin-ai-platform-node';
 import type { Knex } from 'knex';
-import { loadExampleEntities } from '../../__testUtils__/exampleEntities';
+import {
+  exampleNamespaceOwners,
+  loadExampleEntities,
+  ownedExampleNamespaces,
+} from '../../__testUtils__/exampleEntities';
 import { AuditLog } from '../../audit/AuditLog';
 import { DatabaseAuditStore } from '../../audit/DatabaseAuditStore';
 import { migrateDatabase } from '../../database/migrateDatabase';
@@ -118,22 +122,32 @@ export function fakePermissions(
           resourceType: 'ai-platform-endpoint',
           params: { claims: claimsOf(credentials) },
         };
+        // As the demo policy: the owners of the endpoint, into a namespace
+        // their team owns (and, when given, onto these pools only).
+        const inOwnedNamespace = {
+          rule: 'IS_IN_OWNED_NAMESPACE',
+          resourceType: 'ai-platform-endpoint',
+          params: { claims: claimsOf(credentials) },
+        };
         return {
           result: AuthorizeResult.CONDITIONAL,
           pluginId: 'ai-platform',
           resourceType: 'ai-platform-endpoint',
-          conditions: options.pools
-            ? {
-                allOf: [
-                  isOwner,
-                  {
-                    rule: 'IS_ON_POOL',
-                    resourceType: 'ai-platform-endpoint',
-                    params: { pools: options.pools },
-                  },
-                ],
-              }
-            : isOwner,
+          conditions: {
+            allOf: [
+              isOwner,
+              inOwnedNamespace,
+              ...(options.pools
+                ? [
+                    {
+                      rule: 'IS_ON_POOL',
+                      resourceType: 'ai-platform-endpoint',
+                      params: { pools: options.pools },
+                    },
+                  ]
+                : []),
+            ],
+          },
         };
       }),
   } as unknown as PermissionsService;
@@ -205,9 +219,11 @@ export async function createDeployHarness(options: {
     clusterName: 'gpu-eu-west',
     token: 'fake-token',
     rolloutDelayMs: 20,
-    namespaces: ['default', 'chat', 'chat-staging', 'meetings', 'ds-sandbox'],
+    namespaces: ['default', 'kube-system'],
     nodes: L4_NODES,
     ...options.server,
+    // The example teams' namespaces, with their owners.
+    seed: [...ownedExampleNamespaces(), ...(options.server?.seed ?? [])],
   });
   const catalog = catalogServiceMock({ entities });
   const evalStore = DatabaseEvalStore.create({ knex });
@@ -256,6 +272,13 @@ export async function createDeployHarness(options: {
       forceConflicts: false,
       unreachableClusters: 'fail',
       autoscaling: { type: 'hpa', targetRequestsWaiting: 5 },
+      // gpu-us-east has no cluster in the tests: config says who owns its
+      // namespaces (the example teams', as on gpu-eu-west's Namespaces).
+      namespaces: {
+        mapping: { 'gpu-us-east': exampleNamespaceOwners() },
+        systemNamespaces: [],
+        cacheTtlMs: 0,
+      },
       ...options.deploy,
     },
   });

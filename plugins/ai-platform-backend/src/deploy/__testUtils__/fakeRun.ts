@@ -39,6 +39,7 @@ export const TEST_DEPLOY_OPTIONS: DeployOptions = {
   forceConflicts: false,
   unreachableClusters: 'fail',
   autoscaling: { type: 'hpa', targetRequestsWaiting: 5 },
+  namespaces: { mapping: {}, systemNamespaces: [], cacheTtlMs: 0 },
 };
 
 /** The pool cluster of the example L4 pools, as a test configures it. */
@@ -148,6 +149,8 @@ export function fakeRun(options: {
         throw new Error('clients.client was not expected in this test');
       },
     },
+    namespaceOwners: { ownership: unexpected('namespaceOwners.ownership') },
+    identities: { endpointsNamed: unexpected('identities.endpointsNamed') },
     deploy: TEST_DEPLOY_OPTIONS,
     ...options.deps,
   };

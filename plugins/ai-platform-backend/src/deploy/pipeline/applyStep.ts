@@ -33,7 +33,8 @@ export const applyStep: DeploymentStep = {
       client,
       manifests: plan.manifests,
       dryRun,
-      force: deps.deploy.forceConflicts,
+      // An admin's adoption takes the objects' fields over.
+      force: deps.deploy.forceConflicts || Boolean(run.adopting),
       lastApplied: await lastAppliedObjects({
         store: deps.store,
         endpointRef: plan.endpointRef,

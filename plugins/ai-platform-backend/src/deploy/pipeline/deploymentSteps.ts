@@ -1,5 +1,9 @@
 import { applyStep } from './applyStep';
 import { gatesCheck } from './gatesCheck';
+import { identityCheck } from './identityCheck';
+import { lifecycleCheck } from './lifecycleCheck';
+import { namespaceCheck } from './namespaceCheck';
+import { ownershipCheck } from './ownershipCheck';
 import { permissionCheck } from './permissionCheck';
 import { quotaCheck } from './quotaCheck';
 import { rolloutStep } from './rolloutStep';
@@ -15,6 +19,10 @@ import type { DeploymentStep } from './types';
  */
 export const DEPLOYMENT_STEPS: readonly DeploymentStep[] = [
   permissionCheck,
+  identityCheck,
+  namespaceCheck,
+  ownershipCheck,
+  lifecycleCheck,
   sizingCheck,
   gatesCheck,
   quotaCheck,

@@ -5,24 +5,20 @@ import { endpointResourceRef } from '@internal/plugin-ai-platform-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import { actorOf } from '../../audit/AuditLog';
+import { describeNamespace, targetNamespace } from './targetNamespace';
 import type { DeploymentRun, DeploymentStep } from './types';
 
 /**
- * Whether the caller may deploy the endpoint (`ai-platform.endpoint.deploy`).
- * An endpoint in the catalog is decided on its entity; one not in the
- * catalog yet on the owner group and pool in the request (a conditional
- * decision applied here, rules IS_OWNER and IS_ON_POOL).
+ * Whether the caller may deploy the endpoint (`ai-platform.endpoint.deploy`),
+ * decided on the endpoint as this call would deploy it: its owner and pool
+ * (from the catalog for an endpoint there, from the request otherwise) and
+ * the namespace its objects go to with that namespace's owners (rules
+ * IS_OWNER, IS_ON_POOL, IS_IN_OWNED_NAMESPACE, IS_IN_NAMESPACE). A policy's
+ * conditional decision is applied here, to that resource.
  */
 export async function mayDeploy(run: DeploymentRun): Promise<boolean> {
   const { plan, call, deps } = run;
   const { credentials } = call;
-  if (plan.inCatalog) {
-    const [decision] = await deps.permissions.authorize(
-      [{ permission: endpointDeployPermission, resourceRef: plan.endpointRef }],
-      { credentials },
-    );
-    return decision.result === AuthorizeResult.ALLOW;
-  }
   const [decision] = await deps.permissions.authorizeConditional(
     [{ permission: endpointDeployPermission }],
     { credentials },
@@ -30,6 +26,7 @@ export async function mayDeploy(run: DeploymentRun): Promise<boolean> {
   if (decision.result !== AuthorizeResult.CONDITIONAL) {
     return decision.result === AuthorizeResult.ALLOW;
   }
+  const namespace = await targetNamespace(run);
   const authorize = createConditionAuthorizer(
     deps.permissionsRegistry.getPermissionRuleset(endpointResourceRef),
   );
@@ -37,6 +34,15 @@ export async function mayDeploy(run: DeploymentRun): Promise<boolean> {
     entityRef: plan.endpointRef,
     owner: plan.team,
     pool: stringifyEntityRef(plan.pool),
+    ...(namespace
+      ? {
+          namespace: {
+            cluster: namespace.cluster,
+            name: namespace.namespace,
+            ...(namespace.owners ? { owners: namespace.owners } : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -54,14 +60,13 @@ export const permissionCheck: DeploymentStep = {
         message: `${endpointDeployPermission.name} granted`,
       };
     }
+    const namespace = run.namespace;
     const message = `${actorOf(call.credentials)} may not deploy ${
       plan.endpointRef
-    } (permission ${endpointDeployPermission.name}${
-      plan.inCatalog
-        ? ''
-        : `, decided for owner ${plan.team} on pool ${stringifyEntityRef(
-            plan.pool,
-          )}`
+    } (permission ${endpointDeployPermission.name}, decided for owner ${
+      plan.team
+    } on pool ${stringifyEntityRef(plan.pool)}${
+      namespace ? ` into ${describeNamespace(namespace)}` : ''
     })`;
     return {
       status: 'failed',

@@ -19,6 +19,11 @@ import type { DeploymentCall } from '../DeploymentCall';
 import type { DeploymentRecorder } from '../DeploymentRecorder';
 import type { KubernetesClusterClient } from '../kube/KubernetesClusterClient';
 import type { DeploymentPlan } from '../planDeployment';
+import type {
+  NamespaceOwners,
+  NamespaceOwnership,
+} from '../tenancy/NamespaceOwners';
+import type { EndpointIdentities } from '../tenancy/EndpointIdentities';
 import type { DeployOptions } from '../types';
 
 /** The services the steps of a deployment use (only the calls they make). */
@@ -34,6 +39,10 @@ export type DeploymentDependencies = {
   auditLog: Pick<AuditLog, 'track'>;
   store: Pick<DeploymentStore, 'recent'>;
   clients: Pick<ClusterClients, 'client'>;
+  /** Who owns each namespace (cluster annotation, config). */
+  namespaceOwners: Pick<NamespaceOwners, 'ownership'>;
+  /** Which catalog endpoints use which Kubernetes names. */
+  identities: Pick<EndpointIdentities, 'endpointsNamed'>;
   deploy: DeployOptions;
 };
 
@@ -61,6 +70,10 @@ export type DeploymentRun = {
    * by the quota check when it reserved, called when the apply fails.
    */
   restoreReservation: () => Promise<void>;
+  /** The namespace the objects go to and who owns it, once loaded (see targetNamespace). */
+  namespace?: NamespaceOwnership;
+  /** Set by the ownership check when an admin adopts objects: apply with force. */
+  adopting?: boolean;
   /** Set by the apply step: the cluster's client and what it applied. */
   applied?: { client: KubernetesClusterClient; objects: DeploymentObject[] };
 };

@@ -2,6 +2,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { allEntities, fieldProps } from '../../__testUtils__';
+import type { Entity } from '@backstage/catalog-model';
 import { ModelVersionPicker } from './ModelVersionPicker';
 
 function renderPicker(
@@ -9,6 +10,7 @@ function renderPicker(
     formData?: string;
     model?: string;
     modelField?: string;
+    entities?: Entity[];
   } = {},
 ) {
   const props = fieldProps<string, { modelField?: string }>({
@@ -24,7 +26,7 @@ function renderPicker(
   return {
     onChange: props.onChange,
     rendered: renderInTestApp(<ModelVersionPicker {...props} />, {
-      apis: [catalogApiMock({ entities: allEntities })],
+      apis: [catalogApiMock({ entities: options.entities ?? allEntities })],
     }),
   };
 }
@@ -61,6 +63,42 @@ describe('ModelVersionPicker', () => {
     ]);
     fireEvent.click(within(listbox).getByText('v2 (staging, bfloat16)'));
     expect(onChange).toHaveBeenCalledWith('v2');
+  });
+
+  it('does not offer archived versions, and marks deprecated ones', async () => {
+    const model = allEntities.find(
+      e => e.metadata.name === 'llama-3-1-8b-instruct',
+    )!;
+    const retiring: Entity = {
+      ...model,
+      spec: {
+        ...model.spec,
+        versions: [
+          { name: 'v0', stage: 'archived', dtype: 'bfloat16' },
+          { name: 'v1', stage: 'deprecated', dtype: 'bfloat16' },
+          { name: 'v2', stage: 'production', dtype: 'bfloat16' },
+        ],
+      },
+    };
+    const { rendered } = renderPicker({
+      model: 'model:default/llama-3-1-8b-instruct',
+      entities: [retiring],
+    });
+    await rendered;
+    const select = screen.getByRole('button', { name: /model version/i });
+    await waitFor(() =>
+      expect(select).not.toHaveAttribute('aria-disabled', 'true'),
+    );
+    fireEvent.mouseDown(select);
+    const listbox = await screen.findByRole('listbox');
+    expect(
+      within(listbox)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual([
+      "v1 (deprecated, bfloat16): deprecated, deploys only on a platform admin's override",
+      'v2 (production, bfloat16)',
+    ]);
   });
 
   it('says when the model is not in the catalog', async () => {

@@ -17,16 +17,25 @@ export type ModelVersionPickerUiOptions = {
   modelField?: string;
 };
 
-/** One version as the list shows it: name, stage and weight format. */
+/**
+ * One version as the list shows it: name, stage and weight format; a
+ * deprecated version says it needs an admin's override to deploy.
+ */
 export function describeVersion(version: ModelVersion): string {
   const format = version.quantization ?? version.dtype;
-  return `${version.name} (${version.stage}${format ? `, ${format}` : ''})`;
+  const label = `${version.name} (${version.stage}${
+    format ? `, ${format}` : ''
+  })`;
+  return version.stage === 'deprecated'
+    ? `${label}: deprecated, deploys only on a platform admin's override`
+    : label;
 }
 
 /**
  * A scaffolder form field that lists the versions of the Model chosen in
  * another field of the form (`ui:options.modelField`, default `model`), read
  * from the catalog, with their stage. Its value is the version's name.
+ * Archived (retired) versions never deploy, so they are not offered.
  */
 export const ModelVersionPicker = (
   props: FieldExtensionComponentProps<string, ModelVersionPickerUiOptions>,
@@ -58,7 +67,9 @@ export const ModelVersionPicker = (
     return entity;
   }, [catalogApi, modelRef]);
 
-  const versions = model?.spec.versions ?? [];
+  const versions = (model?.spec.versions ?? []).filter(
+    v => v.stage !== 'archived',
+  );
   const known = versions.some(v => v.name === formData);
   // A version of the model chosen before does not belong to this one.
   useEffect(() => {
@@ -73,7 +84,7 @@ export const ModelVersionPicker = (
   else if (model && versions.length === 0) {
     helperText = `${
       model.metadata.title ?? model.metadata.name
-    } has no versions`;
+    } has no versions that can deploy (archived versions are retired)`;
   }
 
   return (

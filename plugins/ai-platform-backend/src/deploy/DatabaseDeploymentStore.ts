@@ -25,6 +25,8 @@ export type NewDeployment = Omit<
   manifests: KubernetesManifest[];
   checks?: DeploymentCheck[];
   objects?: DeploymentObject[];
+  /** The caller's key of the call; a second call with it is a replay. */
+  idempotencyKey?: string;
 };
 
 /** What a running deployment may change about its record. */
@@ -46,6 +48,8 @@ export interface DeploymentStore {
   update(id: string, update: DeploymentUpdate): Promise<void>;
   appendEvent(id: string, event: DeploymentEvent): Promise<void>;
   get(id: string): Promise<StoredDeployment>;
+  /** The deployment a call with this idempotency key recorded, if any. */
+  byIdempotencyKey(key: string): Promise<StoredDeployment | undefined>;
   list(options: {
     endpointRef?: string;
     limit?: number;
@@ -90,6 +94,7 @@ type Row = {
   namespace: string;
   gpus: number;
   requested_by: string;
+  idempotency_key?: string | null;
   reason: string | null;
   restored_revision: number | null;
   spec_hash: string;
@@ -188,6 +193,20 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       } else {
         await tx('deployments').where('id', '').delete();
       }
+      if (deployment.idempotencyKey) {
+        const used = await tx<Row>('deployments')
+          .where('idempotency_key', deployment.idempotencyKey)
+          .first('id', 'endpoint_ref', 'revision');
+        if (used) {
+          throw new ConflictError(
+            `idempotency key ${JSON.stringify(
+              deployment.idempotencyKey,
+            )} was used by deployment ${used.id} (revision ${
+              used.revision
+            } of ${used.endpoint_ref})`,
+          );
+        }
+      }
       if (!deployment.dryRun) {
         const running = await tx<Row>('deployments')
           .where('endpoint_ref', deployment.endpointRef)
@@ -220,6 +239,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         namespace: deployment.namespace,
         gpus: deployment.gpus,
         requested_by: deployment.requestedBy,
+        idempotency_key: deployment.idempotencyKey ?? null,
         reason: deployment.reason ?? null,
         restored_revision: deployment.restoredRevision ?? null,
         spec_hash: deployment.specHash,
@@ -264,6 +284,13 @@ export class DatabaseDeploymentStore implements DeploymentStore {
         .where('id', id)
         .update({ events: JSON.stringify(events), updated_at: this.now() });
     });
+  }
+
+  async byIdempotencyKey(key: string): Promise<StoredDeployment | undefined> {
+    const row = await this.knex<Row>('deployments')
+      .where('idempotency_key', key)
+      .first();
+    return row ? toRecord(row) : undefined;
   }
 
   async get(id: string): Promise<StoredDeployment> {

@@ -12,6 +12,12 @@ export type DeploymentCall = {
   allowDeprecated?: boolean;
   /** Apply over objects the portal did not create for this endpoint (admins, with a reason; audited). */
   adopt?: boolean;
+  /**
+   * The caller's key of this call (the scaffolder sends task and step id):
+   * a call repeated with the same key answers the first one's record and
+   * starts nothing.
+   */
+  idempotencyKey?: string;
   /** Resolve only when the record is final. */
   wait?: boolean;
   httpRequest?: Request;

@@ -74,6 +74,7 @@ export class DeploymentRecorder {
       gpus: plan.gpus,
       requestedBy: actorOf(call.credentials),
       reason: call.reason,
+      ...(call.idempotencyKey ? { idempotencyKey: call.idempotencyKey } : {}),
       restoredRevision: plan.restoredRevision,
       specHash: hashManifests(plan.manifests),
       sizing: plan.rendered?.sizing,

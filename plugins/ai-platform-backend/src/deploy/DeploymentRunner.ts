@@ -67,6 +67,9 @@ export class DeploymentRunner {
             ...(call.overrideGates ? { overrideGates: true } : {}),
             ...(call.allowDeprecated ? { allowDeprecated: true } : {}),
             ...(call.adopt ? { adopt: true } : {}),
+            ...(call.idempotencyKey
+              ? { idempotencyKey: call.idempotencyKey }
+              : {}),
             ...(plan.restoredRevision !== undefined
               ? { toRevision: plan.restoredRevision }
               : {}),

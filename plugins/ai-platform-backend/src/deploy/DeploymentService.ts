@@ -6,11 +6,14 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type {
-  DeploymentOperation,
-  DeploymentRecord,
-  EndpointLiveStatus,
+import { ConflictError } from '@backstage/errors';
+import {
+  type DeploymentOperation,
+  type DeploymentRecord,
+  type EndpointLiveStatus,
+  isFinalDeploymentState,
 } from '@internal/plugin-ai-platform-common';
+import { actorOf } from '../audit/AuditLog';
 import type { ClusterConfig } from '@internal/plugin-ai-platform-node';
 import type { JsonObject } from '@backstage/types';
 import type { AuditLog } from '../audit/AuditLog';
@@ -43,6 +46,9 @@ import {
 import type { DeployOptions } from './types';
 
 export type { DeploymentCall, StartedDeployment } from './DeploymentCall';
+
+/** How often a replayed call looks whether the earlier call's record is final. */
+const REPLAY_POLL_MS = 500;
 export { HEARTBEAT_MS } from './DeploymentRecorder';
 
 /** What the deployment service is built from. */
@@ -164,10 +170,76 @@ export class DeploymentService {
     }
   }
 
+  /**
+   * A call repeated with the idempotency key of an earlier one (a resumed
+   * scaffolder task, a retried request) answers the earlier call's record
+   * and starts nothing. The key must have been used by the same caller for
+   * the same operation on the same endpoint; anything else is a conflict.
+   */
+  private async replayed(
+    operation: DeploymentOperation,
+    call: DeploymentCall,
+    endpointRef: string | undefined,
+  ): Promise<StartedDeployment | undefined> {
+    if (!call.idempotencyKey) return undefined;
+    const earlier = await this.options.store.byIdempotencyKey(
+      call.idempotencyKey,
+    );
+    if (!earlier) return undefined;
+    const actor = actorOf(call.credentials);
+    if (
+      earlier.endpointRef !== endpointRef ||
+      earlier.operation !== operation ||
+      earlier.requestedBy !== actor
+    ) {
+      const error = new ConflictError(
+        `idempotency key ${JSON.stringify(
+          call.idempotencyKey,
+        )} was used for another call (${earlier.operation} of ${
+          earlier.endpointRef
+        } by ${earlier.requestedBy}); use a new key for a new call`,
+      );
+      await this.options.auditLog.recordFailure(
+        {
+          action: `endpoint.${operation}`,
+          credentials: call.credentials,
+          target: endpointRef,
+          request: { idempotencyKey: call.idempotencyKey },
+          httpRequest: call.httpRequest,
+        },
+        error,
+      );
+      throw error;
+    }
+    const settled = this.settledRecord(earlier.id);
+    return {
+      record: publicRecord(earlier),
+      settled,
+      ...(call.wait ? { record: await settled } : {}),
+    };
+  }
+
+  /** The record of a deployment once it is final (polled: another call, or another replica, runs it). */
+  private async settledRecord(id: string): Promise<DeploymentRecord> {
+    for (;;) {
+      const record = await this.options.store.get(id);
+      if (isFinalDeploymentState(record.state)) return publicRecord(record);
+      await new Promise(resolve => {
+        setTimeout(resolve, REPLAY_POLL_MS).unref?.();
+      });
+    }
+  }
+
   /** Deploys (creates or updates) an endpoint as its entity describes it. */
   async deploy(
     call: DeploymentCall & { endpoint: string | Record<string, unknown> },
   ): Promise<StartedDeployment> {
+    const replay = await this.replayed(
+      'deploy',
+      call,
+      endpointRefOf(call.endpoint),
+    );
+    if (replay) return replay;
     const plan = await this.plan(
       'deploy',
       call,
@@ -190,6 +262,12 @@ export class DeploymentService {
   async promote(
     call: DeploymentCall & { endpointRef: string; modelVersion: string },
   ): Promise<StartedDeployment> {
+    const replay = await this.replayed(
+      'promote',
+      call,
+      endpointRefOf(call.endpointRef),
+    );
+    if (replay) return replay;
     const plan = await this.plan(
       'promote',
       call,
@@ -213,6 +291,12 @@ export class DeploymentService {
   async rollback(
     call: DeploymentCall & { endpointRef: string; toRevision?: number },
   ): Promise<StartedDeployment> {
+    const replay = await this.replayed(
+      'rollback',
+      call,
+      endpointRefOf(call.endpointRef),
+    );
+    if (replay) return replay;
     const plan = await this.plan(
       'rollback',
       call,

@@ -22,6 +22,11 @@ const callOptions = {
   overrideGates: z.boolean().optional(),
   allowDeprecated: z.boolean().optional(),
   adopt: z.boolean().optional(),
+  idempotencyKey: nonEmpty
+    .describe(
+      'A key of the call: repeated with it, the call answers the first record',
+    )
+    .optional(),
   wait: z.boolean().optional(),
 };
 

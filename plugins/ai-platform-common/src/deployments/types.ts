@@ -187,6 +187,11 @@ export type DeploymentCallOptions = {
    * `reason` required).
    */
   adopt?: boolean;
+  /**
+   * A key of this call (the scaffolder sends task id and step id): the call
+   * repeated with it answers the first call's record and starts nothing.
+   */
+  idempotencyKey?: string;
   /** Answer only when the record is final, instead of right after the checks. */
   wait?: boolean;
 };

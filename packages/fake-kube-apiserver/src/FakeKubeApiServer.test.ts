@@ -105,18 +105,18 @@ describe('startFakeKubeApiServer', () => {
           expect.objectContaining({ name: 'deployments/status' }),
         ]),
       );
-      const missing = await get('/apis/kueue.x-k8s.io/v1beta1');
+      const missing = await get('/apis/kueue.x-k8s.io/v1beta2');
       expect(missing).toEqual({
         status: 404,
         body: expect.objectContaining({ kind: 'Status', reason: 'NotFound' }),
       });
       expect(
-        (await get('/apis/kueue.x-k8s.io/v1beta1/clusterqueues')).status,
+        (await get('/apis/kueue.x-k8s.io/v1beta2/clusterqueues')).status,
       ).toBe(404);
 
       server.installGroup('kueue');
       server.installGroup('keda');
-      const kueue = await get('/apis/kueue.x-k8s.io/v1beta1');
+      const kueue = await get('/apis/kueue.x-k8s.io/v1beta2');
       expect(kueue.status).toBe(200);
       expect(
         Object.fromEntries(
@@ -132,6 +132,8 @@ describe('startFakeKubeApiServer', () => {
         LocalQueue: true,
         ResourceFlavor: false,
       });
+      // Current Kueue (v0.20 on) no longer serves v1beta1 (see kueue.test.ts).
+      expect((await get('/apis/kueue.x-k8s.io/v1beta1')).status).toBe(404);
       expect((await get('/apis/keda.sh/v1alpha1')).status).toBe(200);
       expect((await get('/apis/monitoring.coreos.com/v1')).status).toBe(404);
       server.installGroup('prometheus-operator');
@@ -152,14 +154,14 @@ describe('startFakeKubeApiServer', () => {
       server = await startFakeKubeApiServer({ groups: ['kueue'] });
       server.seed([
         {
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          apiVersion: 'kueue.x-k8s.io/v1beta2',
           kind: 'ClusterQueue',
           metadata: { name: 'h100' },
           spec: { resourceGroups: [] },
           status: { admittedWorkloads: 2 },
         },
         {
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          apiVersion: 'kueue.x-k8s.io/v1beta2',
           kind: 'LocalQueue',
           metadata: { name: 'team-a', namespace: 'team-a' },
           spec: { clusterQueue: 'h100' },
@@ -168,19 +170,19 @@ describe('startFakeKubeApiServer', () => {
       const { custom, core } = clientsFor(server);
       const cq = (await custom.getClusterCustomObject({
         group: 'kueue.x-k8s.io',
-        version: 'v1beta1',
+        version: 'v1beta2',
         plural: 'clusterqueues',
         name: 'h100',
       })) as KubeObject;
       expect(cq.status).toEqual({ admittedWorkloads: 2 });
       const queues = (await custom.listClusterCustomObject({
         group: 'kueue.x-k8s.io',
-        version: 'v1beta1',
+        version: 'v1beta2',
         plural: 'localqueues',
       })) as { items: KubeObject[] };
       expect(queues.items).toEqual([
         expect.objectContaining({
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
+          apiVersion: 'kueue.x-k8s.io/v1beta2',
           kind: 'LocalQueue',
           metadata: expect.objectContaining({ namespace: 'team-a' }),
         }),
@@ -196,7 +198,7 @@ describe('startFakeKubeApiServer', () => {
       const error = await custom
         .getClusterCustomObject({
           group: 'kueue.x-k8s.io',
-          version: 'v1beta1',
+          version: 'v1beta2',
           plural: 'clusterqueues',
           name: 'h100',
         })

@@ -226,42 +226,52 @@ export const RESOURCE_TYPES: ResourceType[] = [
     shortNames: ['pdb'],
     subresources: ['status'],
   },
-  {
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'ClusterQueue',
-    plural: 'clusterqueues',
-    singular: 'clusterqueue',
-    namespaced: false,
-    shortNames: ['cq'],
-    subresources: ['status'],
-    optionalGroup: 'kueue',
-    crd: true,
-  },
-  {
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'LocalQueue',
-    plural: 'localqueues',
-    singular: 'localqueue',
-    namespaced: true,
-    shortNames: ['lq', 'queue', 'queues'],
-    subresources: ['status'],
-    optionalGroup: 'kueue',
-    crd: true,
-  },
-  {
-    group: 'kueue.x-k8s.io',
-    version: 'v1beta1',
-    kind: 'ResourceFlavor',
-    plural: 'resourceflavors',
-    singular: 'resourceflavor',
-    namespaced: false,
-    shortNames: ['flavor', 'flavors', 'rf'],
-    subresources: [],
-    optionalGroup: 'kueue',
-    crd: true,
-  },
+  // Kueue (see kueue.ts): v1beta2 for current installs (the only version
+  // Kueue v0.20 serves), v1beta1 for older ones ('kueue-v1beta1'). Both
+  // versions share their objects, as a CRD's versions do, but the fake does
+  // not convert between them: seed each version in its own field names.
+  ...(['v1beta2', 'v1beta1'] as const).flatMap((version): ResourceType[] => {
+    const optionalGroup: OptionalGroup =
+      version === 'v1beta2' ? 'kueue' : 'kueue-v1beta1';
+    return [
+      {
+        group: 'kueue.x-k8s.io',
+        version,
+        kind: 'ClusterQueue',
+        plural: 'clusterqueues',
+        singular: 'clusterqueue',
+        namespaced: false,
+        shortNames: ['cq'],
+        subresources: ['status'],
+        optionalGroup,
+        crd: true,
+      },
+      {
+        group: 'kueue.x-k8s.io',
+        version,
+        kind: 'LocalQueue',
+        plural: 'localqueues',
+        singular: 'localqueue',
+        namespaced: true,
+        shortNames: ['lq', 'queue', 'queues'],
+        subresources: ['status'],
+        optionalGroup,
+        crd: true,
+      },
+      {
+        group: 'kueue.x-k8s.io',
+        version,
+        kind: 'ResourceFlavor',
+        plural: 'resourceflavors',
+        singular: 'resourceflavor',
+        namespaced: false,
+        shortNames: ['flavor', 'flavors', 'rf'],
+        subresources: [],
+        optionalGroup,
+        crd: true,
+      },
+    ];
+  }),
   {
     group: 'keda.sh',
     version: 'v1alpha1',

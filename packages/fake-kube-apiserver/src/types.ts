@@ -112,5 +112,15 @@ export type FakeNodeSpec = {
 /** Which images pods fail on. */
 export type ImageMatcher = string[] | ((image: string) => boolean);
 
-/** The optional API groups a test can switch on. */
-export type OptionalGroup = 'kueue' | 'keda' | 'prometheus-operator';
+/**
+ * The optional API groups a test can switch on. `'kueue'` is Kueue as
+ * current releases serve it (v0.20 on: only `kueue.x-k8s.io/v1beta2`);
+ * `'kueue-v1beta1'` is an older install (up to v0.14: only
+ * `kueue.x-k8s.io/v1beta1`). Installing both serves both versions, as
+ * Kueue v0.15 to v0.19 do, with v1beta2 preferred.
+ */
+export type OptionalGroup =
+  | 'kueue'
+  | 'kueue-v1beta1'
+  | 'keda'
+  | 'prometheus-operator';

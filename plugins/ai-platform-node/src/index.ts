@@ -1,7 +1,8 @@
 /**
  * Node library of the ai-platform plugins, for other plugins' backend
  * modules: the typed REST client (for example for scaffolder actions), the
- * permission rules and the reading of cluster config.
+ * permission rules, the reading of cluster config, and Kueue's API in
+ * whichever version a cluster serves.
  *
  * @packageDocumentation
  */
@@ -9,3 +10,4 @@
 export * from './permissions';
 export * from './client';
 export * from './clusters';
+export * from './kueue';

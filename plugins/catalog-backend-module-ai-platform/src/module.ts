@@ -2,10 +2,13 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { CatalogModelSources } from '@backstage/catalog-model/alpha';
 import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
+import { catalogModelExtensionPoint } from '@backstage/plugin-catalog-node/alpha';
+import { aiPlatformCatalogModel } from './model/aiPlatformCatalogModel';
 import { AiPlatformEntitiesProcessor } from './processor/AiPlatformEntitiesProcessor';
 import { CatalogRelatedEntityLookup } from './processor/RelatedEntityLookup';
 import {
@@ -20,8 +23,12 @@ import {
 } from './running/RunningVersionProcessor';
 
 /**
- * Adds the Model, InferenceEndpoint and GpuPool kinds to the catalog:
- * validation with clear errors, relations, and cross-entity checks; and
+ * Adds the Model, InferenceEndpoint and GpuPool kinds to the catalog: the
+ * catalog model layer (kinds, spec types, relation fields and pairs; the
+ * catalog's model processor validates against it and emits the relations),
+ * registered together with Backstage's default model, which a model source
+ * replaces the built-in kinds processor with; our processor for validation
+ * with clear errors and the checks that span entities; and
  * the running revision and model version of endpoints, from the deployment
  * records; and, when `aiPlatform.discovery.enabled`, GpuPools discovered
  * from the configured clusters.
@@ -33,6 +40,7 @@ export const catalogModuleAiPlatform = createBackendModule({
     reg.registerInit({
       deps: {
         processing: catalogProcessingExtensionPoint,
+        catalogModel: catalogModelExtensionPoint,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
         discovery: coreServices.discovery,
@@ -42,6 +50,7 @@ export const catalogModuleAiPlatform = createBackendModule({
       },
       async init({
         processing,
+        catalogModel,
         catalog,
         auth,
         discovery,
@@ -49,6 +58,12 @@ export const catalogModuleAiPlatform = createBackendModule({
         config,
         scheduler,
       }) {
+        // A model source replaces the catalog's BuiltinKindsEntityProcessor
+        // with its ModelProcessor: keep Backstage's default model (Component,
+        // Group, User, ...) beside ours.
+        catalogModel.addModelSource(
+          CatalogModelSources.static([aiPlatformCatalogModel]),
+        );
         processing.addProcessor(
           new AiPlatformEntitiesProcessor({
             lookup: new CatalogRelatedEntityLookup({ catalog, auth }),

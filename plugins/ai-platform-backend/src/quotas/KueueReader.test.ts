@@ -1,7 +1,14 @@
-import http from 'http';
-import type { AddressInfo } from 'net';
-import recorded from './__fixtures__/clusterqueue-h100-inference.json';
-import { KueueReader, parseClusterQueue } from './KueueReader';
+import {
+  type FakeKubeApiServer,
+  type KubeObject,
+  kueueGroup,
+  type KueueVersion,
+  startFakeKubeApiServer,
+} from '@internal/fake-kube-apiserver';
+import { toKueueClusterQueue } from '@internal/plugin-ai-platform-node';
+import v1beta1Queue from './__fixtures__/clusterqueue-h100-inference.v1beta1.json';
+import v1beta2Queue from './__fixtures__/clusterqueue-h100-inference.v1beta2.json';
+import { KueueReader, summarizeClusterQueue } from './KueueReader';
 
 // client-node 1.x (which KueueReader loads on first use) is a large ESM
 // package: its first load can take seconds on a cold Jest cache. Load it
@@ -11,30 +18,43 @@ beforeAll(() => {
   require('@kubernetes/client-node');
 }, 60_000);
 
-describe('parseClusterQueue', () => {
-  it('reads the GPU quota, usage and reservation of the pool flavor', () => {
-    expect(
-      parseClusterQueue('h100-inference', recorded, {
-        resource: 'nvidia.com/gpu',
+/** The same ClusterQueue as each Kueue API version serves it (own field names). */
+const recorded: Record<KueueVersion, KubeObject> = {
+  v1beta2: v1beta2Queue,
+  v1beta1: v1beta1Queue,
+};
+
+const versions: KueueVersion[] = ['v1beta2', 'v1beta1'];
+
+describe('summarizeClusterQueue', () => {
+  it.each(versions)(
+    'reads the GPU quota, usage, reservation and cohort of the pool flavor from %s',
+    version => {
+      expect(
+        summarizeClusterQueue(toKueueClusterQueue(version, recorded[version]), {
+          resource: 'nvidia.com/gpu',
+          flavor: 'h100-80gb',
+        }),
+      ).toEqual({
+        apiVersion: `kueue.x-k8s.io/${version}`,
+        clusterQueue: 'h100-inference',
+        cohort: 'inference',
         flavor: 'h100-80gb',
-      }),
-    ).toEqual({
-      clusterQueue: 'h100-inference',
-      flavor: 'h100-80gb',
-      resource: 'nvidia.com/gpu',
-      nominalQuota: 32,
-      borrowingLimit: 8,
-      used: 14,
-      reserved: 14,
-      admittedWorkloads: 5,
-      pendingWorkloads: 1,
-      active: true,
-    });
-  });
+        resource: 'nvidia.com/gpu',
+        nominalQuota: 32,
+        borrowingLimit: 8,
+        used: 14,
+        reserved: 14,
+        admittedWorkloads: 5,
+        pendingWorkloads: 1,
+        active: true,
+      });
+    },
+  );
 
   it('has no numbers for a resource the queue does not cover', () => {
     expect(
-      parseClusterQueue('h100-inference', recorded, {
+      summarizeClusterQueue(toKueueClusterQueue('v1beta2', v1beta2Queue), {
         resource: 'nvidia.com/mig-3g.20gb',
       }),
     ).toMatchObject({ nominalQuota: undefined, used: undefined });
@@ -42,59 +62,63 @@ describe('parseClusterQueue', () => {
 });
 
 describe('KueueReader', () => {
-  it('reads a ClusterQueue through @kubernetes/client-node with the service account token', async () => {
-    const requests: Array<{ url?: string; authorization?: string }> = [];
-    const server = http.createServer((req, res) => {
-      requests.push({ url: req.url, authorization: req.headers.authorization });
-      if (
-        req.url === '/apis/kueue.x-k8s.io/v1beta1/clusterqueues/h100-inference'
-      ) {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(recorded));
-      } else {
-        res.writeHead(404, { 'Content-Type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            kind: 'Status',
-            status: 'Failure',
-            reason: 'NotFound',
-            code: 404,
-          }),
-        );
-      }
+  let server: FakeKubeApiServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  const read = (clusterQueue = 'h100-inference') =>
+    new KueueReader().read({
+      cluster: server!.clusterConfig('gpu-us-east'),
+      clusterQueue,
+      resource: 'nvidia.com/gpu',
+      flavor: 'h100-80gb',
     });
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    const cluster = {
-      name: 'gpu-us-east',
-      url: `http://127.0.0.1:${port}`,
-      auth: { provider: 'serviceAccount', token: 'sa-token-123' },
-      // client-node speaks plain HTTP (the loopback fake) only without TLS checks.
-      skipTLSVerify: true,
-    };
-    try {
-      const status = await new KueueReader().read({
-        cluster,
-        clusterQueue: 'h100-inference',
-        resource: 'nvidia.com/gpu',
-        flavor: 'h100-80gb',
+
+  it.each(versions)(
+    'finds through discovery that the cluster serves %s and reads the queue in its field names, with the service account token',
+    async version => {
+      server = await startFakeKubeApiServer({
+        token: 'sa-token-123',
+        groups: [kueueGroup(version)],
+        seed: [recorded[version]],
       });
-      expect(status).toMatchObject({ nominalQuota: 32, used: 14 });
-      expect(requests).toEqual([
-        {
-          url: '/apis/kueue.x-k8s.io/v1beta1/clusterqueues/h100-inference',
-          authorization: 'Bearer sa-token-123',
-        },
+      expect(await read()).toMatchObject({
+        apiVersion: `kueue.x-k8s.io/${version}`,
+        cohort: 'inference',
+        nominalQuota: 32,
+        used: 14,
+      });
+      expect(server.requests.map(r => [r.path, r.status])).toEqual([
+        ...(version === 'v1beta1'
+          ? [['/apis/kueue.x-k8s.io/v1beta2', 404]]
+          : []),
+        [`/apis/kueue.x-k8s.io/${version}`, 200],
+        [`/apis/kueue.x-k8s.io/${version}/clusterqueues/h100-inference`, 200],
       ]);
-      await expect(
-        new KueueReader().read({
-          cluster,
-          clusterQueue: 'missing',
-          resource: 'nvidia.com/gpu',
-        }),
-      ).rejects.toThrow();
-    } finally {
-      server.close();
-    }
+      await expect(read('missing')).rejects.toThrow();
+    },
+  );
+
+  it('prefers v1beta2 where the cluster serves both (Kueue v0.15 to v0.19)', async () => {
+    server = await startFakeKubeApiServer({
+      groups: ['kueue', 'kueue-v1beta1'],
+      seed: [v1beta2Queue],
+    });
+    expect(await read()).toMatchObject({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      cohort: 'inference',
+    });
+    expect(server.requests.map(r => r.path)).not.toContain(
+      '/apis/kueue.x-k8s.io/v1beta1',
+    );
+  });
+
+  it('says so when the cluster serves no Kueue version it knows', async () => {
+    server = await startFakeKubeApiServer();
+    await expect(read()).rejects.toThrow(
+      'the cluster serves neither kueue.x-k8s.io/v1beta2 nor kueue.x-k8s.io/v1beta1; is Kueue installed?',
+    );
   });
 });

@@ -1,29 +1,16 @@
+import { NotFoundError } from '@backstage/errors';
 import {
   type ClusterConfig,
+  discoverKueueApiVersion,
+  KUEUE_GROUP,
+  type KueueClusterQueue,
   kubeConfigOptions,
+  toKueueClusterQueue,
 } from '@internal/plugin-ai-platform-node';
 import type { KueueQueueStatus } from '@internal/plugin-ai-platform-common';
 
 /** The API shapes, shared with the clients through -common. */
 export type { KueueQueueStatus } from '@internal/plugin-ai-platform-common';
-
-type Resource = {
-  name: string;
-  nominalQuota?: string;
-  borrowingLimit?: string;
-  total?: string;
-};
-type Flavor = { name: string; resources?: Resource[] };
-type ClusterQueue = {
-  spec?: { resourceGroups?: Array<{ flavors?: Flavor[] }> };
-  status?: {
-    flavorsUsage?: Flavor[];
-    flavorsReservation?: Flavor[];
-    admittedWorkloads?: number;
-    pendingWorkloads?: number;
-    conditions?: Array<{ type: string; status: string }>;
-  };
-};
 
 /** A Kubernetes quantity of whole units ("32", "1k"); undefined when absent. */
 function count(quantity?: string): number | undefined {
@@ -34,47 +21,52 @@ function count(quantity?: string): number | undefined {
   return Number(m[1]) * (m[2] ? scale[m[2]] : 1);
 }
 
-/** Reads the GPU figures of one resource and flavor out of a ClusterQueue. */
-export function parseClusterQueue(
-  name: string,
-  queue: ClusterQueue,
+/**
+ * Sums the GPU figures of one resource (and flavor, when given) out of a
+ * ClusterQueue, whichever Kueue API version it was read through.
+ */
+export function summarizeClusterQueue(
+  queue: KueueClusterQueue,
   options: { resource: string; flavor?: string },
 ): KueueQueueStatus {
-  const pick = (flavors?: Flavor[]) =>
-    (flavors ?? [])
-      .filter(f => !options.flavor || f.name === options.flavor)
-      .flatMap(f =>
-        (f.resources ?? []).filter(r => r.name === options.resource),
-      );
-  const sum = (
-    resources: Resource[],
-    key: 'nominalQuota' | 'borrowingLimit' | 'total',
-  ) => {
-    const values = resources
-      .map(r => count(r[key]))
+  const ofResource = <R extends { name: string }>(
+    flavors: Array<{ flavor: string; resources: R[] }>,
+  ) =>
+    flavors
+      .filter(f => !options.flavor || f.flavor === options.flavor)
+      .flatMap(f => f.resources)
+      .filter(r => r.name === options.resource);
+  const sum = (values: Array<string | undefined>) => {
+    const numbers = values
+      .map(count)
       .filter((v): v is number => v !== undefined);
-    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+    return numbers.length ? numbers.reduce((a, b) => a + b, 0) : undefined;
   };
-  const spec = pick(queue.spec?.resourceGroups?.flatMap(g => g.flavors ?? []));
+  const quotas = ofResource(queue.flavors);
+  const used = ofResource(queue.usage);
+  const reserved = ofResource(queue.reservation);
   return {
-    clusterQueue: name,
+    apiVersion: queue.apiVersion,
+    clusterQueue: queue.name,
+    cohort: queue.cohort,
     flavor: options.flavor,
     resource: options.resource,
-    nominalQuota: sum(spec, 'nominalQuota'),
-    borrowingLimit: sum(spec, 'borrowingLimit'),
-    used: sum(pick(queue.status?.flavorsUsage), 'total'),
-    reserved: sum(pick(queue.status?.flavorsReservation), 'total'),
-    admittedWorkloads: queue.status?.admittedWorkloads,
-    pendingWorkloads: queue.status?.pendingWorkloads,
-    active:
-      queue.status?.conditions?.find(c => c.type === 'Active')?.status ===
-      'True',
+    nominalQuota: sum(quotas.map(r => r.nominalQuota)),
+    borrowingLimit: sum(quotas.map(r => r.borrowingLimit)),
+    used: sum(used.map(r => r.total)),
+    reserved: sum(reserved.map(r => r.total)),
+    admittedWorkloads: queue.admittedWorkloads,
+    pendingWorkloads: queue.pendingWorkloads,
+    active: queue.active === true,
   };
 }
 
 /**
  * Reads a ClusterQueue from a cluster configured the way Backstage's
- * Kubernetes plugin configures it, with @kubernetes/client-node.
+ * Kubernetes plugin configures it, with @kubernetes/client-node: it asks
+ * the cluster's discovery which Kueue API version it serves (v1beta2, which
+ * Kueue v0.15 and later serve and v0.20 serves alone, else v1beta1 for
+ * older installs) and reads the queue in that version's field names.
  */
 export class KueueReader {
   async read(options: {
@@ -90,12 +82,20 @@ export class KueueReader {
     const kc = new k8s.KubeConfig();
     kc.loadFromOptions(kubeConfigOptions(options.cluster));
     const api = kc.makeApiClient(k8s.CustomObjectsApi);
-    const queue = (await api.getClusterCustomObject({
-      group: 'kueue.x-k8s.io',
-      version: 'v1beta1',
+    const version = await discoverKueueApiVersion(groupVersion =>
+      api.getAPIResources(groupVersion),
+    );
+    if (!version) {
+      throw new NotFoundError(
+        `the cluster serves neither ${KUEUE_GROUP}/v1beta2 nor ${KUEUE_GROUP}/v1beta1; is Kueue installed?`,
+      );
+    }
+    const object = await api.getClusterCustomObject({
+      group: KUEUE_GROUP,
+      version,
       plural: 'clusterqueues',
       name: options.clusterQueue,
-    })) as ClusterQueue;
-    return parseClusterQueue(options.clusterQueue, queue, options);
+    });
+    return summarizeClusterQueue(toKueueClusterQueue(version, object), options);
   }
 }

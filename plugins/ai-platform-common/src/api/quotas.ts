@@ -74,7 +74,15 @@ export type QuotaRequestDecision = {
 
 /** A Kueue ClusterQueue's quota and usage of a pool's GPU resource and flavor. */
 export type KueueQueueStatus = {
+  /**
+   * The Kueue API version the cluster answered in, e.g.
+   * `kueue.x-k8s.io/v1beta2` (Kueue v0.15 and later; the only one from
+   * v0.20) or `kueue.x-k8s.io/v1beta1` (older installs).
+   */
+  apiVersion: string;
   clusterQueue: string;
+  /** The cohort the queue borrows in (v1beta2 `spec.cohortName`, v1beta1 `spec.cohort`). */
+  cohort?: string;
   flavor?: string;
   resource: string;
   nominalQuota?: number;

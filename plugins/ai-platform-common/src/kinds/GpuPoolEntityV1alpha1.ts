@@ -5,7 +5,11 @@ import {
 } from '../constants';
 import schema from './GpuPool.v1alpha1.schema.json';
 import { gpuResourceName } from './guards';
-import { createKindValidator, type EntityProblem } from './validation';
+import {
+  createKindValidator,
+  type EntityProblem,
+  type EntityRule,
+} from './validation';
 
 /** How a pool's GPUs are shared. */
 export type GpuPoolType = 'dedicated' | 'shared' | 'mig' | 'time-sliced';
@@ -61,39 +65,63 @@ export interface GpuPoolEntityV1alpha1 extends Entity {
 /** The JSON schema (draft-07) of the GpuPool kind. */
 export const gpuPoolEntityV1alpha1Schema = schema;
 
-function poolRules(entity: Entity): EntityProblem[] {
-  const { gpu, quotas, type } = (entity as GpuPoolEntityV1alpha1).spec;
-  const problems: EntityProblem[] = [];
-  if (gpu.perNode !== undefined && gpu.perNode > gpu.count) {
-    problems.push({
-      path: 'spec.gpu.perNode',
-      message: `(${gpu.perNode}) must not be greater than spec.gpu.count (${gpu.count})`,
-    });
-  }
-  if (type === 'mig' && gpuResourceName(gpu) === DEFAULT_GPU_RESOURCE_NAME) {
-    problems.push({
-      path: 'spec.gpu.resourceName',
-      message:
-        'is required for a MIG pool and must name the MIG profile, e.g. nvidia.com/mig-3g.40gb',
-    });
-  }
-  const teams = new Set<string>();
-  for (const [i, q] of (quotas ?? []).entries()) {
-    const team = q.team.toLocaleLowerCase('en-US');
-    if (teams.has(team)) {
-      problems.push({
-        path: `spec.quotas[${i}].team`,
-        message: `"${q.team}" has more than one quota on this pool; keep one entry per team`,
-      });
-    }
-    teams.add(team);
-  }
-  return problems;
+function poolOf(entity: Entity) {
+  return (entity as GpuPoolEntityV1alpha1).spec;
 }
+
+const perNodeWithinCount: EntityRule = {
+  name: 'perNodeWithinCount',
+  check: entity => {
+    const { gpu } = poolOf(entity);
+    return gpu.perNode !== undefined && gpu.perNode > gpu.count
+      ? [
+          {
+            path: 'spec.gpu.perNode',
+            message: `(${gpu.perNode}) must not be greater than spec.gpu.count (${gpu.count})`,
+          },
+        ]
+      : [];
+  },
+};
+
+const migNamesItsProfile: EntityRule = {
+  name: 'migNamesItsProfile',
+  check: entity => {
+    const { gpu, type } = poolOf(entity);
+    return type === 'mig' && gpuResourceName(gpu) === DEFAULT_GPU_RESOURCE_NAME
+      ? [
+          {
+            path: 'spec.gpu.resourceName',
+            message:
+              'is required for a MIG pool and must name the MIG profile, e.g. nvidia.com/mig-3g.40gb',
+          },
+        ]
+      : [];
+  },
+};
+
+const oneQuotaPerTeam: EntityRule = {
+  name: 'oneQuotaPerTeam',
+  check: entity => {
+    const problems: EntityProblem[] = [];
+    const teams = new Set<string>();
+    for (const [i, q] of (poolOf(entity).quotas ?? []).entries()) {
+      const team = q.team.toLocaleLowerCase('en-US');
+      if (teams.has(team)) {
+        problems.push({
+          path: `spec.quotas[${i}].team`,
+          message: `"${q.team}" has more than one quota on this pool; keep one entry per team`,
+        });
+      }
+      teams.add(team);
+    }
+    return problems;
+  },
+};
 
 /** Validates GpuPool entities; the error names the entity, field path and reason. */
 export const gpuPoolEntityV1alpha1Validator = createKindValidator({
   kind: 'GpuPool',
   schema,
-  rules: [poolRules],
+  rules: [perNodeWithinCount, migNamesItsProfile, oneQuotaPerTeam],
 });

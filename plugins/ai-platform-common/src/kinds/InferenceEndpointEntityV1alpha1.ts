@@ -1,7 +1,11 @@
 import type { Entity } from '@backstage/catalog-model';
 import { AI_PLATFORM_API_VERSION } from '../constants';
 import schema from './InferenceEndpoint.v1alpha1.schema.json';
-import { createKindValidator, type EntityProblem } from './validation';
+import {
+  createKindValidator,
+  type EntityProblem,
+  type EntityRule,
+} from './validation';
 
 /** The serving engine of an endpoint. */
 export type InferenceEndpointType =
@@ -63,12 +67,19 @@ export interface InferenceEndpointEntityV1alpha1 extends Entity {
 /** The JSON schema (draft-07) of the InferenceEndpoint kind. */
 export const inferenceEndpointEntityV1alpha1Schema = schema;
 
-function resourceRules(entity: Entity): EntityProblem[] {
+function resourcesOf(entity: Entity) {
   const { resources, runtime } = (entity as InferenceEndpointEntityV1alpha1)
     .spec;
-  const problems: EntityProblem[] = [];
-  if (resources) {
-    const { replicas, minReplicas, maxReplicas, gpusPerReplica } = resources;
+  return { resources, runtime };
+}
+
+const replicaBounds: EntityRule = {
+  name: 'replicaBounds',
+  check: entity => {
+    const { resources } = resourcesOf(entity);
+    const problems: EntityProblem[] = [];
+    if (!resources) return problems;
+    const { replicas, minReplicas, maxReplicas } = resources;
     if (minReplicas !== undefined && minReplicas > replicas) {
       problems.push({
         path: 'spec.resources.minReplicas',
@@ -81,20 +92,29 @@ function resourceRules(entity: Entity): EntityProblem[] {
         message: `(${maxReplicas}) must not be less than replicas (${replicas})`,
       });
     }
+    return problems;
+  },
+};
+
+const tensorParallelDividesGpus: EntityRule = {
+  name: 'tensorParallelDividesGpus',
+  check: entity => {
+    const { resources, runtime } = resourcesOf(entity);
     const tp = runtime?.tensorParallelSize;
-    if (tp !== undefined && gpusPerReplica % tp !== 0) {
-      problems.push({
-        path: 'spec.runtime.tensorParallelSize',
-        message: `(${tp}) must divide spec.resources.gpusPerReplica (${gpusPerReplica})`,
-      });
-    }
-  }
-  return problems;
-}
+    return resources && tp !== undefined && resources.gpusPerReplica % tp !== 0
+      ? [
+          {
+            path: 'spec.runtime.tensorParallelSize',
+            message: `(${tp}) must divide spec.resources.gpusPerReplica (${resources.gpusPerReplica})`,
+          },
+        ]
+      : [];
+  },
+};
 
 /** Validates InferenceEndpoint entities; the error names the entity, field path and reason. */
 export const inferenceEndpointEntityV1alpha1Validator = createKindValidator({
   kind: 'InferenceEndpoint',
   schema,
-  rules: [resourceRules],
+  rules: [replicaBounds, tensorParallelDividesGpus],
 });

@@ -100,33 +100,39 @@ export const modelEntityV1alpha1Validator = createKindValidator({
   kind: 'Model',
   schema,
   rules: [
-    entity => {
-      const versions = (entity as ModelEntityV1alpha1).spec.versions;
-      const seen = new Set<string>();
-      const problems = [];
-      for (const [i, v] of versions.entries()) {
-        if (seen.has(v.name)) {
-          problems.push({
-            path: `spec.versions[${i}].name`,
-            message: `"${v.name}" is used by more than one version; version names must be unique`,
-          });
+    {
+      name: 'uniqueVersionNames',
+      check: entity => {
+        const versions = (entity as ModelEntityV1alpha1).spec.versions;
+        const seen = new Set<string>();
+        const problems = [];
+        for (const [i, v] of versions.entries()) {
+          if (seen.has(v.name)) {
+            problems.push({
+              path: `spec.versions[${i}].name`,
+              message: `"${v.name}" is used by more than one version; version names must be unique`,
+            });
+          }
+          seen.add(v.name);
         }
-        seen.add(v.name);
-      }
-      return problems;
+        return problems;
+      },
     },
-    entity => {
-      const gates = (entity as ModelEntityV1alpha1).spec.evaluation?.gates;
-      return (gates ?? []).flatMap((g, i) =>
-        g.min !== undefined && g.max !== undefined && g.min > g.max
-          ? [
-              {
-                path: `spec.evaluation.gates[${i}]`,
-                message: `min (${g.min}) must not be greater than max (${g.max})`,
-              },
-            ]
-          : [],
-      );
+    {
+      name: 'gateMinNotAboveMax',
+      check: entity => {
+        const gates = (entity as ModelEntityV1alpha1).spec.evaluation?.gates;
+        return (gates ?? []).flatMap((g, i) =>
+          g.min !== undefined && g.max !== undefined && g.min > g.max
+            ? [
+                {
+                  path: `spec.evaluation.gates[${i}]`,
+                  message: `min (${g.min}) must not be greater than max (${g.max})`,
+                },
+              ]
+            : [],
+        );
+      },
     },
   ],
 });

@@ -1,6 +1,7 @@
 import type { Entity } from '@backstage/catalog-model';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { AI_PLATFORM_API_VERSION } from '../constants';
+import patternErrorMessages from './patternErrorMessages.json';
 
 /** One thing wrong with an entity: where (a field path) and why. */
 export interface EntityProblem {
@@ -10,8 +11,15 @@ export interface EntityProblem {
   message: string;
 }
 
-/** A check that a JSON schema cannot express; runs only on schema-valid entities. */
-export type EntityRule = (entity: Entity) => EntityProblem[];
+/**
+ * A check that a JSON schema cannot express (it spans fields); runs only on
+ * schema-valid entities. The name says which rule rejected an entity.
+ */
+export type EntityRule = {
+  /** A stable name, e.g. `uniqueVersionNames`. */
+  name: string;
+  check(entity: Entity): EntityProblem[];
+};
 
 /**
  * Thrown for an invalid entity of our kinds. The message names the entity,
@@ -46,6 +54,10 @@ export interface AiPlatformKindValidator {
   check(entity: Entity): Promise<boolean>;
   /** Every problem of an entity of this kind; an empty list when it is valid. */
   validate(entity: Entity): EntityProblem[];
+  /** The problems the JSON schema alone finds (no rules). */
+  schemaProblems(entity: Entity): EntityProblem[];
+  /** The rules checked after the schema, in order. */
+  readonly rules: readonly EntityRule[];
 }
 
 function describeEntity(entity: Entity): string {
@@ -55,21 +67,26 @@ function describeEntity(entity: Entity): string {
 
 let sharedAjv: Ajv | undefined;
 function ajv(): Ajv {
-  if (!sharedAjv) {
-    sharedAjv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      // anyOf branches name properties declared beside them, not inside them.
-      strictRequired: false,
-    });
-    // Understood by VS Code and yaml-language-server; here it words our errors.
-    sharedAjv.addKeyword({
-      keyword: 'patternErrorMessage',
-      schemaType: 'string',
-    });
-  }
+  // Strict, as `entityKindSchemaValidator` of @backstage/catalog-model
+  // compiles (plus strictTypes): the kind schemas carry no editor-only
+  // keywords. The wording of pattern errors lives in
+  // patternErrorMessages.json, which the generated editor schema also uses.
+  sharedAjv ??= new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    // anyOf branches name properties declared beside them, not inside them.
+    strictRequired: false,
+  });
   return sharedAjv;
+}
+
+/**
+ * How an error of a `pattern` is worded (`that is a Kubernetes namespace
+ * name ...`), by pattern; undefined for a pattern without one.
+ */
+export function patternErrorMessage(pattern: string): string | undefined {
+  return (patternErrorMessages as Record<string, string>)[pattern];
 }
 
 /** Turns a JSON pointer (`/spec/versions/0/name`) into `spec.versions[0].name`. */
@@ -111,7 +128,9 @@ export function describeExpectation(s: Schema): string {
     }
     case 'string': {
       if (s.pattern) {
-        return `a string ${s.patternErrorMessage ?? `matching /${s.pattern}/`}`;
+        return `a string ${
+          patternErrorMessage(s.pattern) ?? `matching /${s.pattern}/`
+        }`;
       }
       return s.minLength ? 'a non-empty string' : 'a string';
     }
@@ -211,16 +230,21 @@ export function createKindValidator(options: {
 }): AiPlatformKindValidator {
   const { kind, rules = [] } = options;
   let compiled: ValidateFunction | undefined;
-  const validate = (entity: Entity): EntityProblem[] => {
+  const schemaProblems = (entity: Entity): EntityProblem[] => {
     compiled ??= ajv().compile(options.schema);
-    if (compiled(entity)) {
-      return rules.flatMap(rule => rule(entity));
-    }
-    return ajvErrorsToProblems(compiled.errors ?? []);
+    return compiled(entity) ? [] : ajvErrorsToProblems(compiled.errors ?? []);
+  };
+  const validate = (entity: Entity): EntityProblem[] => {
+    const problems = schemaProblems(entity);
+    return problems.length
+      ? problems
+      : rules.flatMap(rule => rule.check(entity));
   };
   return {
     kind,
     validate,
+    schemaProblems,
+    rules,
     async check(entity: Entity) {
       if (
         entity.apiVersion !== AI_PLATFORM_API_VERSION ||

@@ -3,6 +3,9 @@ import type { Entity } from '@backstage/catalog-model';
 import type { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  kueueClusterQueue,
+  kueueLocalQueue,
+  kueueResourceFlavor,
   startFakeKubeApiServer,
   type FakeKubeApiServer,
 } from '@internal/fake-kube-apiserver';
@@ -75,38 +78,31 @@ describe('GpuPoolDiscoveryProvider', () => {
           ...gpuPod('done', 'h100-b', 'nvidia.com/gpu', 8),
           status: { phase: 'Succeeded' },
         },
-        {
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
-          kind: 'ResourceFlavor',
-          metadata: { name: 'h100' },
-          spec: {
-            nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
-          },
-        },
-        {
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
-          kind: 'ClusterQueue',
-          metadata: { name: 'h100-inference' },
-          spec: {
-            resourceGroups: [
-              {
-                coveredResources: ['nvidia.com/gpu'],
-                flavors: [
-                  {
-                    name: 'h100',
-                    resources: [{ name: 'nvidia.com/gpu', nominalQuota: 16 }],
-                  },
-                ],
-              },
-            ],
-          },
-        },
-        {
-          apiVersion: 'kueue.x-k8s.io/v1beta1',
-          kind: 'LocalQueue',
-          metadata: { name: 'gpu', namespace: 'team-a' },
-          spec: { clusterQueue: 'h100-inference' },
-        },
+        // Current Kueue (v0.20 serves kueue.x-k8s.io/v1beta2 alone);
+        // readClusterInventory.test.ts covers older installs (v1beta1).
+        kueueResourceFlavor('v1beta2', {
+          name: 'h100',
+          nodeLabels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
+        }),
+        kueueClusterQueue('v1beta2', {
+          name: 'h100-inference',
+          resourceGroups: [
+            {
+              coveredResources: ['nvidia.com/gpu'],
+              flavors: [
+                {
+                  name: 'h100',
+                  resources: [{ name: 'nvidia.com/gpu', nominalQuota: 16 }],
+                },
+              ],
+            },
+          ],
+        }),
+        kueueLocalQueue('v1beta2', {
+          namespace: 'team-a',
+          name: 'gpu',
+          clusterQueue: 'h100-inference',
+        }),
       ],
     });
     west = await startFakeKubeApiServer({
@@ -224,8 +220,9 @@ describe('GpuPoolDiscoveryProvider', () => {
       expect.arrayContaining([
         '/api/v1/nodes',
         '/api/v1/pods',
-        '/apis/kueue.x-k8s.io/v1beta1/clusterqueues',
-        '/apis/kueue.x-k8s.io/v1beta1/resourceflavors',
+        '/apis/kueue.x-k8s.io/v1beta2',
+        '/apis/kueue.x-k8s.io/v1beta2/clusterqueues',
+        '/apis/kueue.x-k8s.io/v1beta2/resourceflavors',
       ]),
     );
     // Kueue is not installed in the west: its pools have no queue, and nothing failed.

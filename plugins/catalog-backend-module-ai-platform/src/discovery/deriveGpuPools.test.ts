@@ -78,6 +78,7 @@ const inventory: ClusterInventory = {
     },
   ],
   kueue: {
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
     resourceFlavors: [
       { name: 'default-flavor', nodeLabels: {} },
       { name: 'h100', nodeLabels: { 'cloud.example.com/pool': 'h100' } },

@@ -1,6 +1,11 @@
 import type * as k8sTypes from '@kubernetes/client-node';
 import {
+  discoverKueueApiVersion,
+  KUEUE_GROUP,
   kubeConfigOptions,
+  toKueueClusterQueue,
+  toKueueLocalQueue,
+  toKueueResourceFlavor,
   type ClusterConfig,
 } from '@internal/plugin-ai-platform-node';
 import type { ClusterInventory, InventoryPod, KueueInventory } from './types';
@@ -10,8 +15,6 @@ function clientNode(): typeof k8sTypes {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('@kubernetes/client-node') as typeof k8sTypes;
 }
-
-const KUEUE = { group: 'kueue.x-k8s.io', version: 'v1beta1' };
 
 /** Whole devices of a quantity, or its value for plain numbers ("500m" of cpu is not ours to count). */
 function amount(quantity: unknown): number {
@@ -63,8 +66,10 @@ export function describeClusterError(
  * Reads what GPU pool discovery needs from one cluster with
  * @kubernetes/client-node and the cluster's service account token: Nodes,
  * the non-terminated Pods bound to nodes, and, when the cluster serves
- * kueue.x-k8s.io/v1beta1, ResourceFlavors, ClusterQueues and LocalQueues.
- * Every request is aborted after `timeoutMs`.
+ * Kueue, its ResourceFlavors, ClusterQueues and LocalQueues: in
+ * kueue.x-k8s.io/v1beta2 (Kueue v0.15 and later; the only version of v0.20)
+ * or else v1beta1 (older installs), whichever discovery finds first, each
+ * read in its own field names. Every request is aborted after `timeoutMs`.
  */
 export async function readClusterInventory(
   cluster: ClusterConfig,
@@ -123,18 +128,16 @@ export async function readClusterInventory(
     }));
 
   let kueue: KueueInventory | undefined;
-  try {
+  const version = await discoverKueueApiVersion(groupVersion =>
+    custom.getAPIResources(groupVersion, withTimeout),
+  );
+  if (version) {
     const list = async (plural: string) =>
       (
         (await custom.listClusterCustomObject(
-          { ...KUEUE, plural },
+          { group: KUEUE_GROUP, version, plural },
           withTimeout,
-        )) as {
-          items: Array<{
-            metadata: { name: string; namespace?: string };
-            spec?: Record<string, unknown>;
-          }>;
-        }
+        )) as { items: unknown[] }
       ).items;
     const [flavors, queues, localQueues] = await Promise.all([
       list('resourceflavors'),
@@ -142,40 +145,36 @@ export async function readClusterInventory(
       list('localqueues'),
     ]);
     kueue = {
-      resourceFlavors: flavors.map(f => ({
-        name: f.metadata.name,
-        nodeLabels: (f.spec?.nodeLabels ?? {}) as Record<string, string>,
-      })),
-      clusterQueues: queues.map(q => ({
-        name: q.metadata.name,
-        flavors: (
-          (q.spec?.resourceGroups ?? []) as Array<{
-            flavors?: Array<{
-              name: string;
-              resources?: Array<{ name: string; nominalQuota?: unknown }>;
-            }>;
-          }>
-        ).flatMap(g =>
-          (g.flavors ?? []).map(f => ({
-            flavor: f.name,
-            resources: (f.resources ?? []).map(r => ({
+      apiVersion: `${KUEUE_GROUP}/${version}`,
+      resourceFlavors: flavors.map(f => {
+        const { name, nodeLabels } = toKueueResourceFlavor(version, f);
+        return { name, nodeLabels };
+      }),
+      clusterQueues: queues.map(q => {
+        const {
+          name,
+          cohort,
+          flavors: quotas,
+        } = toKueueClusterQueue(version, q);
+        return {
+          name,
+          ...(cohort ? { cohort } : {}),
+          flavors: quotas.map(f => ({
+            flavor: f.flavor,
+            resources: f.resources.map(r => ({
               name: r.name,
               ...(r.nominalQuota !== undefined
-                ? { nominalQuota: String(r.nominalQuota) }
+                ? { nominalQuota: r.nominalQuota }
                 : {}),
             })),
           })),
-        ),
-      })),
-      localQueues: localQueues.map(l => ({
-        namespace: l.metadata.namespace ?? '',
-        name: l.metadata.name,
-        clusterQueue: String(l.spec?.clusterQueue ?? ''),
-      })),
+        };
+      }),
+      localQueues: localQueues.map(l => {
+        const { namespace, name, clusterQueue } = toKueueLocalQueue(version, l);
+        return { namespace, name, clusterQueue };
+      }),
     };
-  } catch (error) {
-    // Kueue not installed: the group is not served.
-    if ((error as { code?: unknown }).code !== 404) throw error;
   }
   return { nodes, pods, kueue };
 }

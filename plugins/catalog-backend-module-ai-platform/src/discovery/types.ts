@@ -18,11 +18,18 @@ export type InventoryPod = {
   requests: Record<string, number>;
 };
 
-/** The Kueue objects of a cluster, when Kueue is installed. */
+/**
+ * The Kueue objects of a cluster, when Kueue is installed, the same whichever
+ * Kueue API version the cluster serves.
+ */
 export type KueueInventory = {
+  /** The version they were read in: kueue.x-k8s.io/v1beta2 or kueue.x-k8s.io/v1beta1. */
+  apiVersion: string;
   resourceFlavors: Array<{ name: string; nodeLabels: Record<string, string> }>;
   clusterQueues: Array<{
     name: string;
+    /** v1beta2 `spec.cohortName`, v1beta1 `spec.cohort`. */
+    cohort?: string;
     flavors: Array<{
       flavor: string;
       resources: Array<{ name: string; nominalQuota?: string }>;
@@ -35,7 +42,7 @@ export type KueueInventory = {
 export type ClusterInventory = {
   nodes: InventoryNode[];
   pods: InventoryPod[];
-  /** Undefined when the cluster does not serve kueue.x-k8s.io/v1beta1. */
+  /** Undefined when the cluster serves neither kueue.x-k8s.io/v1beta2 nor v1beta1. */
   kueue?: KueueInventory;
 };
 

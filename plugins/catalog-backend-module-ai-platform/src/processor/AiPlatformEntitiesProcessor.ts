@@ -5,12 +5,6 @@ import {
   getCompoundEntityRef,
   parseEntityRef,
   stringifyEntityRef,
-  RELATION_OWNED_BY,
-  RELATION_OWNER_OF,
-  RELATION_PART_OF,
-  RELATION_HAS_PART,
-  RELATION_PROVIDES_API,
-  RELATION_API_PROVIDED_BY,
 } from '@backstage/catalog-model';
 import type { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
@@ -19,23 +13,19 @@ import {
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import {
+  AI_PLATFORM_RELATION_FIELDS,
+  type AiPlatformKind,
   type AiPlatformKindValidator,
-  type InferenceEndpointEntityV1alpha1,
-  RELATION_BASE_OF,
-  RELATION_DERIVED_FROM,
-  RELATION_HOSTS,
-  RELATION_RUNS_ON,
-  RELATION_SERVED_BY,
-  RELATION_SERVES,
+  type AiPlatformRelationField,
   gpuPoolEntityV1alpha1Validator,
-  gpusNeeded,
-  gpusPerNode,
   inferenceEndpointEntityV1alpha1Validator,
   isGpuPoolEntity,
   isInferenceEndpointEntity,
   isModelEntity,
   modelEntityV1alpha1Validator,
+  referencesAt,
 } from '@internal/plugin-ai-platform-common';
+import { crossEntityRules, type RelatedEntities } from './crossEntityRules';
 import type { RelatedEntityLookup } from './RelatedEntityLookup';
 
 const validators: AiPlatformKindValidator[] = [
@@ -44,83 +34,88 @@ const validators: AiPlatformKindValidator[] = [
   gpuPoolEntityV1alpha1Validator,
 ];
 
-/** One reference field of a kind and the relation pair it yields. */
-type RefField = {
+/** A reference of an entity, read from one of its relation fields. */
+type Reference = {
+  field: AiPlatformRelationField;
+  /** `spec.model`, or `spec.providesApis[1]` for an item of a list. */
   path: string;
-  values: (entity: Entity) => string[];
-  defaultKind: string;
-  allowedKinds: string[];
-  outgoing: string;
-  incoming: string;
+  target?: CompoundEntityRef;
+  /** Why the reference is unusable, when it is. */
+  problem?: string;
 };
 
-const ownerField: RefField = {
-  path: 'spec.owner',
-  values: e => [e.spec?.owner as string],
-  defaultKind: 'Group',
-  allowedKinds: ['Group', 'User'],
-  outgoing: RELATION_OWNED_BY,
-  incoming: RELATION_OWNER_OF,
-};
-
-const systemField: RefField = {
-  path: 'spec.system',
-  values: e => (e.spec?.system ? [e.spec.system as string] : []),
-  defaultKind: 'System',
-  allowedKinds: ['System'],
-  outgoing: RELATION_PART_OF,
-  incoming: RELATION_HAS_PART,
-};
-
-const refFields: Record<string, RefField[]> = {
-  Model: [
-    ownerField,
-    systemField,
-    {
-      path: 'spec.baseModel',
-      values: e => (e.spec?.baseModel ? [e.spec.baseModel as string] : []),
-      defaultKind: 'Model',
-      allowedKinds: ['Model'],
-      outgoing: RELATION_DERIVED_FROM,
-      incoming: RELATION_BASE_OF,
-    },
-  ],
-  InferenceEndpoint: [
-    ownerField,
-    systemField,
-    {
-      path: 'spec.model',
-      values: e => [e.spec?.model as string],
-      defaultKind: 'Model',
-      allowedKinds: ['Model'],
-      outgoing: RELATION_SERVES,
-      incoming: RELATION_SERVED_BY,
-    },
-    {
-      path: 'spec.gpuPool',
-      values: e => (e.spec?.gpuPool ? [e.spec.gpuPool as string] : []),
-      defaultKind: 'GpuPool',
-      allowedKinds: ['GpuPool'],
-      outgoing: RELATION_RUNS_ON,
-      incoming: RELATION_HOSTS,
-    },
-    {
-      path: 'spec.providesApis',
-      values: e => (e.spec?.providesApis as string[] | undefined) ?? [],
-      defaultKind: 'API',
-      allowedKinds: ['API'],
-      outgoing: RELATION_PROVIDES_API,
-      incoming: RELATION_API_PROVIDED_BY,
-    },
-  ],
-  GpuPool: [ownerField, systemField],
-};
+function entityLabel(entity: Entity) {
+  return `${entity.kind} "${entity.metadata.namespace ?? 'default'}/${
+    entity.metadata.name
+  }"`;
+}
 
 /**
- * Validates the Model, InferenceEndpoint and GpuPool kinds and emits their
- * relations in both directions. With a {@link RelatedEntityLookup}, it also
- * checks the rules that span entities (an endpoint against its model and pool)
- * and reports a broken one as a processing error of the endpoint.
+ * The references of an entity of our kinds, each parsed as the catalog
+ * parses it (the field's default kind, the entity's namespace), and checked
+ * against the kinds the field allows (rule `referenceKinds`).
+ */
+export function readReferences(entity: Entity): Reference[] {
+  const fields = AI_PLATFORM_RELATION_FIELDS[entity.kind as AiPlatformKind];
+  return (fields ?? []).flatMap(field => {
+    const values = referencesAt(entity, field.path);
+    const isList = Array.isArray(
+      field.path
+        .split('.')
+        .reduce<unknown>(
+          (o, k) => (o as Record<string, unknown> | undefined)?.[k],
+          entity,
+        ),
+    );
+    return values.map((value, i): Reference => {
+      const path = isList ? `${field.path}[${i}]` : field.path;
+      let target: CompoundEntityRef;
+      try {
+        target = parseEntityRef(value, {
+          defaultKind: field.defaultKind,
+          defaultNamespace: entity.metadata.namespace ?? 'default',
+        });
+      } catch {
+        return {
+          field,
+          path,
+          problem: `${path} must be an entity reference such as ${field.defaultKind.toLocaleLowerCase(
+            'en-US',
+          )}:default/name (got ${JSON.stringify(value)})`,
+        };
+      }
+      const kind = field.allowedKinds.find(
+        k =>
+          k.toLocaleLowerCase('en-US') ===
+          target.kind.toLocaleLowerCase('en-US'),
+      );
+      if (!kind) {
+        return {
+          field,
+          path,
+          problem: `${path} must refer to a ${field.allowedKinds.join(
+            ' or ',
+          )} (got ${JSON.stringify(value)})`,
+        };
+      }
+      return { field, path, target: { ...target, kind } };
+    });
+  });
+}
+
+/**
+ * Validates the Model, InferenceEndpoint and GpuPool kinds with errors that
+ * name the entity, the field and the reason, and checks that their
+ * references name the right kinds. With a {@link RelatedEntityLookup}, it
+ * also checks the rules that span entities (an endpoint against its model
+ * and pool) and reports a broken one as a processing error of the endpoint.
+ *
+ * The relations of our kinds come from the catalog model layer
+ * (`aiPlatformCatalogModel`, whose relation fields the catalog's
+ * ModelProcessor turns into relations in both directions), not from here,
+ * so none is emitted twice. It runs before the catalog's processors
+ * (priority 10; the default is 20), so that an invalid entity is reported
+ * with its clear message rather than the model processor's schema error.
  */
 export class AiPlatformEntitiesProcessor implements CatalogProcessor {
   private readonly lookup?: RelatedEntityLookup;
@@ -135,6 +130,10 @@ export class AiPlatformEntitiesProcessor implements CatalogProcessor {
 
   getProcessorName(): string {
     return 'AiPlatformEntitiesProcessor';
+  }
+
+  getPriority(): number {
+    return 10;
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {
@@ -159,150 +158,51 @@ export class AiPlatformEntitiesProcessor implements CatalogProcessor {
       return entity;
     }
     const self = getCompoundEntityRef(entity);
-    const refs = new Map<string, CompoundEntityRef>();
-    for (const field of refFields[entity.kind]) {
-      for (const [i, value] of field.values(entity).entries()) {
-        const fieldPath =
-          field.path === 'spec.providesApis'
-            ? `${field.path}[${i}]`
-            : field.path;
-        const target = this.parseRef(
-          entity,
-          fieldPath,
-          value,
-          field,
-          location,
-          emit,
-        );
-        if (!target) continue;
-        refs.set(fieldPath, target);
+    const references = readReferences(entity);
+    for (const { problem } of references) {
+      if (problem) {
         emit(
-          processingResult.relation({
-            source: self,
-            type: field.outgoing,
-            target,
-          }),
-        );
-        emit(
-          processingResult.relation({
-            source: target,
-            type: field.incoming,
-            target: self,
-          }),
+          processingResult.inputError(
+            location,
+            `${entityLabel(entity)} is invalid: ${problem}`,
+          ),
         );
       }
     }
     if (isInferenceEndpointEntity(entity) && this.lookup) {
-      for (const message of await this.crossEntityProblems(entity, refs)) {
-        emit(
-          processingResult.inputError(
-            location,
-            `InferenceEndpoint "${self.namespace}/${self.name}" is inconsistent with related entities: ${message}`,
-          ),
-        );
+      const target = (path: string) =>
+        references.find(r => r.path === path)?.target;
+      const related = await this.related(
+        target('spec.model'),
+        target('spec.gpuPool'),
+      );
+      for (const rule of crossEntityRules) {
+        for (const message of rule.check(entity, related)) {
+          emit(
+            processingResult.inputError(
+              location,
+              `InferenceEndpoint "${self.namespace}/${self.name}" is inconsistent with related entities: ${message}`,
+            ),
+          );
+        }
       }
     }
     return entity;
   }
 
-  private parseRef(
-    entity: Entity,
-    path: string,
-    value: string,
-    field: RefField,
-    location: LocationSpec,
-    emit: CatalogProcessorEmit,
-  ): CompoundEntityRef | undefined {
-    const what = `${entity.kind} "${entity.metadata.namespace ?? 'default'}/${
-      entity.metadata.name
-    }"`;
-    let target: CompoundEntityRef;
-    try {
-      target = parseEntityRef(value, {
-        defaultKind: field.defaultKind,
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      });
-    } catch (e) {
-      emit(
-        processingResult.inputError(
-          location,
-          `${what} is invalid: ${path} must be an entity reference such as ${field.defaultKind.toLocaleLowerCase(
-            'en-US',
-          )}:default/name (got ${JSON.stringify(value)})`,
-        ),
-      );
-      return undefined;
-    }
-    const kind = field.allowedKinds.find(
-      k =>
-        k.toLocaleLowerCase('en-US') === target.kind.toLocaleLowerCase('en-US'),
-    );
-    if (!kind) {
-      emit(
-        processingResult.inputError(
-          location,
-          `${what} is invalid: ${path} must refer to a ${field.allowedKinds.join(
-            ' or ',
-          )} (got ${JSON.stringify(value)})`,
-        ),
-      );
-      return undefined;
-    }
-    return { ...target, kind };
-  }
-
-  private async crossEntityProblems(
-    entity: InferenceEndpointEntityV1alpha1,
-    refs: Map<string, CompoundEntityRef>,
-  ): Promise<string[]> {
-    const problems: string[] = [];
-    const { spec } = entity;
-    const modelRef = refs.get('spec.model');
-    const poolRef = refs.get('spec.gpuPool');
+  /** The endpoint's model and pool, where the catalog has them. */
+  private async related(
+    modelRef?: CompoundEntityRef,
+    poolRef?: CompoundEntityRef,
+  ): Promise<RelatedEntities> {
     const [model, pool] = await Promise.all([
       modelRef && this.find(modelRef),
       poolRef && this.find(poolRef),
     ]);
-    if (model && isModelEntity(model)) {
-      const names = model.spec.versions.map(v => v.name);
-      if (!names.includes(spec.modelVersion)) {
-        problems.push(
-          `spec.modelVersion "${
-            spec.modelVersion
-          }" is not a version of ${stringifyEntityRef(
-            model,
-          )} (its versions: ${names.join(', ')})`,
-        );
-      }
-    }
-    if (pool && isGpuPoolEntity(pool) && spec.resources) {
-      const poolName = stringifyEntityRef(pool);
-      const { gpu } = pool.spec;
-      const needed = gpusNeeded(spec.resources);
-      const { gpusPerReplica, replicas, maxReplicas } = spec.resources;
-      const replicaText =
-        maxReplicas !== undefined && maxReplicas > replicas
-          ? `maxReplicas ${maxReplicas}`
-          : `replicas ${replicas}`;
-      if (needed > gpu.count) {
-        problems.push(
-          `spec.resources needs ${needed} GPUs (gpusPerReplica ${gpusPerReplica} x ${replicaText}) but ${poolName} has ${gpu.count} in all (spec.gpu.count)`,
-        );
-      }
-      if (gpusPerReplica > gpusPerNode(gpu)) {
-        problems.push(
-          `spec.resources.gpusPerReplica (${gpusPerReplica}) exceeds the ${gpusPerNode(
-            gpu,
-          )} GPUs per node of ${poolName} (spec.gpu.perNode); a replica cannot span nodes`,
-        );
-      }
-      if (spec.cluster && spec.cluster !== pool.spec.cluster) {
-        problems.push(
-          `spec.cluster "${spec.cluster}" differs from the cluster of ${poolName} ("${pool.spec.cluster}"), which is where the endpoint runs`,
-        );
-      }
-    }
-    return problems;
+    return {
+      model: model && isModelEntity(model) ? model : undefined,
+      pool: pool && isGpuPoolEntity(pool) ? pool : undefined,
+    };
   }
 
   private async find(ref: CompoundEntityRef): Promise<Entity | undefined> {

@@ -50,6 +50,7 @@ describe('GpuPoolCapacityCard', () => {
           cluster: 'gpu-us-east',
           available: true,
           queue: {
+            apiVersion: 'kueue.x-k8s.io/v1beta1',
             clusterQueue: 'l4-inference',
             resource: 'nvidia.com/gpu',
             nominalQuota: 16,
@@ -63,6 +64,43 @@ describe('GpuPoolCapacityCard', () => {
     ).toBeGreaterThan(0);
     expect(
       await screen.findByText('l4-inference: 4 of 16 nvidia.com/gpu used'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Read through kueue.x-k8s.io/v1beta1'),
+    ).toBeInTheDocument();
+  });
+
+  it('says which Kueue API version the cluster answered in, and the cohort', async () => {
+    await renderWithApis(<GpuPoolCapacityCard />, {
+      entity: poolEntity,
+      api: {
+        getQuotas: async () => ({ items: [l4Quotas] }),
+        getKueueStatus: async () => ({
+          pool: 'gpupool:default/l4-inference',
+          cluster: 'gpu-us-east',
+          available: true,
+          queue: {
+            apiVersion: 'kueue.x-k8s.io/v1beta2',
+            clusterQueue: 'l4-inference',
+            cohort: 'inference',
+            resource: 'nvidia.com/gpu',
+            nominalQuota: 16,
+            used: 6,
+            pendingWorkloads: 2,
+          },
+        }),
+      },
+    });
+    const table = screen.getByRole('table', { name: 'Pool details' });
+    expect(
+      await within(table).findByText(
+        'l4-inference: 6 of 16 nvidia.com/gpu used, 2 workloads pending',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(table).getByText(
+        'Cohort inference; read through kueue.x-k8s.io/v1beta2',
+      ),
     ).toBeInTheDocument();
   });
 

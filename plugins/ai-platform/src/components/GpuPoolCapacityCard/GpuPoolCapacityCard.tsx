@@ -18,6 +18,7 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { MetadataTable } from '../common/MetadataTable';
+import { SimulatedClusterBadge } from '../common/SimulatedCluster';
 
 function KueueLine(props: { status?: PoolKueueStatus; error?: Error }) {
   if (props.error) {
@@ -34,13 +35,20 @@ function KueueLine(props: { status?: PoolKueueStatus; error?: Error }) {
   }
   const q = status.queue;
   return (
-    <StatusOK>
-      {`${q.clusterQueue}: ${q.used ?? 0} of ${q.nominalQuota ?? '?'} ${
-        q.resource
-      } used${
-        q.pendingWorkloads ? `, ${q.pendingWorkloads} workloads pending` : ''
-      }`}
-    </StatusOK>
+    <>
+      <StatusOK>
+        {`${q.clusterQueue}: ${q.used ?? 0} of ${q.nominalQuota ?? '?'} ${
+          q.resource
+        } used${
+          q.pendingWorkloads ? `, ${q.pendingWorkloads} workloads pending` : ''
+        }`}
+      </StatusOK>
+      <Typography variant="caption" display="block" color="textSecondary">
+        {`${q.cohort ? `Cohort ${q.cohort}; read` : 'Read'} through ${
+          q.apiVersion
+        }`}
+      </Typography>
+    </>
   );
 }
 
@@ -102,7 +110,13 @@ export function GpuPoolCapacityCard() {
           ['GPUs per node', String(gpusPerNode(gpu))],
           ['Resource', gpuResourceName(gpu)],
           ['Sharing', pool.spec.type],
-          ['Cluster', pool.spec.cluster],
+          [
+            'Cluster',
+            <>
+              {pool.spec.cluster}
+              <SimulatedClusterBadge cluster={pool.spec.cluster} />
+            </>,
+          ],
           ['Region', pool.spec.region],
           [
             'Price per GPU-hour',

@@ -144,4 +144,15 @@ describe('RbacRules', () => {
     // Never cluster-scoped requests.
     expect(rules.check(req('PATCH', '/api/v1/nodes/n1')).allowed).toBe(false);
   });
+
+  it('can apply a Role shipped once as if copied into the given namespaces only', () => {
+    const rules = RbacRules.fromObjects(objects, {
+      subject,
+      roleNamespaces: ['search', 'support'],
+    });
+    const patch = (ns: string) =>
+      req('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/x`);
+    expect(rules.check(patch('search')).allowed).toBe(true);
+    expect(rules.check(patch('kube-system')).allowed).toBe(false);
+  });
 });

@@ -146,22 +146,22 @@ function ruleAllows(
 /**
  * The rules of RBAC objects (ClusterRoles bound by ClusterRoleBindings,
  * Roles bound by RoleBindings) for one subject, as the RBAC authorizer
- * applies them. `roleNamespaces: 'every-namespace'` applies each Role as if
- * it (and its binding) were copied into every namespace, for YAML that
- * ships one Role to be repeated per team namespace.
+ * applies them. For YAML that ships one Role to be repeated per team
+ * namespace, `roleNamespaces` applies each Role as if it (and its binding)
+ * were copied into the given namespaces, or into every namespace.
  */
 export class RbacRules {
   private constructor(
     private readonly clusterRules: PolicyRule[],
     private readonly roles: Array<{ namespace: string; rules: PolicyRule[] }>,
-    private readonly everyNamespace: boolean,
+    private readonly copiedInto: 'as-written' | 'every-namespace' | string[],
   ) {}
 
   static fromObjects(
     objects: KubeObject[],
     options: {
       subject: { kind: string; name: string; namespace?: string };
-      roleNamespaces?: 'as-written' | 'every-namespace';
+      roleNamespaces?: 'as-written' | 'every-namespace' | string[];
     },
   ): RbacRules {
     const bound = (o: KubeObject) =>
@@ -195,7 +195,7 @@ export class RbacRules {
     return new RbacRules(
       clusterRules,
       roles,
-      options.roleNamespaces === 'every-namespace',
+      options.roleNamespaces ?? 'as-written',
     );
   }
 
@@ -206,9 +206,13 @@ export class RbacRules {
       ...this.clusterRules,
       ...(attributes.resourceRequest && attributes.namespace
         ? this.roles
-            .filter(
-              r => this.everyNamespace || r.namespace === attributes.namespace,
-            )
+            .filter(r => {
+              if (this.copiedInto === 'every-namespace') return true;
+              if (this.copiedInto === 'as-written') {
+                return r.namespace === attributes.namespace;
+              }
+              return this.copiedInto.includes(attributes.namespace!);
+            })
             .flatMap(r => r.rules)
         : []),
     ];

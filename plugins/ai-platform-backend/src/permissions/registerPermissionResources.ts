@@ -56,39 +56,6 @@ export function registerPermissionResources(options: {
 }) {
   const { permissionsRegistry, catalog, auth, namespaceOwners } = options;
 
-  const ownedEntities = async (
-    refs: string[],
-    opts: { namespaces: boolean },
-  ): Promise<Array<AiPlatformOwnedResource | undefined>> => {
-    const { items } = await catalog.getEntitiesByRefs(
-      {
-        entityRefs: refs,
-        fields: [
-          'kind',
-          'metadata.namespace',
-          'metadata.name',
-          'spec.owner',
-          'spec.gpuPool',
-          'spec.namespace',
-        ],
-      },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    const resources = items.map((entity, i) => {
-      if (!entity) return undefined;
-      const namespace = entity.metadata.namespace ?? 'default';
-      const pool = specRef(entity.spec?.gpuPool, 'GpuPool', namespace);
-      return {
-        entityRef: refs[i],
-        owner: specRef(entity.spec?.owner, 'Group', namespace),
-        ...(pool ? { pool } : {}),
-      } as AiPlatformOwnedResource;
-    });
-    return namespaceOwners && opts.namespaces
-      ? withNamespaces(resources, items)
-      : resources;
-  };
-
   /** Adds the namespace each endpoint deploys into, with its owners. */
   const withNamespaces = async (
     resources: Array<AiPlatformOwnedResource | undefined>,
@@ -121,6 +88,39 @@ export function registerPermissionResources(options: {
         };
       }),
     );
+  };
+
+  const ownedEntities = async (
+    refs: string[],
+    opts: { namespaces: boolean },
+  ): Promise<Array<AiPlatformOwnedResource | undefined>> => {
+    const { items } = await catalog.getEntitiesByRefs(
+      {
+        entityRefs: refs,
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'spec.owner',
+          'spec.gpuPool',
+          'spec.namespace',
+        ],
+      },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    const resources = items.map((entity, i) => {
+      if (!entity) return undefined;
+      const namespace = entity.metadata.namespace ?? 'default';
+      const pool = specRef(entity.spec?.gpuPool, 'GpuPool', namespace);
+      return {
+        entityRef: refs[i],
+        owner: specRef(entity.spec?.owner, 'Group', namespace),
+        ...(pool ? { pool } : {}),
+      } as AiPlatformOwnedResource;
+    });
+    return namespaceOwners && opts.namespaces
+      ? withNamespaces(resources, items)
+      : resources;
   };
 
   permissionsRegistry.addResourceType({

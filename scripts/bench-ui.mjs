@@ -8,7 +8,9 @@
 //
 // Steps: build the app for production (skip with --no-build to reuse
 // packages/app/dist), start the backend on a free loopback port with an
-// in-memory database (app-config.yaml + app-config.e2e.yaml: the example
+// in-memory database (app-config.yaml + app-config.simulated.yaml +
+// app-config.e2e.yaml, with the simulated cluster and its fake Prometheus
+// running as in the browser tests: the example
 // catalog, both demo identities, the seeded year of GPU usage), wait for the
 // seed, then open /ai-platform/cost for the last 365 days grouped by team N
 // times (default 5), each in a fresh browser context (cold cache, signed in
@@ -166,6 +168,44 @@ fs.writeFileSync(
     '',
   ].join('\n'),
 );
+const configs = [
+  '../../app-config.yaml',
+  '../../app-config.simulated.yaml',
+  '../../app-config.e2e.yaml',
+  benchConfig,
+].flatMap(c => ['--config', c]);
+
+// The simulated GPU cluster and its fake Prometheus, as the browser tests
+// run them (app-config.e2e.yaml's ports), each a process of its own.
+const helpers = [
+  ['simulated-clusters', 'packages/fake-kube-apiserver/src/cli.ts'],
+  ['simulated-metrics', 'packages/fake-prometheus/src/cli.ts'],
+].map(([name, entry]) => {
+  const helperLog = fs.openSync(path.join(tmp, `${name}.log`), 'w');
+  return spawn(
+    process.execPath,
+    [
+      '--require',
+      '@backstage/cli/config/nodeTransform.cjs',
+      entry,
+      ...configs.map(c => c.replace(/^\.\.\/\.\.\//, '')),
+      ...(name === 'simulated-clusters' ? ['--rollout-delay-ms', '500'] : []),
+    ],
+    { cwd: root, stdio: ['ignore', helperLog, helperLog], detached: true },
+  );
+});
+const stopHelpers = () => {
+  for (const helper of helpers) {
+    try {
+      process.kill(-helper.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+};
+process.on('exit', stopHelpers);
+log(`==> Started the simulated cluster and metrics (logs in ${tmp})`);
+
 const backendLog = path.join(tmp, 'backend.log');
 log(`==> Starting the backend on ${base} (log: ${backendLog})`);
 const logFd = fs.openSync(backendLog, 'w');
@@ -176,12 +216,7 @@ const backend = spawn(
     '--require',
     '@backstage/cli/config/nodeTransform.cjs',
     'src/index.ts',
-    '--config',
-    '../../app-config.yaml',
-    '--config',
-    '../../app-config.e2e.yaml',
-    '--config',
-    benchConfig,
+    ...configs,
   ],
   {
     cwd: path.join(root, 'packages/backend'),
@@ -415,6 +450,7 @@ try {
 } finally {
   await browser?.close();
   stopBackend();
+  stopHelpers();
   if (finished) fs.rmSync(tmp, { recursive: true, force: true });
   else console.error(`The backend's log: ${backendLog}`);
 }

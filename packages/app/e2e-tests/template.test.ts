@@ -1,21 +1,31 @@
 import type { Page } from '@playwright/test';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DeploymentRecord } from '@internal/plugin-ai-platform-common';
+import type {
+  DeploymentRecord,
+  EndpointLiveStatus,
+} from '@internal/plugin-ai-platform-common';
 import {
   apiAs,
   expect,
+  fact,
+  rowsOf,
   screenshot,
   test,
   userOf,
+  type Api,
   type CatalogEntity,
 } from './support';
 
 /**
  * The golden path in the demo portal: the vllm-service template, filled in
- * as a member of Applied ML, publishes into the portal's local folder, runs
- * the deploy step in check-only mode (the demo's clusters are on loopback
- * addresses where nothing listens) and registers the new entities.
+ * as a member of Applied ML, publishes into the portal's local folder,
+ * deploys through the portal and registers the new entities. On a pool of
+ * the simulated gpu-us-east (a fake Kubernetes API server that
+ * playwright.config.ts starts) the deploy is real: the objects are applied,
+ * the pods start and the endpoint page shows them live. On a pool of
+ * gpu-eu-west, which nothing answers on in the browser tests
+ * (app-config.e2e.yaml), the deploy runs check-only.
  */
 
 // Where ai-platform:publish:local writes without config: `.data/published`
@@ -39,93 +49,235 @@ async function pickEntity(
   await expect(input).toHaveValue(entityRef);
 }
 
+/**
+ * Fills the template in as the member and creates: a chat service of
+ * Mistral 7B on `pool`, in the team's namespace; returns at the task page.
+ */
+async function runTemplate(
+  page: Page,
+  api: Api,
+  options: { name: string; pool: string; screenshotPrefix: string },
+) {
+  const modelTitle = await api.title('model:default/mistral-7b-instruct');
+  const poolTitle = await api.title(options.pool);
+  const teamTitle = await api.title('group:default/applied-ml');
+  await page.goto('/create');
+  await page
+    .getByRole('article')
+    .filter({ hasText: 'vLLM inference service' })
+    .getByRole('button', { name: 'Choose' })
+    .click();
+  await expect(page).toHaveURL(/\/create\/templates\/default\/vllm-service/);
+
+  // Service.
+  await page.getByRole('textbox', { name: 'Name' }).fill(options.name);
+  await page
+    .getByRole('textbox', { name: 'Description' })
+    .fill('A chat assistant, created by the browser test');
+  await pickEntity(page, 'Owner', teamTitle, 'group:default/applied-ml');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Model and GPUs: the sizing shows before submission.
+  await pickEntity(
+    page,
+    'Model',
+    modelTitle,
+    'model:default/mistral-7b-instruct',
+  );
+  await page.getByRole('button', { name: /Model version/ }).click();
+  await page.getByRole('option').first().click();
+  await pickEntity(page, 'GPU pool', poolTitle, options.pool);
+  const memory = page.getByRole('table', { name: 'GPU memory' });
+  await expect(memory).toBeVisible();
+  await expect(page.getByText('Fits', { exact: true })).toBeVisible();
+  await screenshot(page, `${options.screenshotPrefix}-sizing`);
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Scale and runtime: the team's own namespace (the simulated cluster has
+  // one per team with quota, owned by it).
+  await page
+    .getByRole('textbox', { name: 'Kubernetes namespace' })
+    .fill('applied-ml');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Repository and deployment: the demo has no GitHub integration, so the
+  // local folder, and the form says why.
+  await expect(page.getByRole('button', { name: /Publish to/ })).toHaveText(
+    "This portal's local folder",
+  );
+  await expect(
+    page.getByText(/No GitHub integration is configured in this portal/),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\//);
+  return { poolTitle };
+}
+
+/** Waits until the catalog has the new InferenceEndpoint, and checks its relations. */
+async function expectRegistered(api: Api, name: string, pool: string) {
+  await expect
+    .poll(
+      () =>
+        api.entity(`inferenceendpoint:default/${name}`).then(
+          () => true,
+          () => false,
+        ),
+      { message: 'the registered InferenceEndpoint', timeout: 60_000 },
+    )
+    .toBe(true);
+  const registered = await api.entity<
+    CatalogEntity & { spec: Record<string, unknown> }
+  >(`inferenceendpoint:default/${name}`);
+  expect(registered.spec).toMatchObject({
+    owner: 'group:default/applied-ml',
+    model: 'model:default/mistral-7b-instruct',
+    gpuPool: pool,
+    namespace: 'applied-ml',
+  });
+  const component = await api.entity<
+    CatalogEntity & { spec: { dependsOn?: string[] } }
+  >(`component:default/${name}`);
+  expect(component.spec.dependsOn).toContain(
+    `inferenceendpoint:default/${name}`,
+  );
+}
+
+/** The one deployment record of the new endpoint, and its checks by name. */
+async function onlyRecord(api: Api, name: string) {
+  const { items } = await api.get<{ items: DeploymentRecord[] }>(
+    '/deployments',
+    { endpoint: `inferenceendpoint:default/${name}` },
+  );
+  expect(items).toHaveLength(1);
+  return {
+    record: items[0],
+    checks: Object.fromEntries(items[0].checks.map(c => [c.name, c.status])),
+  };
+}
+
 test.describe('vllm-service template', () => {
-  const name = `e2e-chat-${Date.now().toString(36)}`;
+  const stamp = Date.now().toString(36);
+  const names = [`e2e-chat-${stamp}`, `e2e-offline-${stamp}`];
 
   test.afterAll(async () => {
-    // The published repository is this test's only trace on disk.
-    await fs.rm(path.join(publishedRoot, name), {
-      recursive: true,
-      force: true,
-    });
+    // The published repositories are these tests' only trace on disk (the
+    // simulated cluster keeps no state in the browser tests).
+    for (const name of names) {
+      await fs.rm(path.join(publishedRoot, name), {
+        recursive: true,
+        force: true,
+      });
+    }
   });
 
-  test('runs check-only in the demo and registers its entities', async ({
+  test('deploys into the simulated cluster, and the endpoint page shows its pods live', async ({
     pageAs,
     request,
   }) => {
     test.setTimeout(180_000);
+    const name = names[0];
+    const pool = 'gpupool:default/h100-inference';
     const api = await apiAs(request, 'member');
-    const modelTitle = await api.title('model:default/mistral-7b-instruct');
-    const poolTitle = await api.title('gpupool:default/h100-inference');
-    const teamTitle = await api.title('group:default/applied-ml');
-
     const page = await pageAs('member');
-    await page.goto('/create');
-    await page
-      .getByRole('article')
-      .filter({ hasText: 'vLLM inference service' })
-      .getByRole('button', { name: 'Choose' })
-      .click();
-    await expect(page).toHaveURL(/\/create\/templates\/default\/vllm-service/);
+    const { poolTitle } = await runTemplate(page, api, {
+      name,
+      pool,
+      screenshotPrefix: 'template',
+    });
 
-    // Service.
-    await page.getByRole('textbox', { name: 'Name' }).fill(name);
-    await page
-      .getByRole('textbox', { name: 'Description' })
-      .fill('A chat assistant, created by the browser test');
-    await pickEntity(page, 'Owner', teamTitle, 'group:default/applied-ml');
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    // Model and GPUs: the sizing shows before submission.
-    await pickEntity(
-      page,
-      'Model',
-      modelTitle,
-      'model:default/mistral-7b-instruct',
-    );
-    await page.getByRole('button', { name: /Model version/ }).click();
-    await page.getByRole('option').first().click();
-    await pickEntity(
-      page,
-      'GPU pool',
-      poolTitle,
-      'gpupool:default/h100-inference',
-    );
-    const memory = page.getByRole('table', { name: 'GPU memory' });
-    await expect(memory).toBeVisible();
-    await expect(page.getByText('Fits', { exact: true })).toBeVisible();
-    await expect(
-      page.getByText(/Tensor parallelism 1: one replica uses 1 GPU/),
-    ).toBeVisible();
-    await screenshot(page, 'template-sizing');
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    // Scale and runtime.
-    await page
-      .getByRole('textbox', { name: 'Kubernetes namespace' })
-      .fill('applied-ml');
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    // Repository and deployment: the demo has no GitHub integration, so the
-    // local folder, and the form says why.
-    await expect(page.getByRole('button', { name: /Publish to/ })).toHaveText(
-      "This portal's local folder",
-    );
-    await expect(
-      page.getByText(/No GitHub integration is configured in this portal/),
-    ).toBeVisible();
-    await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create' }).click();
-
-    // The task: every step ends; the deploy step says nothing was applied.
-    await expect(page).toHaveURL(/\/create\/tasks\//);
+    // The task: the deploy step applied the objects and the rollout
+    // finished, on a cluster it says is simulated.
     const deployment = page.getByTestId('text-output-box');
     await expect(deployment).toContainText(
-      'Check-only: NOTHING WAS APPLIED to cluster gpu-us-east',
+      `Deployed inferenceendpoint:default/${name} revision 1`,
+      { timeout: 120_000 },
+    );
+    await expect(deployment).toContainText('applied and the rollout finished');
+    await expect(deployment).toContainText('Cluster gpu-us-east is SIMULATED');
+    await expect(
+      page.getByRole('button', {
+        name: 'Rendered objects (nothing was applied)',
+      }),
+    ).toHaveCount(0);
+    await screenshot(page, 'template-deployed');
+
+    await expectRegistered(api, name, pool);
+
+    // The deploy service recorded a real deployment, as the member.
+    const { record, checks } = await onlyRecord(api, name);
+    expect(record).toMatchObject({
+      state: 'succeeded',
+      revision: 1,
+      requestedBy: userOf('member'),
+      poolRef: pool,
+      cluster: 'gpu-us-east',
+      namespace: 'applied-ml',
+    });
+    expect(checks).toMatchObject({
+      permission: 'passed',
+      quota: 'passed',
+      rollout: 'passed',
+    });
+
+    // The cluster runs it: the live status the endpoint page reads.
+    const live = await api.get<EndpointLiveStatus>(
+      `/endpoints/default/${name}/status`,
+    );
+    expect(live).toMatchObject({
+      cluster: 'gpu-us-east',
+      namespace: 'applied-ml',
+      runningRevision: 1,
+      deployment: { readyReplicas: 1 },
+    });
+    expect(live.error).toBeUndefined();
+    expect(live.pods).toHaveLength(1);
+    expect(live.pods[0]).toMatchObject({ phase: 'Running', ready: true });
+
+    await page.getByRole('link', { name: 'The inference endpoint' }).click();
+    await expect(page).toHaveURL(
+      new RegExp(`/catalog/default/inferenceendpoint/${name}`),
+    );
+    await expect(page.getByText(poolTitle).first()).toBeVisible();
+    const running = page.getByRole('table', { name: 'Running' });
+    await expect(fact(running, 'Cluster')).toContainText(
+      'gpu-us-east / applied-ml',
+    );
+    await expect(fact(running, 'Cluster')).toContainText('Simulated cluster');
+    const status = page.getByRole('region', { name: 'Live status' });
+    await expect(status).toContainText('1 of 1 replicas ready');
+    const pods = status.getByRole('table', { name: 'Pods' });
+    const rows = await rowsOf(pods);
+    expect(rows).toEqual([[live.pods[0].name, 'Running', 'yes', '0']]);
+    await expect(
+      page.getByText(/Revision 1: deploy to .* by guest/).locator('..'),
+    ).toContainText('succeeded');
+    await screenshot(page, 'template-endpoint');
+  });
+
+  test('runs check-only on a pool whose cluster does not answer', async ({
+    pageAs,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    const name = names[1];
+    const pool = 'gpupool:default/l4-inference';
+    const api = await apiAs(request, 'member');
+    const page = await pageAs('member');
+    await runTemplate(page, api, {
+      name,
+      pool,
+      screenshotPrefix: 'template-offline',
+    });
+
+    // The task: every step ends; the deploy step says nothing was applied.
+    const deployment = page.getByTestId('text-output-box');
+    await expect(deployment).toContainText(
+      'Check-only: NOTHING WAS APPLIED to cluster gpu-eu-west',
       { timeout: 120_000 },
     );
     await expect(deployment).toContainText('could not be reached');
+    await expect(deployment).not.toContainText('SIMULATED');
     await page
       .getByRole('button', { name: 'Rendered objects (nothing was applied)' })
       .click();
@@ -133,51 +285,19 @@ test.describe('vllm-service template', () => {
     await expect(deployment).toContainText(`name: ${name}`);
     await screenshot(page, 'template-check-only');
 
-    // The new entities are in the catalog, related as the skeleton says.
-    await expect
-      .poll(
-        () =>
-          api.entity(`inferenceendpoint:default/${name}`).then(
-            () => true,
-            () => false,
-          ),
-        { message: 'the registered InferenceEndpoint', timeout: 60_000 },
-      )
-      .toBe(true);
-    const registered = await api.entity<
-      CatalogEntity & { spec: Record<string, unknown> }
-    >(`inferenceendpoint:default/${name}`);
-    expect(registered.spec).toMatchObject({
-      owner: 'group:default/applied-ml',
-      model: 'model:default/mistral-7b-instruct',
-      gpuPool: 'gpupool:default/h100-inference',
-      namespace: 'applied-ml',
-    });
-    const component = await api.entity<
-      CatalogEntity & { spec: { dependsOn?: string[] } }
-    >(`component:default/${name}`);
-    expect(component.spec.dependsOn).toContain(
-      `inferenceendpoint:default/${name}`,
-    );
+    await expectRegistered(api, name, pool);
 
     // The deploy service recorded the check-only run, as the member, with
     // the checks passed and the apply skipped.
-    const { items } = await api.get<{ items: DeploymentRecord[] }>(
-      '/deployments',
-      { endpoint: `inferenceendpoint:default/${name}` },
-    );
-    expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({
+    const { record, checks } = await onlyRecord(api, name);
+    expect(record).toMatchObject({
       state: 'check-only',
       revision: 1,
       requestedBy: userOf('member'),
-      poolRef: 'gpupool:default/h100-inference',
-      cluster: 'gpu-us-east',
+      poolRef: pool,
+      cluster: 'gpu-eu-west',
     });
-    const status = Object.fromEntries(
-      items[0].checks.map(c => [c.name, c.status]),
-    );
-    expect(status).toMatchObject({
+    expect(checks).toMatchObject({
       permission: 'passed',
       quota: 'passed',
       rollout: 'skipped',
@@ -187,10 +307,12 @@ test.describe('vllm-service template', () => {
     await expect(page).toHaveURL(
       new RegExp(`/catalog/default/inferenceendpoint/${name}`),
     );
-    await expect(page.getByText(poolTitle).first()).toBeVisible();
     await expect(
       page.getByText(/Revision 1: deploy to .* by guest/).locator('..'),
     ).toContainText('check-only');
-    await screenshot(page, 'template-endpoint');
+    // A cluster that is not simulated carries no such mark.
+    await expect(
+      fact(page.getByRole('table', { name: 'Running' }), 'Cluster'),
+    ).not.toContainText('Simulated cluster');
   });
 });

@@ -103,6 +103,34 @@ export class DeploymentController {
     this.timers.clear();
   }
 
+  /**
+   * Picks up where a restarted server left off (after its store was loaded
+   * from a state file): the kubelet starts the pods that were scheduled but
+   * not started yet, the scheduler retries pending pods, and every
+   * Deployment is reconciled once (missing pods created, status brought up
+   * to date). Timers do not survive a restart; this stands in for them.
+   */
+  resume() {
+    for (const d of this.store.list(DEPLOYMENT)) {
+      this.seenGeneration.set(d.metadata.uid!, d.metadata.generation ?? 1);
+    }
+    this.later(0, () => {
+      for (const pod of this.store.list(POD)) {
+        const status = (pod.status ?? {}) as PodStatus;
+        const scheduled = (status.conditions ?? []).some(
+          c => c.type === 'PodScheduled' && c.status === 'True',
+        );
+        if (scheduled && !status.containerStatuses) {
+          this.later(this.options.rolloutDelayMs, () => this.startPod(pod));
+        }
+      }
+      this.scheduleAllPending();
+      for (const d of this.store.list(DEPLOYMENT)) {
+        this.reconcile(d.metadata.namespace!, d.metadata.name!);
+      }
+    });
+  }
+
   private later(ms: number, fn: () => void) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);

@@ -5,6 +5,7 @@ import { DeploymentController } from './DeploymentController';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import { recordUpdate } from './fieldManager';
 import { ObjectStore } from './ObjectStore';
+import { loadState, StateSaver } from './persistence';
 import {
   groupVersionOf,
   parseApiVersion,
@@ -72,6 +73,17 @@ export type FakeKubeApiServerOptions = {
    * without status, as before a real controller's first sync.
    */
   autoscalerSyncDelayMs?: number;
+  /** The loopback port to listen on. Default: a free port. */
+  port?: number;
+  /**
+   * A JSON file that keeps the object store across restarts: loaded at
+   * start when it exists (before `namespaces`, `nodes` and `seed` are
+   * applied over it), written after every change (debounced, atomically)
+   * and on `close()`. Default: nothing is kept.
+   */
+  stateFile?: string;
+  /** How long after a change the state file is written. Default 200 ms. */
+  stateSaveDelayMs?: number;
 };
 
 /** Identifies one object in the helper methods. */
@@ -171,8 +183,9 @@ export class FakeKubeApiServer {
     private readonly registry: ResourceRegistry,
     private readonly api: ApiOperations,
     private readonly controller: DeploymentController,
-    options: FakeKubeApiServerOptions,
+    private readonly options: FakeKubeApiServerOptions,
     private readonly autoscalers?: HorizontalPodAutoscalerController,
+    private readonly saver?: StateSaver,
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -485,10 +498,24 @@ export class FakeKubeApiServer {
     return this.watches.size;
   }
 
-  /** Stops the simulated controllers, ends watches, drops connections and closes the port. */
+  /** The state file (see the `stateFile` option), if any. */
+  get stateFile(): string | undefined {
+    return this.options.stateFile;
+  }
+
+  /** Writes the state file now (with the `stateFile` option), not waiting for the debounce. */
+  saveState(): void {
+    this.saver?.flush(true);
+  }
+
+  /**
+   * Stops the simulated controllers, writes the state file (with the
+   * `stateFile` option), ends watches, drops connections and closes the port.
+   */
   async close(): Promise<void> {
     this.controller.stop();
     this.autoscalers?.stop();
+    this.saver?.stop();
     for (const stop of [...this.watches]) stop();
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();
@@ -939,6 +966,9 @@ export async function startFakeKubeApiServer(
   options: FakeKubeApiServerOptions = {},
 ): Promise<FakeKubeApiServer> {
   const store = new ObjectStore();
+  const restored = options.stateFile
+    ? loadState(store, options.stateFile)
+    : false;
   const registry = new ResourceRegistry();
   for (const group of options.groups ?? []) registry.install(group);
   const api = new ApiOperations(store);
@@ -959,7 +989,7 @@ export async function startFakeKubeApiServer(
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const controller = new DeploymentController({
     store,
@@ -972,6 +1002,13 @@ export async function startFakeKubeApiServer(
     store,
     syncDelayMs: options.autoscalerSyncDelayMs ?? 0,
   });
+  const saver = options.stateFile
+    ? new StateSaver({
+        store,
+        file: options.stateFile,
+        delayMs: options.stateSaveDelayMs ?? 200,
+      })
+    : undefined;
   const handle = new FakeKubeApiServer(
     server,
     store,
@@ -980,6 +1017,7 @@ export async function startFakeKubeApiServer(
     controller,
     options,
     autoscalers,
+    saver,
   );
   holder.handle = handle;
   for (const ns of options.namespaces ?? defaultNamespaces) {
@@ -997,5 +1035,10 @@ export async function startFakeKubeApiServer(
   if (options.seed) handle.seed(options.seed);
   controller.start();
   autoscalers.start();
+  if (restored) controller.resume();
+  if (saver) {
+    saver.start();
+    saver.flush(true);
+  }
   return handle;
 }

@@ -19,6 +19,22 @@ export type StoreEvent = {
 
 type Stored = { object: KubeObject; entries: ManagerEntry[] };
 
+/** One stored object in a snapshot: its type, the object, and its field owners. */
+export type StoredObjectSnapshot = {
+  group: string;
+  version: string;
+  /** The resource type's plural, e.g. `deployments`. */
+  resource: string;
+  object: KubeObject;
+  managers: Array<Omit<ManagerEntry, 'fields'> & { fields: string[] }>;
+};
+
+/** The store's content as plain JSON (see `ObjectStore.snapshot`). */
+export type StoreSnapshot = {
+  resourceVersion: number;
+  objects: StoredObjectSnapshot[];
+};
+
 /** How many past events a watch can resume from (older ones answer 410 Expired). */
 const EVENT_HISTORY = 10000;
 
@@ -191,6 +207,72 @@ export class ObjectStore {
       object: clone(object),
     });
     return object;
+  }
+
+  /**
+   * Every object with its type and field ownership, and the global
+   * resourceVersion, as plain JSON (field sets as sorted arrays).
+   */
+  snapshot(): StoreSnapshot {
+    return {
+      resourceVersion: this.revision,
+      objects: [...this.objects.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, stored]) => {
+          const type = this.typeOf.get(stored.object.metadata.uid!)!;
+          return {
+            group: type.group,
+            version: type.version,
+            resource: type.plural,
+            object: clone(stored.object),
+            managers: stored.entries.map(e => ({
+              ...e,
+              fields: [...e.fields].sort(),
+            })),
+          };
+        }),
+    };
+  }
+
+  /**
+   * Replaces the content with a snapshot, without watch events (the event
+   * history starts empty: a watch resuming from before it gets 410 Expired
+   * and lists again, as after an etcd compaction). Objects whose type
+   * `typeFor` does not know are skipped and returned.
+   */
+  restore(
+    snapshot: StoreSnapshot,
+    typeFor: (
+      group: string,
+      version: string,
+      resource: string,
+    ) => ResourceType | undefined,
+  ): { restored: number; skipped: StoredObjectSnapshot[] } {
+    this.objects.clear();
+    this.typeOf.clear();
+    this.history.length = 0;
+    const skipped: StoredObjectSnapshot[] = [];
+    let restored = 0;
+    let highest = 1;
+    for (const item of snapshot.objects) {
+      const type = typeFor(item.group, item.version, item.resource);
+      const meta = item.object?.metadata;
+      if (!type || !meta?.name || !meta.uid) {
+        skipped.push(item);
+        continue;
+      }
+      const object = clone(item.object);
+      const namespace = type.namespaced ? meta.namespace : undefined;
+      this.objects.set(keyOf(type, namespace, meta.name), {
+        object,
+        entries: item.managers.map(e => ({ ...e, fields: new Set(e.fields) })),
+      });
+      this.typeOf.set(meta.uid, type);
+      highest = Math.max(highest, Number(meta.resourceVersion) || 0);
+      restored++;
+    }
+    this.revision = Math.max(snapshot.resourceVersion || 1, highest);
+    return { restored, skipped };
   }
 
   /** Events after a resourceVersion (for a watch that resumes). */

@@ -32,3 +32,33 @@ export {
   requiredVerbs,
   type RequestAttributes,
 } from './rbac';
+export {
+  kueueClusterQueue,
+  kueueGroup,
+  kueueLocalQueue,
+  kueueResourceFlavor,
+  type FakeClusterQueue,
+  type FakeKueueFlavorUsage,
+  type FakeLocalQueue,
+  type FakeResourceFlavor,
+  type KueueVersion,
+} from './kueue';
+export { readStateFile, STATE_FILE_FORMAT } from './persistence';
+export {
+  readConfigFiles,
+  readSimulationConfig,
+  simulationFromConfig,
+  type SimulatedCluster,
+  type SimulatedMetrics,
+  type SimulationConfig,
+} from './demo/config';
+export {
+  LABEL_SIMULATED_NODE,
+  readExampleEntities,
+  simulatedClusterSpec,
+  type SimulatedClusterSpec,
+} from './demo/examples';
+export {
+  startSimulatedClusters,
+  type SimulatedClusters,
+} from './demo/startSimulatedClusters';

@@ -33,7 +33,13 @@ export const scaffolderModuleAiPlatform = createBackendModule({
         scaffolder.addActions(
           createModelSizeAction({ client, auth }),
           createEndpointRenderAction({ client, auth }),
-          createEndpointDeployAction({ client, auth }),
+          createEndpointDeployAction({
+            client,
+            auth,
+            simulatedClusters: config.getOptionalStringArray(
+              'aiPlatform.demo.simulatedClusters',
+            ),
+          }),
           createPublishLocalAction({ directory }),
           createCatalogRegisterLocalAction({
             discovery,

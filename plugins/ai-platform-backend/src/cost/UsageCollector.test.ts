@@ -50,7 +50,11 @@ async function fakePrometheus(
   return {
     url: `http://127.0.0.1:${port}`,
     queries,
-    close: () => server.close(),
+    close: () => {
+      // Idle keep-alive connections would keep the worker alive.
+      server.closeAllConnections();
+      server.close();
+    },
   };
 }
 
@@ -161,8 +165,8 @@ describe('UsageCollector', () => {
       expect(reasoning.promptTokens).toBeUndefined();
       expect(prometheus.queries.map(q => q.query).sort()).toEqual([
         'avg by (pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[300s]))',
-        'sum by (model_name) (increase(vllm:generation_tokens_total[300s]))',
-        'sum by (model_name) (increase(vllm:prompt_tokens_total[300s]))',
+        'sum by (model_name, pod) (increase(vllm:generation_tokens_total[300s]))',
+        'sum by (model_name, pod) (increase(vllm:prompt_tokens_total[300s]))',
       ]);
       expect(new Set(prometheus.queries.map(q => q.time))).toEqual(
         new Set([String(START + 300)]),

@@ -174,9 +174,12 @@ export class UsageCollector {
   /**
    * Token counts and utilisation per endpoint name in one cluster, or
    * undefined without Prometheus (or when it fails: reported, not fatal).
-   * vLLM labels its counters with `model_name`, which our manifests set to
-   * the endpoint name (--served-model-name); DCGM labels utilisation with the
-   * pod, named `<endpoint>-<hash>`.
+   * Both are attributed by pod, named `<endpoint>-<hash>-<suffix>` as a
+   * Deployment names its pods: the scrape adds the pod to vLLM's counters
+   * and the DCGM exporter labels utilisation with it. vLLM's own
+   * `model_name` label is the served model name (our manifests pass the
+   * Model's name as --served-model-name, which endpoints of one model share),
+   * so it names the endpoint only for series without a pod label.
    */
   private async clusterMetrics(
     cluster: string,
@@ -190,11 +193,11 @@ export class UsageCollector {
     try {
       const [prompt, generation, util] = await Promise.all([
         prometheus.query(
-          `sum by (model_name) (increase(vllm:prompt_tokens_total[${range}]))`,
+          `sum by (model_name, pod) (increase(vllm:prompt_tokens_total[${range}]))`,
           end,
         ),
         prometheus.query(
-          `sum by (model_name) (increase(vllm:generation_tokens_total[${range}]))`,
+          `sum by (model_name, pod) (increase(vllm:generation_tokens_total[${range}]))`,
           end,
         ),
         prometheus.query(
@@ -202,14 +205,20 @@ export class UsageCollector {
           end,
         ),
       ]);
-      const byModelName = (series: typeof prompt) =>
-        new Map(series.map(s => [s.labels.model_name, Math.round(s.value)]));
+      const endpointOfPod = (pod?: string) =>
+        pod?.replace(/-[a-z0-9]{5,10}-[a-z0-9]{5}$/, '');
+      const tokensByEndpoint = (series: typeof prompt) => {
+        const sums = new Map<string, number>();
+        for (const s of series) {
+          const endpoint = endpointOfPod(s.labels.pod) ?? s.labels.model_name;
+          if (!endpoint) continue;
+          sums.set(endpoint, (sums.get(endpoint) ?? 0) + s.value);
+        }
+        return new Map([...sums].map(([k, v]) => [k, Math.round(v)]));
+      };
       const utilization = new Map<string, number[]>();
       for (const s of util) {
-        const endpoint = s.labels.pod?.replace(
-          /-[a-z0-9]{5,10}-[a-z0-9]{5}$/,
-          '',
-        );
+        const endpoint = endpointOfPod(s.labels.pod);
         if (!endpoint) continue;
         utilization.set(endpoint, [
           ...(utilization.get(endpoint) ?? []),
@@ -218,8 +227,8 @@ export class UsageCollector {
       }
       result.prometheusClusters.push(cluster);
       return {
-        promptTokens: byModelName(prompt),
-        generationTokens: byModelName(generation),
+        promptTokens: tokensByEndpoint(prompt),
+        generationTokens: tokensByEndpoint(generation),
         utilization: new Map(
           [...utilization].map(([k, v]) => [
             k,

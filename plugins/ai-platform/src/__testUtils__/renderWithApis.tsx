@@ -47,6 +47,8 @@ export function renderWithApis(
     initialRouteEntries?: string[];
     /** The signed-in user's ownership refs (default: guest in Applied ML). */
     ownershipEntityRefs?: string[];
+    /** App config the components read (e.g. `aiPlatform.demo`). */
+    config?: NonNullable<Parameters<typeof renderInTestApp>[1]>['config'];
   } = {},
 ) {
   setAllowedPermissions(options.allow ?? []);
@@ -79,6 +81,7 @@ export function renderWithApis(
         '/ai-platform/audit': convertLegacyRouteRef(auditRouteRef),
       },
       initialRouteEntries: options.initialRouteEntries,
+      ...(options.config ? { config: options.config } : {}),
     },
   );
 }

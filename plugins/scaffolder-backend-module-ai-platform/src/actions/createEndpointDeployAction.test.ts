@@ -9,7 +9,10 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import yaml from 'yaml';
-import { createEndpointDeployAction } from './createEndpointDeployAction';
+import {
+  createEndpointDeployAction,
+  summarizeDeployment,
+} from './createEndpointDeployAction';
 import { examples } from './createEndpointDeployAction.examples';
 
 const base = 'http://127.0.0.1:7007/api/ai-platform';
@@ -126,7 +129,12 @@ describe('ai-platform:endpoint:deploy', () => {
     await action.handler(ctx);
 
     expect(posted).toEqual([
-      { endpoint: 'inferenceendpoint:default/chat', reason: 'first rollout' },
+      {
+        endpoint: 'inferenceendpoint:default/chat',
+        // The task and step: a resumed task sends the same key again.
+        idempotencyKey: 'scaffolder:mock-task-id:mock-step-id',
+        reason: 'first rollout',
+      },
     ]);
     const infos = logger.info.mock.calls.map(c => c[0]);
     expect(infos.filter(l => l === 'sizing: fits')).toHaveLength(1);
@@ -147,6 +155,18 @@ describe('ai-platform:endpoint:deploy', () => {
         /^Deployed inferenceendpoint:default\/chat revision 4 .*Deployment\/chat, Service\/chat applied and the rollout finished\.$/,
       ),
     );
+  });
+
+  it('says so when the cluster is one the demo simulates', () => {
+    const done = record('succeeded', []);
+    expect(
+      summarizeDeployment(done, { simulatedClusters: ['gpu-eu-west'] }),
+    ).toMatch(
+      /applied and the rollout finished\. Cluster gpu-eu-west is SIMULATED \(the demo's fake Kubernetes API server with simulated GPU nodes\): nothing runs on a real GPU\.$/,
+    );
+    expect(
+      summarizeDeployment(done, { simulatedClusters: ['gpu-us-east'] }),
+    ).not.toMatch(/SIMULATED/);
   });
 
   it('does not fail for check-only, and says plainly that nothing was applied and which config is missing', async () => {
@@ -233,6 +253,77 @@ describe('ai-platform:endpoint:deploy', () => {
     expect(posted).toHaveLength(1);
     expect([...checkpoints.entries()]).toEqual([
       ['ai-platform.deploy.inferenceendpoint:default/chat', 'dep-1'],
+    ]);
+  });
+
+  it('starts one deployment when a task resumes after a crash between the deploy and its checkpoint', async () => {
+    // The API as the backend keeps it: one deployment per idempotency key.
+    const deployments = new Map<string, DeploymentRecord>();
+    const fetchImpl = async (url: any, init?: RequestInit) => {
+      const target = String(url).slice(base.length);
+      const json = (status: number, body: unknown) =>
+        new Response(JSON.stringify(body), {
+          status,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      if (init?.method === 'POST' && target === '/deployments') {
+        const { idempotencyKey } = JSON.parse(String(init.body));
+        const key = idempotencyKey ?? `no-key-${deployments.size}`;
+        if (!deployments.has(key)) {
+          deployments.set(
+            key,
+            record('succeeded', [], { id: `dep-${deployments.size + 1}` }),
+          );
+        }
+        return json(202, deployments.get(key));
+      }
+      const found = [...deployments.values()].find(
+        d => target === `/deployments/${d.id}`,
+      );
+      return found
+        ? json(200, found)
+        : json(404, { error: { name: 'NotFoundError', message: target } });
+    };
+    const action = createEndpointDeployAction({
+      client: new AiPlatformClient({
+        discovery: {
+          getBaseUrl: async () => base,
+          getExternalBaseUrl: async () => base,
+        },
+        fetch: fetchImpl as typeof fetch,
+      }),
+      auth: mockServices.auth(),
+      pollIntervalMs: 1,
+    });
+    // The checkpoint store survives the restart; the first run dies after
+    // the deploy was accepted and before its checkpoint was saved.
+    const saved = new Map<string, unknown>();
+    let crash = true;
+    const checkpoint = async ({ key, fn }: { key: string; fn: () => any }) => {
+      if (saved.has(key)) return saved.get(key) as any;
+      const value = await fn();
+      if (crash) {
+        crash = false;
+        throw new Error('the backend restarted');
+      }
+      saved.set(key, value);
+      return value;
+    };
+    const context = () => ({
+      ...createMockActionContext({
+        input: { endpoint: 'default/Chat' } as any,
+        task: { id: 'task-42' },
+      } as any),
+      checkpoint,
+    });
+    await expect(action.handler(context())).rejects.toThrow(
+      'the backend restarted',
+    );
+    const resumed = context();
+    await action.handler(resumed);
+    expect(resumed.output).toHaveBeenCalledWith('deploymentId', 'dep-1');
+    expect([...deployments.keys()]).toEqual([
+      'scaffolder:task-42:mock-step-id',
     ]);
   });
 

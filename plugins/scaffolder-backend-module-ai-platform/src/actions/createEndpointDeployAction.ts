@@ -23,8 +23,22 @@ export function manifestsYaml(record: DeploymentRecord): string | undefined {
   return yamlStream(record.manifests);
 }
 
-/** What a final record means for the person who ran the template, in one paragraph. */
-export function summarizeDeployment(record: DeploymentRecord): string {
+/**
+ * What a final record means for the person who ran the template, in one
+ * paragraph; on a cluster the demo simulates (`simulatedClusters`), it says
+ * so.
+ */
+export function summarizeDeployment(
+  record: DeploymentRecord,
+  options: { simulatedClusters?: string[] } = {},
+): string {
+  const summary = summarizeOutcome(record);
+  return options.simulatedClusters?.includes(record.cluster)
+    ? `${summary} Cluster ${record.cluster} is SIMULATED (the demo's fake Kubernetes API server with simulated GPU nodes): nothing runs on a real GPU.`
+    : summary;
+}
+
+function summarizeOutcome(record: DeploymentRecord): string {
   const what = `${record.endpointRef} revision ${record.revision} (${record.modelRef} ${record.modelVersion} on ${record.poolRef}, cluster ${record.cluster}, namespace ${record.namespace})`;
   const objects = record.objects.map(o => `${o.kind}/${o.name}`).join(', ');
   switch (record.state) {
@@ -69,6 +83,8 @@ export function createEndpointDeployAction(options: {
   auth: AuthService;
   /** How often to read the deployment record. @default 2000 */
   pollIntervalMs?: number;
+  /** Clusters the demo simulates (`aiPlatform.demo.simulatedClusters`): the output says so. */
+  simulatedClusters?: string[];
 }) {
   const { client, auth } = options;
   return createTemplateAction({
@@ -161,6 +177,12 @@ export function createEndpointDeployAction(options: {
       const token = await initiatorToken({ ctx, auth });
 
       // A retried task finds the deployment it started here and follows it.
+      // A task resumed after a crash between the backend accepting the
+      // deploy and the checkpoint being saved sends the same idempotency key
+      // again, and the backend answers the first deployment's record.
+      const idempotencyKey = `scaffolder:${ctx.task.id}:${
+        ctx.step?.id ?? 'deploy'
+      }${dryRun ? ':dry-run' : ''}`;
       const deploymentId = await ctx.checkpoint({
         key: `ai-platform.deploy.${endpointRef}${dryRun ? '.dry-run' : ''}`,
         fn: async () => {
@@ -168,6 +190,7 @@ export function createEndpointDeployAction(options: {
             const record = await client.deploy(
               {
                 endpoint,
+                idempotencyKey,
                 ...(dryRun ? { dryRun } : {}),
                 ...(reason ? { reason } : {}),
                 ...(overrideGates ? { overrideGates } : {}),
@@ -200,7 +223,9 @@ export function createEndpointDeployAction(options: {
         },
       });
 
-      const message = summarizeDeployment(record);
+      const message = summarizeDeployment(record, {
+        simulatedClusters: options.simulatedClusters,
+      });
       if (record.state === 'failed') {
         throw new Error(message);
       }

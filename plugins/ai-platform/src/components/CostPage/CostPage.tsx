@@ -18,6 +18,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DownloadButton } from '../common/DownloadButton';
 import { PageFrame } from '../common/PageFrame';
 import { SelectField } from '../common/SelectField';
+import { SimulatedClustersNote } from '../common/SimulatedCluster';
 import { useQueryState } from '../common/useQueryState';
 import { BudgetsCard } from './BudgetsCard';
 import { CostKpis } from './CostKpis';
@@ -211,6 +212,7 @@ export function CostPage(props: { withHeader?: boolean; now?: () => Date }) {
           {problem}
         </Typography>
       )}
+      <SimulatedClustersNote />
       <Grid container spacing={3}>
         <Grid item xs={12}>
           <CostKpis

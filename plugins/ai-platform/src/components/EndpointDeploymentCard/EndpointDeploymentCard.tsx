@@ -34,6 +34,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { DeploymentProgress, DeploymentState } from '../DeploymentProgress';
 import { shortRef } from '../common/entityRefs';
 import { MetadataTable } from '../common/MetadataTable';
+import { SimulatedClusterBadge } from '../common/SimulatedCluster';
 import { DeploymentDialog, defaultRollbackTarget } from './DeploymentDialog';
 
 type LiveDeployment = NonNullable<EndpointLiveStatus['deployment']>;
@@ -284,7 +285,10 @@ export function EndpointDeploymentCard() {
                 ],
               [
                 'Cluster',
-                `${status.value.cluster} / ${status.value.namespace}`,
+                <>
+                  {`${status.value.cluster} / ${status.value.namespace}`}
+                  <SimulatedClusterBadge cluster={status.value.cluster} />
+                </>,
               ],
             ]}
           />

@@ -26,6 +26,7 @@ import {
 } from '../DeploymentProgress';
 import { EndpointDeploymentCard } from '../EndpointDeploymentCard';
 import { shortRef } from '../common/entityRefs';
+import { SimulatedClusterBadge } from '../common/SimulatedCluster';
 
 const PAGE = 20;
 
@@ -66,6 +67,7 @@ function HistoryTable(props: { records: DeploymentRecord[] }) {
             <TableCell>{r.modelVersion}</TableCell>
             <TableCell>
               <DeploymentState record={r} />
+              <SimulatedClusterBadge cluster={r.cluster} />
               <details>
                 <summary>{outcomeText(r)}</summary>
                 <DeploymentDetails record={r} />

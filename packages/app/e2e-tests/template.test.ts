@@ -56,7 +56,13 @@ async function pickEntity(
 async function runTemplate(
   page: Page,
   api: Api,
-  options: { name: string; pool: string; screenshotPrefix: string },
+  options: {
+    name: string;
+    pool: string;
+    screenshotPrefix: string;
+    /** Default: the team's own namespace. */
+    namespace?: string;
+  },
 ) {
   const modelTitle = await api.title('model:default/mistral-7b-instruct');
   const poolTitle = await api.title(options.pool);
@@ -97,7 +103,7 @@ async function runTemplate(
   // one per team with quota, owned by it).
   await page
     .getByRole('textbox', { name: 'Kubernetes namespace' })
-    .fill('applied-ml');
+    .fill(options.namespace ?? 'applied-ml');
   await page.getByRole('button', { name: 'Next' }).click();
 
   // Repository and deployment: the demo has no GitHub integration, so the
@@ -143,13 +149,27 @@ async function expectRegistered(api: Api, name: string, pool: string) {
   );
 }
 
-/** The one deployment record of the new endpoint, and its checks by name. */
-async function onlyRecord(api: Api, name: string) {
+/** The deployment records of an endpoint, newest first. */
+async function recordsOf(api: Api, name: string) {
   const { items } = await api.get<{ items: DeploymentRecord[] }>(
     '/deployments',
     { endpoint: `inferenceendpoint:default/${name}` },
   );
-  expect(items).toHaveLength(1);
+  return items;
+}
+
+/**
+ * The new endpoint's records: the template's check before publishing (a dry
+ * run, revision 1) and its one deployment (revision 2), with that
+ * deployment's checks by name.
+ */
+async function onlyRecord(api: Api, name: string) {
+  const items = await recordsOf(api, name);
+  expect(items.map(r => [r.revision, r.dryRun])).toEqual([
+    [2, false],
+    [1, true],
+  ]);
+  expect(items[1].checks.map(c => c.status)).not.toContain('failed');
   return {
     record: items[0],
     checks: Object.fromEntries(items[0].checks.map(c => [c.name, c.status])),
@@ -158,7 +178,11 @@ async function onlyRecord(api: Api, name: string) {
 
 test.describe('vllm-service template', () => {
   const stamp = Date.now().toString(36);
-  const names = [`e2e-chat-${stamp}`, `e2e-offline-${stamp}`];
+  const names = [
+    `e2e-chat-${stamp}`,
+    `e2e-offline-${stamp}`,
+    `e2e-intruder-${stamp}`,
+  ];
 
   test.afterAll(async () => {
     // The published repositories are these tests' only trace on disk (the
@@ -190,7 +214,7 @@ test.describe('vllm-service template', () => {
     // finished, on a cluster it says is simulated.
     const deployment = page.getByTestId('text-output-box');
     await expect(deployment).toContainText(
-      `Deployed inferenceendpoint:default/${name} revision 1`,
+      `Deployed inferenceendpoint:default/${name} revision 2`,
       { timeout: 120_000 },
     );
     await expect(deployment).toContainText('applied and the rollout finished');
@@ -208,7 +232,7 @@ test.describe('vllm-service template', () => {
     const { record, checks } = await onlyRecord(api, name);
     expect(record).toMatchObject({
       state: 'succeeded',
-      revision: 1,
+      revision: 2,
       requestedBy: userOf('member'),
       poolRef: pool,
       cluster: 'gpu-us-east',
@@ -227,7 +251,7 @@ test.describe('vllm-service template', () => {
     expect(live).toMatchObject({
       cluster: 'gpu-us-east',
       namespace: 'applied-ml',
-      runningRevision: 1,
+      runningRevision: 2,
       deployment: { readyReplicas: 1 },
     });
     expect(live.error).toBeUndefined();
@@ -250,7 +274,7 @@ test.describe('vllm-service template', () => {
     const rows = await rowsOf(pods);
     expect(rows).toEqual([[live.pods[0].name, 'Running', 'yes', '0']]);
     await expect(
-      page.getByText(/Revision 1: deploy to .* by guest/).locator('..'),
+      page.getByText(/Revision 2: deploy to .* by guest/).locator('..'),
     ).toContainText('succeeded');
     await screenshot(page, 'template-endpoint');
   });
@@ -292,7 +316,7 @@ test.describe('vllm-service template', () => {
     const { record, checks } = await onlyRecord(api, name);
     expect(record).toMatchObject({
       state: 'check-only',
-      revision: 1,
+      revision: 2,
       requestedBy: userOf('member'),
       poolRef: pool,
       cluster: 'gpu-eu-west',
@@ -308,11 +332,62 @@ test.describe('vllm-service template', () => {
       new RegExp(`/catalog/default/inferenceendpoint/${name}`),
     );
     await expect(
-      page.getByText(/Revision 1: deploy to .* by guest/).locator('..'),
+      page.getByText(/Revision 2: deploy to .* by guest/).locator('..'),
     ).toContainText('check-only');
     // A cluster that is not simulated carries no such mark.
     await expect(
       fact(page.getByRole('table', { name: 'Running' }), 'Cluster'),
     ).not.toContainText('Simulated cluster');
+  });
+
+  test("refuses another team's namespace before publishing, and says why", async ({
+    pageAs,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    const name = names[2];
+    const api = await apiAs(request, 'member');
+    const page = await pageAs('member');
+    // Support is Data Science's namespace (its ai-platform.io/owners).
+    await runTemplate(page, api, {
+      name,
+      pool: 'gpupool:default/h100-inference',
+      namespace: 'support',
+      screenshotPrefix: 'template-refused',
+    });
+
+    // The check before publishing refuses, naming the namespace and its
+    // owner; the steps after it never run.
+    await expect(
+      page
+        .getByText(
+          /may not deploy inferenceendpoint:default\/e2e-intruder-[a-z0-9]+ .*into namespace support on cluster gpu-us-east \(owned by group:default\/data-science\)/,
+        )
+        .first(),
+    ).toBeVisible({ timeout: 120_000 });
+    await screenshot(page, 'template-refused');
+
+    // Nothing was published or registered, and nothing applied: the one
+    // record is the refused dry run, stopped at the permission check.
+    await expect(
+      fs.stat(path.join(publishedRoot, name)).then(
+        () => 'published',
+        () => 'absent',
+      ),
+    ).resolves.toBe('absent');
+    await expect(
+      api.entity(`inferenceendpoint:default/${name}`).then(
+        () => 'registered',
+        () => 'absent',
+      ),
+    ).resolves.toBe('absent');
+    const records = await recordsOf(api, name);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      dryRun: true,
+      state: 'failed',
+      error: { check: 'permission' },
+    });
+    expect(records[0].objects.every(o => o.action === undefined)).toBe(true);
   });
 });

@@ -142,6 +142,8 @@ describe('the vllm-service template, end to end', () => {
             },
           },
         },
+        // A namespace nobody has claimed.
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab' } },
       ],
     });
     publishDir = fs.mkdtempSync(path.join(os.tmpdir(), 'published-'));
@@ -378,11 +380,37 @@ describe('the vllm-service template, end to end', () => {
         expect.objectContaining({
           title: 'Deployment',
           content: expect.stringMatching(
-            /^Deployed inferenceendpoint:default\/ticket-summarizer revision 1 /,
+            /^Deployed inferenceendpoint:default\/ticket-summarizer revision 2 /,
           ),
         }),
       ]),
     );
+  });
+
+  // (This backend allows every permission: the browser tests show the demo
+  // policy refusing another team's namespace the same way.)
+  it('refuses a namespace nobody owns in the check before publishing: nothing is published, registered or applied', async () => {
+    cluster.clearRequests();
+    const run = await runTemplate({
+      ...form,
+      name: 'lab-intruder',
+      gpuPool: 'gpupool:default/l4-inference',
+      namespace: 'lab',
+    });
+    expect(run.status).toBe('failed');
+    expect(run.log.join('\n')).toMatch(
+      /check: .*Cannot deploy inferenceendpoint:default\/lab-intruder: .*cannot verify who owns namespace lab on cluster gpu-eu-west: the Namespace has no ai-platform.io\/owners annotation/,
+    );
+    expect(fs.existsSync(path.join(publishDir, 'lab-intruder'))).toBe(false);
+    expect(
+      (
+        await api(
+          'GET',
+          '/catalog/entities/by-name/inferenceendpoint/default/lab-intruder',
+        )
+      ).status,
+    ).toBe(404);
+    expect(cluster.requests.filter(r => r.method !== 'GET')).toEqual([]);
   });
 
   it('runs check-only on a pool whose cluster is not configured, and says so plainly', async () => {

@@ -212,6 +212,25 @@ describe('ai-platform:catalog:register-local', () => {
     expect(ctx.output).toHaveBeenCalledWith('registered', true);
   });
 
+  it('registers once when a resumed task runs the step again: it only refreshes, never adds a location', async () => {
+    const { action, catalog, catalogInfoPath, contextFor, locationRef } =
+      await setup();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const ctx = contextFor({ catalogInfoPath });
+      await action.handler(ctx);
+      expect(ctx.output).toHaveBeenCalledWith('locationRef', locationRef);
+    }
+    expect(
+      catalog.requests.filter(r => r.url === '/api/catalog/refresh'),
+    ).toHaveLength(2);
+    // No location is created, so none can be created twice.
+    expect(
+      catalog.requests.filter(
+        r => r.method === 'POST' && r.url.startsWith('/api/catalog/locations'),
+      ),
+    ).toEqual([]);
+  });
+
   it('succeeds with a warning when the catalog is slower than the timeout', async () => {
     const { action, catalogInfoPath, contextFor, logger } = await setup({
       delayMs: 5000,

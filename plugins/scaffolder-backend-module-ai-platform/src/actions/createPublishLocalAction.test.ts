@@ -90,6 +90,40 @@ describe('ai-platform:publish:local', () => {
     ).toBe('task-2');
   });
 
+  it('publishes once when a task resumes after a crash between the copy and its checkpoint', async () => {
+    const { action, directory, contextFor } = setup();
+    const saved = new Map<string, unknown>();
+    let crash = true;
+    const checkpoint = async ({ key, fn }: { key: string; fn: () => any }) => {
+      if (saved.has(key)) return saved.get(key) as any;
+      const value = await fn();
+      if (crash) {
+        crash = false;
+        throw new Error('the backend restarted');
+      }
+      saved.set(key, value);
+      return value;
+    };
+    await expect(
+      action.handler({ ...contextFor({ name: 'bot' }), checkpoint }),
+    ).rejects.toThrow('the backend restarted');
+    // The first attempt's folder is there; the resumed task replaces it
+    // with the same content instead of refusing its own folder.
+    expect(fs.readdirSync(directory)).toEqual(['bot']);
+    const resumed = { ...contextFor({ name: 'bot' }), checkpoint };
+    await action.handler(resumed);
+    expect(resumed.output).toHaveBeenCalledWith(
+      'path',
+      path.join(directory, 'bot'),
+    );
+    expect(fs.readdirSync(directory)).toEqual(['bot']);
+    expect(
+      JSON.parse(
+        fs.readFileSync(path.join(directory, 'bot', PUBLISHED_BY_FILE), 'utf8'),
+      ).taskId,
+    ).toBe('task-1');
+  });
+
   it('never writes outside the publish folder', async () => {
     const { action, contextFor } = setup();
     await expect(

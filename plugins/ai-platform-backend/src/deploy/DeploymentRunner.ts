@@ -125,6 +125,13 @@ export class DeploymentRunner {
       now,
       ready,
     });
+    const cluster = plan.pool.spec.cluster;
+    if (deps.deploy.simulatedClusters?.includes(cluster)) {
+      await recorder.event(
+        'info',
+        `Cluster ${cluster} is SIMULATED (aiPlatform.demo.simulatedClusters): the demo's fake Kubernetes API server with simulated GPU nodes; nothing runs on a real GPU`,
+      );
+    }
     try {
       return await runDeploymentSteps({
         run: {

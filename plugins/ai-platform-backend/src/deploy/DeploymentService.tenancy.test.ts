@@ -442,6 +442,22 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('says in the record when the cluster is one the demo simulates', async () => {
+      await h.close();
+      h = await createDeployHarness({
+        knex: await databases.init(id),
+        deploy: { simulatedClusters: ['gpu-eu-west'] },
+      });
+      const { record } = await h.service.deploy({
+        credentials: bob,
+        endpoint: 'inferenceendpoint:default/chat-assistant-staging',
+        wait: true,
+      });
+      expect(record.events[0].message).toBe(
+        "Cluster gpu-eu-west is SIMULATED (aiPlatform.demo.simulatedClusters): the demo's fake Kubernetes API server with simulated GPU nodes; nothing runs on a real GPU",
+      );
+    });
+
     it('refuses a deprecated version to a member, deploys it on an audited admin override', async () => {
       const endpoint = posted('old-chat');
       (endpoint.spec as any).modelVersion = 'v2';

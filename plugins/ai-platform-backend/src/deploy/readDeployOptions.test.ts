@@ -88,6 +88,17 @@ describe('readDeployOptions', () => {
     ).toBeUndefined();
   });
 
+  it('reads the clusters the demo simulates, from aiPlatform.demo', () => {
+    expect(
+      readDeployOptions(
+        new ConfigReader({
+          aiPlatform: { demo: { simulatedClusters: ['gpu-us-east'] } },
+        }),
+      ).simulatedClusters,
+    ).toEqual(['gpu-us-east']);
+    expect(read().simulatedClusters).toBeUndefined();
+  });
+
   it('names the setting and the value it refuses', () => {
     expect(() =>
       read({ serviceMonitor: { enabled: true, interval: 'often' } }),

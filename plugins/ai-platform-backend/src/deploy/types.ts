@@ -23,6 +23,11 @@ export type DeployOptions = {
   serviceMonitor?: ServiceMonitorOptions;
   /** Who owns which namespace (besides the Namespace annotations), and the system namespaces. */
   namespaces: NamespaceOwnersOptions;
+  /**
+   * Clusters the demo simulates (`aiPlatform.demo.simulatedClusters`): each
+   * deployment record onto one says so.
+   */
+  simulatedClusters?: string[];
   /** Render a NetworkPolicy with each endpoint (off unless configured). */
   networkPolicy?: NetworkPolicyOptions;
 };
@@ -65,7 +70,11 @@ export function readDeployOptions(config: Config): DeployOptions {
       );
     }
   }
+  const simulatedClusters = config.getOptionalStringArray(
+    'aiPlatform.demo.simulatedClusters',
+  );
   return {
+    ...(simulatedClusters?.length ? { simulatedClusters } : {}),
     namespaces: readNamespaceOwners(c),
     ...(networkPolicy?.getOptionalBoolean('enabled')
       ? {

@@ -1,3 +1,6 @@
+// Over 500 lines: one evaluator for the node types parse.ts produces
+// (selectors, ranges, operators with vector matching, aggregations,
+// functions and Prometheus' extrapolation), kept beside each other.
 import {
   matcherRegExp,
   PromQLError,

@@ -1,3 +1,5 @@
+// Over 500 lines: one recursive-descent parser (lexer, precedence climbing,
+// aggregations, functions); split, its grammar would be harder to follow.
 /**
  * A parser for the subset of PromQL the portal (and a person at a Grafana
  * panel) sends: selectors with label matchers and ranges, arithmetic and

@@ -1,3 +1,7 @@
+// Over 500 lines: the registration of each read-only action with its zod
+// schemas and typed examples, which are most of the file; the two larger
+// actions (sizing, a team's endpoints) have files of their own. One file per
+// action is part of the store and helper split of issue 25.
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { costReadPermission } from '@internal/plugin-ai-platform-common';

@@ -1,3 +1,6 @@
+// Over 500 lines: SQL, quota arithmetic and the request workflow in one
+// class, as before; splitting it into a store, a pure evaluation and the
+// workflow is issue 25 (behaviour unchanged).
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { randomUUID } from 'crypto';

@@ -1,7 +1,7 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { gateOverridePermission } from '@internal/plugin-ai-platform-common';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { actorOf } from '../../audit/AuditLog';
+import { callerMay } from './callerMay';
 import type { DeploymentRun, DeploymentStep } from './types';
 
 type GateStatus = Awaited<
@@ -133,11 +133,7 @@ export const gatesCheck: DeploymentStep = {
           'overrideGates needs a reason: it is kept with each gate override',
       };
     }
-    const [decision] = await deps.permissions.authorize(
-      [{ permission: gateOverridePermission }],
-      { credentials: call.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (!(await callerMay(run, gateOverridePermission))) {
       return {
         status: 'failed',
         message: `${failing}; and ${actorOf(

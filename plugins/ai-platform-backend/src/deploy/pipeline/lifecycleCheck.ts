@@ -1,7 +1,7 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { gateOverridePermission } from '@internal/plugin-ai-platform-common';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { actorOf } from '../../audit/AuditLog';
+import { callerMay } from './callerMay';
 import type { DeploymentStep, StepOutcome } from './types';
 
 /**
@@ -58,11 +58,7 @@ export const lifecycleCheck: DeploymentStep = {
           'allowDeprecated needs a reason: it is kept in the audit record',
       };
     }
-    const [decision] = await deps.permissions.authorize(
-      [{ permission: gateOverridePermission }],
-      { credentials: call.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (!(await callerMay(run, gateOverridePermission))) {
       return {
         status: 'failed',
         message: `${actorOf(

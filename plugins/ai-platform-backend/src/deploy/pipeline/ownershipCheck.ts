@@ -4,7 +4,6 @@ import {
   ANNOTATION_OBJECT_OWNER,
   endpointAdoptPermission,
 } from '@internal/plugin-ai-platform-common';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { actorOf } from '../../audit/AuditLog';
 import {
   ClusterRequestError,
@@ -13,6 +12,7 @@ import {
   objectName,
 } from '../kube/KubernetesClusterClient';
 import type { KubernetesManifest } from '../render/types';
+import { callerMay } from './callerMay';
 import type { DeploymentRun, DeploymentStep, StepOutcome } from './types';
 
 /** Whose an object in the cluster is, as this endpoint's deploy sees it. */
@@ -169,11 +169,7 @@ export const ownershipCheck: DeploymentStep = {
           refusal: new ConflictError(message),
         };
       }
-      const [decision] = await deps.permissions.authorize(
-        [{ permission: endpointAdoptPermission }],
-        { credentials: call.credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
+      if (!(await callerMay(run, endpointAdoptPermission))) {
         const message = `${actorOf(
           call.credentials,
         )} may not adopt objects (permission ${

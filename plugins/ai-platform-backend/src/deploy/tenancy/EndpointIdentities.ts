@@ -5,10 +5,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  ANNOTATION_KUBERNETES_ID,
-  isGpuPoolEntity,
-} from '@internal/plugin-ai-platform-common';
+import { ANNOTATION_KUBERNETES_ID } from '@internal/plugin-ai-platform-common';
 
 /** A catalog endpoint that uses a Kubernetes name, with its owner. */
 export type EndpointIdentity = { endpointRef: string; owner?: string };
@@ -76,7 +73,8 @@ export class EndpointIdentities {
     );
     const clusterOf = new Map(
       pools.items.flatMap((p, i) =>
-        p && (isGpuPoolEntity(p) || p.kind === 'GpuPool')
+        // Only the fields asked for: the kind says it is a pool.
+        p?.kind === 'GpuPool'
           ? [[poolRefs[i], (p.spec as { cluster?: string })?.cluster]]
           : [],
       ),

@@ -91,6 +91,8 @@ describe('the series of a serving pod', () => {
       model_name: 'llama-3-1-8b-instruct',
       engine: '0',
     });
+    // v0.10's name of the inter-token histogram, which the template pins.
+    expect(metricNames()).toContain('vllm:time_per_output_token_seconds_count');
     // One utilisation series per GPU of the pod.
     expect(named('DCGM_FI_DEV_GPU_UTIL').map(s => s.labels.gpu)).toEqual([
       '0',
@@ -218,5 +220,39 @@ describe('servingPods', () => {
       podSeries(pods[0]).find(s => s.labels.__name__ === 'DCGM_FI_DEV_GPU_UTIL')
         ?.labels.GPU_I_PROFILE,
     ).toBe('3g.20gb');
+  });
+});
+
+describe('the HTTP counters of the API server', () => {
+  const series = podSeries(pod);
+  const at = pod.startedAt + 7200;
+  const http = (handler: string, status: string) =>
+    series.find(
+      s =>
+        s.labels.__name__ === 'http_requests_total' &&
+        s.labels.handler === handler &&
+        s.labels.status === status,
+    )!;
+
+  it('splits the completions into 2xx, 4xx and 5xx by the error shares of the endpoint', () => {
+    const p = trafficProfile(pod.namespace, pod.instance);
+    const requests = requestsBetween(p, pod.startedAt, at);
+    expect(p.serverErrorShare).toBeGreaterThanOrEqual(0.0003);
+    expect(p.serverErrorShare).toBeLessThanOrEqual(0.0028);
+    const failed = http('/v1/chat/completions', '5xx').value(at);
+    expect(failed).toBe(Math.floor(requests * p.serverErrorShare));
+    expect(http('/v1/chat/completions', '4xx').value(at)).toBe(
+      Math.floor(requests * 0.01),
+    );
+    const ok = http('/v1/chat/completions', '2xx').value(at);
+    expect(
+      Math.abs(
+        ok + failed + http('/v1/chat/completions', '4xx').value(at) - requests,
+      ),
+    ).toBeLessThan(3);
+  });
+
+  it('counts the readiness probe apart, on /v1/models', () => {
+    expect(http('/v1/models', '2xx').value(at)).toBe(720);
   });
 });

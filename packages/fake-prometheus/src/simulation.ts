@@ -50,16 +50,22 @@ export type TrafficProfile = {
   dayPhase: number;
   /** Shifts the hourly wobble, radians. */
   hourPhase: number;
+  /** Share of requests the server fails (HTTP 5xx), 0.0003 to 0.0028. */
+  serverErrorShare: number;
+  /** Share of requests refused as bad input (HTTP 4xx). */
+  clientErrorShare: number;
 };
 
 const DAY = 86_400;
 const HOUR = 3_600;
 const TWO_PI = 2 * Math.PI;
 
-/** Five numbers in [0, 1) from a string, stable across runs. */
+/** Eight numbers in [0, 1) from a string, stable across runs. */
 function unitHashes(text: string): number[] {
   const digest = crypto.createHash('sha256').update(text).digest();
-  return [0, 4, 8, 12, 16, 20, 24].map(i => digest.readUInt32BE(i) / 2 ** 32);
+  return [0, 4, 8, 12, 16, 20, 24, 28].map(
+    i => digest.readUInt32BE(i) / 2 ** 32,
+  );
 }
 
 /** The traffic profile of the endpoint served by `instance` in `namespace`. */
@@ -67,7 +73,7 @@ export function trafficProfile(
   namespace: string,
   instance: string,
 ): TrafficProfile {
-  const [a, b, c, d, e, f, g] = unitHashes(`${namespace}/${instance}`);
+  const [a, b, c, d, e, f, g, h] = unitHashes(`${namespace}/${instance}`);
   return {
     requestsPerSecond: round(0.5 + 2 * a, 3),
     promptTokens: Math.round(300 + 1200 * b),
@@ -76,6 +82,8 @@ export function trafficProfile(
     itlMedian: round(0.012 + 0.025 * e, 4),
     dayPhase: Math.round(f * DAY),
     hourPhase: round(g * TWO_PI, 3),
+    serverErrorShare: round(0.0003 + 0.0025 * h, 5),
+    clientErrorShare: 0.01,
   };
 }
 
@@ -200,6 +208,24 @@ export function podSeries(pod: ServingPod): Series[] {
   add('vllm:request_success_total', { ...vllm, finished_reason: 'stop' }, t =>
     Math.floor(requests(t)),
   );
+  // The API server's HTTP counters (prometheus-fastapi-instrumentator, which
+  // vLLM's OpenAI server mounts; statuses grouped as 2xx/4xx/5xx): the
+  // completions the simulated traffic sends, a share of them refused (4xx)
+  // or failed (5xx), and the readiness probe's GET /v1/models every 10 s.
+  const http = (status: string, share: number) =>
+    add(
+      'http_requests_total',
+      { ...vllm, handler: '/v1/chat/completions', method: 'POST', status },
+      t => Math.floor(requests(t) * share),
+    );
+  http('2xx', 1 - profile.clientErrorShare - profile.serverErrorShare);
+  http('4xx', profile.clientErrorShare);
+  http('5xx', profile.serverErrorShare);
+  add(
+    'http_requests_total',
+    { ...vllm, handler: '/v1/models', method: 'GET', status: '2xx' },
+    t => Math.floor(Math.max(0, t - pod.startedAt) / 10),
+  );
   const histogram = (
     name: string,
     buckets: number[],
@@ -207,10 +233,11 @@ export function podSeries(pod: ServingPod): Series[] {
     observations: (t: number) => number,
   ) => {
     for (const le of [...buckets, Infinity]) {
+      const share = logNormalCdf(le, d.median, d.sigma);
       add(
         `${name}_bucket`,
         { ...vllm, le: le === Infinity ? '+Inf' : String(le) },
-        t => Math.floor(observations(t) * logNormalCdf(le, d.median, d.sigma)),
+        t => Math.floor(observations(t) * share),
       );
     }
     add(`${name}_count`, vllm, t => Math.floor(observations(t)));
@@ -218,11 +245,22 @@ export function podSeries(pod: ServingPod): Series[] {
   };
   histogram('vllm:time_to_first_token_seconds', BUCKETS.ttft, l.ttft, requests);
   histogram('vllm:e2e_request_latency_seconds', BUCKETS.e2e, l.e2e, requests);
+  const outputTokenGaps = (t: number) =>
+    requests(t) * Math.max(0, profile.generationTokens - 1);
+  // vLLM v0.10 (the template's pin) names it time_per_output_token_seconds;
+  // v0.11 renamed it inter_token_latency_seconds (vllm-project/vllm#24110)
+  // and served both until v0.13. Both names, the same observations.
+  histogram(
+    'vllm:time_per_output_token_seconds',
+    BUCKETS.itl,
+    l.itl,
+    outputTokenGaps,
+  );
   histogram(
     'vllm:inter_token_latency_seconds',
     BUCKETS.itl,
     l.itl,
-    t => requests(t) * Math.max(0, profile.generationTokens - 1),
+    outputTokenGaps,
   );
   add('vllm:num_requests_running', vllm, t =>
     Math.min(

@@ -252,6 +252,14 @@ export function gpuHours(value: number): string {
   }).format(value)} GPU-h`;
 }
 
+/** Token counts as the portal shows them, e.g. `1.2M`. */
+export function tokens(value: number): string {
+  return new Intl.NumberFormat('en-US', {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(value);
+}
+
 /** An eval score as the portal shows it (4 significant digits below 1). */
 export function score(value: number): string {
   if (Math.abs(value) >= 1) return String(Number(value.toFixed(2)));

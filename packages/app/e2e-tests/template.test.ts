@@ -2,6 +2,8 @@ import type { Page } from '@playwright/test';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {
+  CostGroupRow,
+  CostSummary,
   DeploymentRecord,
   EndpointLiveStatus,
 } from '@internal/plugin-ai-platform-common';
@@ -12,6 +14,7 @@ import {
   rowsOf,
   screenshot,
   test,
+  tokens,
   userOf,
   type Api,
   type CatalogEntity,
@@ -199,7 +202,7 @@ test.describe('vllm-service template', () => {
     pageAs,
     request,
   }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(480_000);
     const name = names[0];
     const pool = 'gpupool:default/h100-inference';
     const api = await apiAs(request, 'member');
@@ -277,6 +280,20 @@ test.describe('vllm-service template', () => {
       page.getByText(/Revision 2: deploy to .* by guest/).locator('..'),
     ).toContainText('succeeded');
     await screenshot(page, 'template-endpoint');
+
+    // It is billed for what runs, and the simulated Prometheus's traffic
+    // makes its token counts grow: the collector samples every minute in
+    // the browser tests (app-config.e2e.yaml).
+    const ref = `inferenceendpoint:default/${name}`;
+    const first = await billed(api, ref, row => row.tokens > 0);
+    expect(first.gpuHours).toBeGreaterThan(0);
+    expect(first.cost).toBeGreaterThan(0);
+    await expectCardShowsApi(page, api, ref);
+    const later = await billed(api, ref, row => row.tokens > first.tokens);
+    expect(later.cost).toBeGreaterThan(first.cost);
+    expect(later.gpuHours).toBeGreaterThan(first.gpuHours);
+    await expectCardShowsApi(page, api, ref);
+    await screenshot(page, 'template-endpoint-cost');
   });
 
   test('runs check-only on a pool whose cluster does not answer', async ({
@@ -391,3 +408,54 @@ test.describe('vllm-service template', () => {
     expect(records[0].objects.every(o => o.action === undefined)).toBe(true);
   });
 });
+
+/**
+ * The endpoint's row of the cost summary once `ready` holds, polling while
+ * the collector samples (one interval is a minute in the browser tests).
+ */
+async function billed(
+  api: Api,
+  ref: string,
+  ready: (row: CostGroupRow) => boolean,
+): Promise<CostGroupRow> {
+  let row: CostGroupRow | undefined;
+  await expect
+    .poll(
+      async () => {
+        const summary = await api.get<CostSummary>('/cost/summary', {
+          groupBy: 'endpoint',
+          granularity: 'day',
+        });
+        row = summary.groups.find(g => g.key === ref);
+        return row !== undefined && ready(row);
+      },
+      {
+        message: `the collector bills ${ref} from the simulated cluster`,
+        timeout: 180_000,
+        intervals: [5_000],
+      },
+    )
+    .toBe(true);
+  return row!;
+}
+
+/**
+ * After a reload, the cost card shows the tokens the API reports, before or
+ * after reading the page (a collection may land in between).
+ */
+async function expectCardShowsApi(page: Page, api: Api, ref: string) {
+  const tokensNow = async () => {
+    const summary = await api.get<CostSummary>('/cost/summary', {
+      groupBy: 'endpoint',
+      granularity: 'day',
+    });
+    const row = summary.groups.find(g => g.key === ref);
+    return row ? tokens(row.tokens) : 'not billed';
+  };
+  const before = await tokensNow();
+  await page.reload();
+  const cell = fact(page.getByRole('table', { name: 'Cost in USD' }), 'Tokens');
+  await expect(cell).toBeVisible();
+  const shown = (await cell.textContent())?.trim();
+  expect([before, await tokensNow()]).toContain(shown);
+}

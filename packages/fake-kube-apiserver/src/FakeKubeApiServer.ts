@@ -5,6 +5,7 @@ import { DeploymentController } from './DeploymentController';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import { recordUpdate } from './fieldManager';
 import { ObjectStore } from './ObjectStore';
+import { ListPaginator, type ListPage } from './pagination';
 import { loadState, StateSaver } from './persistence';
 import {
   groupVersionOf,
@@ -75,6 +76,13 @@ export type FakeKubeApiServerOptions = {
   autoscalerSyncDelayMs?: number;
   /** The loopback port to listen on. Default: a free port. */
   port?: number;
+  /**
+   * Whether the simulated controllers run (Deployments, scheduler, kubelet,
+   * HorizontalPodAutoscalers). Default true; false stores objects as given,
+   * as on a cluster whose kube-controller-manager and scheduler are stopped
+   * (for tests and benchmarks that seed pods in a chosen state).
+   */
+  controllers?: boolean;
   /**
    * A JSON file that keeps the object store across restarts: loaded at
    * start when it exists (before `namespaces`, `nodes` and `seed` are
@@ -167,6 +175,7 @@ export class FakeKubeApiServer {
   readonly clusterName: string;
 
   private readonly recorded: RecordedRequest[] = [];
+  private readonly paginator = new ListPaginator();
   private faults: ActiveFault[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private readonly watches = new Set<() => void>();
@@ -842,14 +851,19 @@ export class FakeKubeApiServer {
   private listBody(
     type: ResourceType,
     items: KubeObject[],
-    continueToken?: string,
+    page?: Omit<ListPage, 'items'>,
   ) {
     return {
       kind: `${type.kind}List`,
       apiVersion: groupVersionOf(type),
       metadata: {
-        resourceVersion: String(this.store.resourceVersion),
-        ...(continueToken ? { continue: continueToken } : {}),
+        resourceVersion: String(
+          page?.resourceVersion ?? this.store.resourceVersion,
+        ),
+        ...(page?.continue ? { continue: page.continue } : {}),
+        ...(page?.remainingItemCount !== undefined
+          ? { remainingItemCount: page.remainingItemCount }
+          : {}),
       },
       // The real server leaves kind and apiVersion out of built-in list items.
       items: type.crd
@@ -865,35 +879,38 @@ export class FakeKubeApiServer {
     labels: ReturnType<typeof parseLabelSelector>,
     fields: ReturnType<typeof parseFieldSelector>,
   ) {
-    let items = this.store
-      .list(type, namespace)
-      .filter(
-        o =>
-          matchesLabels(o.metadata.labels, labels) && matchesFields(o, fields),
-      );
-    let start = 0;
-    if (query.continue) {
-      try {
-        start = (
-          JSON.parse(Buffer.from(query.continue, 'base64').toString()) as {
-            start: number;
-          }
-        ).start;
-      } catch {
-        throw badRequest(
-          'continue key is not valid: incorrect encoded start resourceVersion',
-        );
-      }
-    }
-    const limit = query.limit ? Number(query.limit) : 0;
-    let next: string | undefined;
-    if (limit > 0 && items.length > start + limit) {
-      next = Buffer.from(JSON.stringify({ start: start + limit })).toString(
-        'base64',
-      );
-    }
-    items = limit > 0 ? items.slice(start, start + limit) : items.slice(start);
-    return this.listBody(type, items, next);
+    const page = this.paginator.page({
+      listKey: JSON.stringify([
+        type.group,
+        type.plural,
+        namespace ?? '',
+        query.labelSelector ?? '',
+        query.fieldSelector ?? '',
+      ]),
+      current: () => ({
+        resourceVersion: this.store.resourceVersion,
+        items: this.store
+          .list(type, namespace)
+          .filter(
+            o =>
+              matchesLabels(o.metadata.labels, labels) &&
+              matchesFields(o, fields),
+          ),
+      }),
+      limit: query.limit,
+      continueToken: query.continue,
+      hasSelector: labels.length > 0 || fields.length > 0,
+    });
+    return this.listBody(type, page.items, page);
+  }
+
+  /**
+   * Forgets the snapshots that paginated lists read their later pages from,
+   * as an etcd compaction does: a continue token issued before answers 410
+   * Expired (unless nothing changed since).
+   */
+  compactListSnapshots(): void {
+    this.paginator.compact();
   }
 
   private discovery(
@@ -1033,9 +1050,11 @@ export async function startFakeKubeApiServer(
   }
   for (const node of options.nodes ?? []) handle.addNode(node);
   if (options.seed) handle.seed(options.seed);
-  controller.start();
-  autoscalers.start();
-  if (restored) controller.resume();
+  if (options.controllers !== false) {
+    controller.start();
+    autoscalers.start();
+    if (restored) controller.resume();
+  }
   if (saver) {
     saver.start();
     saver.flush(true);

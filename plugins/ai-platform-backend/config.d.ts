@@ -34,6 +34,26 @@ export interface Config {
        */
       allowOverCommit?: boolean;
     };
+    /**
+     * Notifications through Backstage's notifications service (the
+     * notifications backend must be installed): quota decisions to the
+     * requester, failed deployments to the endpoint's owner, budget
+     * thresholds to the team and the platform admins. Each has a topic that
+     * users can mute in their notification settings; see docs/notifications.md.
+     */
+    notifications?: {
+      /**
+       * Send the plugin's notifications.
+       * @default true
+       */
+      enabled?: boolean;
+      /**
+       * Minutes between two checks of the teams' budgets (one run per
+       * interval across replicas).
+       * @default 15
+       */
+      budgetCheckMinutes?: number;
+    };
     /** GPU usage collection and cost. */
     cost?: {
       /** The scheduled usage collector. */

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { aiPlatformPermissions } from '@internal/plugin-ai-platform-common';
 import { registerActions } from './actions/registerActions';
 import { AuditLog } from './audit/AuditLog';
@@ -32,6 +33,7 @@ import { scheduleDemoEvalSeed } from './evals/seed/scheduleDemoEvalSeed';
  */
 export const aiPlatformPlugin = createBackendPlugin({
   pluginId: 'ai-platform',
+import { createPlatformNotifications } from './notifications/createPlatformNotifications';
   register(env) {
     env.registerInit({
       deps: {
@@ -55,6 +57,7 @@ export const aiPlatformPlugin = createBackendPlugin({
         }
         const auditLog = new AuditLog({
           store: DatabaseAuditStore.create({ knex }),
+        notifications: notificationService,
           auditor: deps.auditor,
           logger: deps.logger,
         });
@@ -75,15 +78,33 @@ export const aiPlatformPlugin = createBackendPlugin({
               'aiPlatform.quotas.allowOverCommit',
             ) ?? false,
         });
+        const notifications = createPlatformNotifications({
+          config: deps.config,
+          knex,
+          logger: deps.logger,
+          notifications: deps.notifications,
+        });
         const costStore = DatabaseCostStore.create({ knex });
         await scheduleUsageCollection({
           config: deps.config,
+          onDecided: notifications.onQuotaRequestDecided,
           scheduler: deps.scheduler,
           logger: deps.logger,
           fleet,
           costStore,
           auditLog,
         });
+        await notifications.scheduleBudgetChecks({
+          scheduler: deps.scheduler,
+          budgets: costStore,
+        });
+        // The collector reads what runs with the portal's cluster credentials.
+        const clusterObservations = DatabaseClusterObservationStore.create({
+          knex,
+        });
+        const collectorTimeoutMs = readDeployOptions(
+          deps.config,
+        ).requestTimeoutMs;
 
         await scheduleDemoEvalSeed({
           config: deps.config,
@@ -137,6 +158,7 @@ export const aiPlatformPlugin = createBackendPlugin({
         registerActions({
           costStore,
           actionsRegistry: deps.actionsRegistry,
+          onFinished: notifications.onDeploymentFinished,
           evals,
           quotas,
           catalog: deps.catalog,

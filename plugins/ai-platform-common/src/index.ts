@@ -10,5 +10,6 @@ export * from './api';
 export * from './constants';
 export * from './deployments';
 export * from './kinds';
+export * from './notifications';
 export * from './permissions';
 export * from './sizing';

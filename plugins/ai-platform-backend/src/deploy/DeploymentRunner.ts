@@ -26,6 +26,15 @@ class DeploymentFailed extends Error {
 }
 
 /**
+ * Told of each final record of a deployment that ran (not of a call refused
+ * before its record existed), with the plan it ran; errors are its own.
+ */
+export type DeploymentFinishedListener = (
+  record: DeploymentRecord,
+  plan: DeploymentPlan,
+) => Promise<void>;
+
+/**
  * Runs planned deployments: one audit record per call around the record of
  * the deployment and its steps. Answers once the record exists and the
  * checks before apply are done (or failed), unless the caller waits for
@@ -41,6 +50,7 @@ export class DeploymentRunner {
       deps: DeploymentDependencies;
       steps: readonly DeploymentStep[];
       now: () => string;
+      onFinished?: DeploymentFinishedListener;
     },
   ) {}
 
@@ -96,7 +106,11 @@ export class DeploymentRunner {
         }
         throw error;
       })
-      .then(publicRecord);
+      .then(publicRecord)
+      .then(record => {
+        this.finished(record, plan);
+        return record;
+      });
     const first = await Promise.race([ready, settled]);
     if (call.wait) {
       return { record: await settled, settled };
@@ -109,6 +123,19 @@ export class DeploymentRunner {
       }),
     );
     return { record: first, settled };
+  }
+
+  /** Tells the listener of a final record, without waiting or failing the call. */
+  private finished(record: DeploymentRecord, plan: DeploymentPlan) {
+    const listener = this.options.onFinished;
+    if (!listener) return;
+    listener(record, plan).catch(error =>
+      this.options.logger.warn('A deployment listener failed', {
+        endpoint: plan.endpointRef,
+        revision: record.revision,
+        error: String(error),
+      }),
+    );
   }
 
   /** Records the deployment and runs its steps; the final record. */

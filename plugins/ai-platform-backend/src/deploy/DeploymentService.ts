@@ -24,7 +24,10 @@ import { ClusterClients } from './ClusterClients';
 import { type DeploymentStore, publicRecord } from './DatabaseDeploymentStore';
 import type { DeploymentCall, StartedDeployment } from './DeploymentCall';
 import { HEARTBEAT_MS } from './DeploymentRecorder';
-import { DeploymentRunner } from './DeploymentRunner';
+import {
+  type DeploymentFinishedListener,
+  DeploymentRunner,
+} from './DeploymentRunner';
 import type { KubernetesClusterClient } from './kube/KubernetesClusterClient';
 import { DEPLOYMENT_STEPS } from './pipeline/deploymentSteps';
 import {
@@ -66,6 +69,8 @@ export type DeploymentServiceOptions = {
   clusters: ClusterConfig[];
   createClient: (cluster: ClusterConfig) => KubernetesClusterClient;
   deploy: DeployOptions;
+  /** Told of every final record (e.g. to notify the owners of a failure). */
+  onFinished?: DeploymentFinishedListener;
   now?: () => Date;
 };
 
@@ -99,6 +104,7 @@ export class DeploymentService {
       },
     });
     this.runner = new DeploymentRunner({
+      onFinished: options.onFinished,
       store: options.store,
       auditLog: options.auditLog,
       logger: options.logger,

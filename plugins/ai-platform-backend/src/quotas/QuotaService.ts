@@ -51,6 +51,11 @@ export class QuotaService {
       now?: () => Date;
       /** Accept overrides above a pool's capacity (`aiPlatform.quotas.allowOverCommit`). */
       allowOverCommit?: boolean;
+      /** Told of each decided request (to notify its requester); never fails the decision. */
+      onDecided?: (decision: {
+        request: QuotaRequest;
+        quota?: { before: number; after: number };
+      }) => Promise<void>;
     },
   ) {}
 
@@ -545,7 +550,9 @@ export class QuotaService {
       });
       return { before, after: request.gpus };
     });
-    return { request: await this.getRequest(options.id), quota };
+    const decided = { request: await this.getRequest(options.id), quota };
+    await this.options.onDecided?.(decided).catch(() => undefined);
+    return decided;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { DeploymentFinishedListener } from '../DeploymentRunner';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type {
   AuditorService,
@@ -203,6 +204,8 @@ export async function createDeployHarness(options: {
   clusterToken?: string;
   /** Non-admins may deploy only onto these pools (see fakePermissions). */
   deployPools?: string[];
+  /** Told of each final record, as the plugin's notifications are. */
+  onFinished?: DeploymentFinishedListener;
 }) {
   const { knex } = options;
   await migrateDatabase(knex);
@@ -260,6 +263,7 @@ export async function createDeployHarness(options: {
     auditLog,
     logger: silentLogger,
     clusters,
+    onFinished: options.onFinished,
     createClient: cluster =>
       new KubernetesClusterClient({
         cluster,

@@ -1,0 +1,96 @@
+import type {
+  LoggerService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { QuotaRequest } from '@internal/plugin-ai-platform-common';
+import type { Knex } from 'knex';
+import type { DeploymentFinishedListener } from '../deploy/DeploymentRunner';
+import { type BudgetSource, BudgetWatcher } from './BudgetWatcher';
+import { DatabaseNotificationLedger } from './DatabaseNotificationLedger';
+import { deploymentFailed, quotaRequestDecided } from './messages';
+import { PlatformNotifier } from './PlatformNotifier';
+
+/**
+ * The plugin's notifications, from config (`aiPlatform.notifications`):
+ * the hooks the quota workflow and the deploy service call, and the
+ * scheduled budget check. With `enabled: false` nothing is sent.
+ */
+export function createPlatformNotifications(options: {
+  config: RootConfigService;
+  knex: Knex;
+  logger: LoggerService;
+  notifications?: NotificationService;
+  now?: () => Date;
+}) {
+  const { config, logger } = options;
+  const enabled =
+    config.getOptionalBoolean('aiPlatform.notifications.enabled') ?? true;
+  const notifier = new PlatformNotifier({
+    notifications: enabled ? options.notifications : undefined,
+    ledger: DatabaseNotificationLedger.create({ knex: options.knex }),
+    logger,
+    now: options.now,
+  });
+  const admins =
+    config.getOptionalStringArray('aiPlatform.permissions.platformAdmins') ??
+    [];
+
+  const onDeploymentFinished: DeploymentFinishedListener = async (
+    record,
+    plan,
+  ) => {
+    const operation: string = record.operation;
+    const failed = record.state === 'failed';
+    if (record.dryRun || (!failed && operation !== 'auto-rollback')) return;
+    // A caller refused permission is told by the 403; telling the owners
+    // would let anyone send them notifications.
+    if (record.error?.check === 'permission') return;
+    const owner = plan.endpoint.spec.owner;
+    if (!owner) return;
+    const ownerRef = stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: plan.endpoint.metadata.namespace ?? 'default',
+      }),
+    );
+    await notifier.send(deploymentFailed(record, ownerRef));
+  };
+
+  return {
+    notifier,
+    onDeploymentFinished,
+    onQuotaRequestDecided: async (decision: {
+      request: QuotaRequest;
+      quota?: { before: number; after: number };
+    }) => {
+      await notifier.send(
+        quotaRequestDecided(decision.request, decision.quota),
+      );
+    },
+    /** Schedules the budget check (one run per interval across replicas). */
+    scheduleBudgetChecks: async (deps: {
+      scheduler: SchedulerService;
+      budgets: BudgetSource;
+    }) => {
+      if (!enabled || !options.notifications) return undefined;
+      const watcher = new BudgetWatcher({
+        budgets: deps.budgets,
+        notifier,
+        admins,
+        logger,
+        now: options.now,
+      });
+      await watcher.schedule({
+        scheduler: deps.scheduler,
+        frequencyMinutes:
+          config.getOptionalNumber(
+            'aiPlatform.notifications.budgetCheckMinutes',
+          ) ?? 15,
+      });
+      return watcher;
+    },
+  };
+}

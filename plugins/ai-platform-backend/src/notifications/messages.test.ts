@@ -1,0 +1,133 @@
+import type {
+  BudgetVsActualRow,
+  QuotaRequest,
+} from '@internal/plugin-ai-platform-common';
+import {
+  budgetThreshold,
+  budgetThresholdReached,
+  deploymentFailed,
+  entityPath,
+  quotaRequestDecided,
+} from './messages';
+
+const row = (actual: number, forecast: number, budget = 1000) =>
+  ({
+    teamRef: 'group:default/applied-ml',
+    month: '2026-12',
+    currency: 'USD',
+    budget,
+    actual,
+    forecast,
+    status: 'under',
+    setBy: 'user:default/alice',
+    setAt: '2026-12-01T00:00:00Z',
+    otherCurrencies: [],
+  } as BudgetVsActualRow);
+
+describe('notification messages', () => {
+  it('links to entity pages by kind, namespace and name', () => {
+    expect(entityPath('inferenceendpoint:team-a/chat', 'deployments')).toBe(
+      '/catalog/team-a/inferenceendpoint/chat/deployments',
+    );
+  });
+
+  it('tells the requester of an approval, with the quota change', () => {
+    const request: QuotaRequest = {
+      id: 'q1',
+      team: 'group:default/search-relevance',
+      pool: 'gpupool:default/h100-inference',
+      gpus: 10,
+      quotaAtRequest: 4,
+      reason: 'launch',
+      requestedBy: 'user:default/carol',
+      createdAt: '2026-12-07T10:00:00Z',
+      state: 'approved',
+      decidedBy: 'user:default/alice',
+      decisionReason: 'fits the Q4 plan',
+    };
+    expect(quotaRequestDecided(request, { before: 4, after: 10 })).toEqual({
+      dedupeKey: 'quota-request:q1',
+      recipients: ['user:default/carol'],
+      payload: {
+        title:
+          'Quota request approved: 10 GPUs on h100-inference for search-relevance',
+        description:
+          "user:default/alice approved request q1: fits the Q4 plan. The team's quota is now 10 GPUs (was 4).",
+        link: '/ai-platform/quotas',
+        severity: 'normal',
+        topic: 'ai-platform-quota-request',
+        scope: 'quota-request:q1',
+      },
+    });
+    const rejected = quotaRequestDecided({ ...request, state: 'rejected' });
+    expect(rejected.payload.title).toBe(
+      'Quota request rejected: 10 GPUs on h100-inference for search-relevance',
+    );
+    expect(rejected.payload.severity).toBe('high');
+  });
+
+  it('tells the owner which check a failed deployment stopped at', () => {
+    const failed = deploymentFailed(
+      {
+        id: 'd1',
+        endpointRef: 'inferenceendpoint:default/chat',
+        operation: 'promote',
+        revision: 3,
+        state: 'failed',
+        requestedBy: 'user:default/bob',
+        error: { check: 'rollout', message: 'ImagePullBackOff' },
+      },
+      'group:default/applied-ml',
+    );
+    expect(failed).toMatchObject({
+      dedupeKey: 'deployment:d1:failed',
+      recipients: ['group:default/applied-ml'],
+      payload: {
+        title: 'Promote of chat failed (revision 3)',
+        description: 'Requested by user:default/bob. rollout: ImagePullBackOff',
+        link: '/catalog/default/inferenceendpoint/chat/deployments',
+        topic: 'ai-platform-deployment',
+      },
+    });
+  });
+
+  it('finds the highest threshold reached, by cost to date or forecast', () => {
+    const thresholds = [80, 100];
+    expect(budgetThresholdReached(row(100, 790), thresholds)).toBeUndefined();
+    expect(budgetThresholdReached(row(100, 800), thresholds)).toEqual({
+      threshold: 80,
+      by: 'forecast',
+    });
+    expect(budgetThresholdReached(row(850, 1200), thresholds)).toEqual({
+      threshold: 100,
+      by: 'forecast',
+    });
+    expect(budgetThresholdReached(row(1000, 1000), thresholds)).toEqual({
+      threshold: 100,
+      by: 'month-to-date cost',
+    });
+    // A zero budget has no shares to pass.
+    expect(budgetThresholdReached(row(5, 5, 0), thresholds)).toBeUndefined();
+  });
+
+  it('sends a budget threshold to the team and the admins, once per month and threshold', () => {
+    const n = budgetThreshold(
+      row(850, 1200),
+      { threshold: 100, by: 'forecast' },
+      ['group:default/ml-platform', 'group:default/applied-ml'],
+    );
+    expect(n.dedupeKey).toBe('budget:group:default/applied-ml:2026-12:100');
+    expect(n.recipients).toEqual([
+      'group:default/applied-ml',
+      'group:default/ml-platform',
+    ]);
+    expect(n.payload).toMatchObject({
+      title: 'applied-ml: forecast at 100% of the 2026-12 GPU budget',
+      description:
+        'Budget $1,000.00; month-to-date cost $850.00, forecast $1,200.00 (from the GPU usage collector).',
+      link: '/ai-platform/cost',
+      severity: 'high',
+      topic: 'ai-platform-budget',
+    });
+  });
+});

@@ -1,0 +1,159 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  AI_PLATFORM_NOTIFICATION_TOPICS as TOPICS,
+  type BudgetVsActualRow,
+  type DeploymentRecord,
+  type QuotaRequest,
+} from '@internal/plugin-ai-platform-common';
+import type { NotificationPayload } from '@backstage/plugin-notifications-common';
+
+/**
+ * What to send: recipients (entity refs of users or groups), the payload
+ * (title, description, link into the portal, topic) and the key that makes
+ * it be sent once.
+ */
+export type PlatformNotification = {
+  dedupeKey: string;
+  recipients: string[];
+  payload: NotificationPayload & { topic: string; link: string };
+};
+
+const nameOf = (ref: string) => parseEntityRef(ref).name;
+
+/** The page of an entity in the catalog, e.g. `/catalog/default/inferenceendpoint/x`. */
+export function entityPath(ref: string, tab?: string): string {
+  const { kind, namespace, name } = parseEntityRef(ref);
+  return `/catalog/${encodeURIComponent(namespace)}/${encodeURIComponent(
+    kind.toLocaleLowerCase('en-US'),
+  )}/${encodeURIComponent(name)}${tab ? `/${tab}` : ''}`;
+}
+
+/** A quota request was approved or rejected: its requester hears of it. */
+export function quotaRequestDecided(
+  request: QuotaRequest,
+  quota?: { before: number; after: number },
+): PlatformNotification {
+  const approved = request.state === 'approved';
+  const what = `${request.gpus} GPUs on ${nameOf(request.pool)} for ${nameOf(
+    request.team,
+  )}`;
+  const change = quota
+    ? ` The team's quota is now ${quota.after} GPUs (was ${quota.before}).`
+    : '';
+  return {
+    dedupeKey: `quota-request:${request.id}`,
+    recipients: [request.requestedBy],
+    payload: {
+      title: `Quota request ${approved ? 'approved' : 'rejected'}: ${what}`,
+      description: `${request.decidedBy ?? 'A platform admin'} ${
+        approved ? 'approved' : 'rejected'
+      } request ${request.id}${
+        request.decisionReason ? `: ${request.decisionReason}` : ''
+      }.${change}`,
+      link: '/ai-platform/quotas',
+      severity: approved ? 'normal' : 'high',
+      topic: TOPICS.quotaRequestDecided,
+      scope: `quota-request:${request.id}`,
+    },
+  };
+}
+
+/**
+ * A deploy, promote or rollback ended failed (or an automatic rollback
+ * happened): the endpoint's owner hears of it, with the check that failed.
+ */
+export function deploymentFailed(
+  record: Pick<
+    DeploymentRecord,
+    | 'id'
+    | 'endpointRef'
+    | 'operation'
+    | 'revision'
+    | 'error'
+    | 'requestedBy'
+    | 'state'
+  >,
+  owner: string,
+): PlatformNotification {
+  const endpoint = nameOf(record.endpointRef);
+  // `auto-rollback` is the operation of a rollback the portal started on
+  // its own after a failed rollout.
+  const operation: string = record.operation;
+  const automatic = operation === 'auto-rollback';
+  const title = automatic
+    ? `${endpoint} was rolled back automatically (revision ${record.revision})`
+    : `${capitalised(operation)} of ${endpoint} failed (revision ${
+        record.revision
+      })`;
+  const cause = record.error
+    ? `${record.error.check}: ${record.error.message}`
+    : 'no error was recorded';
+  return {
+    dedupeKey: `deployment:${record.id}:${record.state}`,
+    recipients: [owner],
+    payload: {
+      title,
+      description: automatic
+        ? `The rollout failed and the last revision that worked was re-applied. ${cause}`
+        : `Requested by ${record.requestedBy}. ${cause}`,
+      link: entityPath(record.endpointRef, 'deployments'),
+      severity: automatic ? 'high' : 'critical',
+      topic: TOPICS.deploymentFailed,
+      scope: `deployment:${record.id}`,
+    },
+  };
+}
+
+/**
+ * The highest budget threshold (percent) a team's month-to-date cost or
+ * forecast has reached, and which of the two reached it; undefined below
+ * the lowest threshold or without a budget amount.
+ */
+export function budgetThresholdReached(
+  row: BudgetVsActualRow,
+  thresholds: readonly number[],
+): { threshold: number; by: 'month-to-date cost' | 'forecast' } | undefined {
+  if (!(row.budget > 0)) return undefined;
+  const actual = (row.actual / row.budget) * 100;
+  const forecast = (row.forecast / row.budget) * 100;
+  const reached = [...thresholds]
+    .sort((a, b) => b - a)
+    .find(t => actual >= t || forecast >= t);
+  if (reached === undefined) return undefined;
+  return {
+    threshold: reached,
+    by: actual >= reached ? 'month-to-date cost' : 'forecast',
+  };
+}
+
+/** A team's cost or forecast passed a share of its monthly budget. */
+export function budgetThreshold(
+  row: BudgetVsActualRow,
+  reached: { threshold: number; by: 'month-to-date cost' | 'forecast' },
+  admins: string[],
+): PlatformNotification {
+  const money = (amount: number) =>
+    new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: row.currency,
+    }).format(amount);
+  const team = nameOf(row.teamRef);
+  return {
+    dedupeKey: `budget:${row.teamRef}:${row.month}:${reached.threshold}`,
+    recipients: [...new Set([row.teamRef, ...admins])],
+    payload: {
+      title: `${team}: ${reached.by} at ${reached.threshold}% of the ${row.month} GPU budget`,
+      description: `Budget ${money(row.budget)}; month-to-date cost ${money(
+        row.actual,
+      )}, forecast ${money(row.forecast)} (from the GPU usage collector).`,
+      link: '/ai-platform/cost',
+      severity: reached.threshold >= 100 ? 'high' : 'normal',
+      topic: TOPICS.budgetThreshold,
+      scope: `budget:${row.teamRef}:${row.month}`,
+    },
+  };
+}
+
+function capitalised(operation: string) {
+  return operation.charAt(0).toLocaleUpperCase('en-US') + operation.slice(1);
+}

@@ -37,7 +37,10 @@ type DeploymentSpec = {
   progressDeadlineSeconds?: number;
   strategy?: {
     type?: string;
-    rollingUpdate?: { maxUnavailable?: number | string };
+    rollingUpdate?: {
+      maxSurge?: number | string;
+      maxUnavailable?: number | string;
+    };
   };
 };
 
@@ -75,6 +78,9 @@ export class DeploymentController {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly seenGeneration = new Map<string, number>();
   private readonly deadlineExceeded = new Map<string, number>();
+  /** Deployments whose rolling update runs now (its writes re-enter). */
+  private readonly rolling = new Set<string>();
+  private readonly history = new Map<string, PodCounts[]>();
   private unsubscribe?: () => void;
   private stopped = false;
 
@@ -84,7 +90,7 @@ export class DeploymentController {
       api: ApiOperations;
       rolloutDelayMs: number;
       progressDeadlineMs?: number;
-      imageBehaviour: (image: string) => 'missing' | 'crashing' | 'ok';
+      imageBehaviour: (image: string) => ImageBehaviour;
     },
   ) {}
 
@@ -333,7 +339,8 @@ export class DeploymentController {
             ],
           },
           spec: {
-            replicas: desired,
+            // Scaled up by rollOut, within maxSurge.
+            replicas: 0,
             selector: {
               matchLabels: {
                 ...spec.selector?.matchLabels,
@@ -348,27 +355,6 @@ export class DeploymentController {
         },
         'kube-controller-manager',
       );
-      this.event(deployment, {
-        reason: 'ScalingReplicaSet',
-        message: `Scaled up replica set ${rsName} from 0 to ${desired}`,
-        type: 'Normal',
-        component: 'deployment-controller',
-      });
-    } else if ((rs.spec as { replicas?: number }).replicas !== desired) {
-      const from = (rs.spec as { replicas?: number }).replicas ?? 0;
-      rs = this.write(
-        REPLICASET,
-        { ...rs, spec: { ...(rs.spec as object), replicas: desired } },
-        'kube-controller-manager',
-      );
-      this.event(deployment, {
-        reason: 'ScalingReplicaSet',
-        message: `Scaled ${
-          desired > from ? 'up' : 'down'
-        } replica set ${rsName} from ${from} to ${desired}`,
-        type: 'Normal',
-        component: 'deployment-controller',
-      });
     }
     const annotations = deployment.metadata.annotations ?? {};
     if (
@@ -394,65 +380,7 @@ export class DeploymentController {
       );
     }
 
-    // Pods of the current template: create the missing, remove the extra.
-    const pods = this.podsOf(rs);
-    for (const extra of pods.slice(desired)) {
-      this.options.api.delete(POD, namespace, extra.metadata.name!, {});
-    }
-    // As the ServiceAccount admission plugin: pods naming an account that
-    // does not exist are refused ("default" is created with every
-    // namespace by the real server; the fake does not list it).
-    const account = (template.spec as { serviceAccountName?: string })
-      ?.serviceAccountName;
-    const missingAccount =
-      account !== undefined &&
-      account !== 'default' &&
-      !this.store.get(SERVICE_ACCOUNT, namespace, account);
-    if (missingAccount && pods.length < desired) {
-      this.event(rs, {
-        reason: 'FailedCreate',
-        type: 'Warning',
-        component: 'replicaset-controller',
-        message: `Error creating: pods "${rsName}-" is forbidden: error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`,
-      });
-    }
-    for (let i = pods.length; i < desired && !missingAccount; i++) {
-      const pod = this.write(
-        POD,
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: `${rsName}-${randomSuffix()}`,
-            generateName: `${rsName}-`,
-            namespace,
-            labels: podLabels,
-            ...(template.metadata?.annotations
-              ? { annotations: template.metadata.annotations }
-              : {}),
-            ownerReferences: [
-              {
-                apiVersion: 'apps/v1',
-                kind: 'ReplicaSet',
-                name: rsName,
-                uid: rs.metadata.uid!,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: {
-            restartPolicy: 'Always',
-            schedulerName: 'default-scheduler',
-            ...clone(template.spec ?? {}),
-          },
-          status: { phase: 'Pending', qosClass: 'BestEffort' },
-        },
-        'kube-controller-manager',
-      );
-      this.schedulePod(pod);
-    }
-    this.updateStatus(namespace, name);
+    this.rollOut(namespace, name);
 
     const generation = deployment.metadata.generation ?? 1;
     const deadline =
@@ -588,7 +516,7 @@ export class DeploymentController {
       type: 'Normal' | 'Warning' = 'Normal',
     ) => this.event(pod, { reason, message, type, component: 'kubelet', host });
     const statuses: unknown[] = [];
-    let failing: 'missing' | 'crashing' | undefined;
+    let failing: 'missing' | 'crashing' | 'hanging' | undefined;
     for (const c of containers) {
       const image = c.image ?? '';
       const behaviour = this.options.imageBehaviour(image);
@@ -650,6 +578,33 @@ export class DeploymentController {
               finishedAt: now,
             },
           },
+        });
+      } else if (behaviour === 'hanging') {
+        // Runs but never passes its readiness probe (a model that never
+        // finishes loading): the rollout ends at its progress deadline.
+        failing = failing ?? 'hanging';
+        kubelet(
+          'Pulled',
+          `Container image "${image}" already present on machine`,
+        );
+        kubelet('Created', `Created container ${c.name}`);
+        kubelet('Started', `Started container ${c.name}`);
+        kubelet(
+          'Unhealthy',
+          `Readiness probe failed: Get "http://${
+            pod.status && (pod.status as { podIP?: string }).podIP
+              ? (pod.status as { podIP?: string }).podIP
+              : '10.244.0.1'
+          }:8000/health": dial tcp: connect: connection refused`,
+          'Warning',
+        );
+        statuses.push({
+          ...base,
+          imageID: `${image}@sha256:${shortHash(image, 16)}`,
+          started: true,
+          ready: false,
+          state: { running: { startedAt: now } },
+          lastState: {},
         });
       } else {
         kubelet(
@@ -746,10 +701,10 @@ export class DeploymentController {
     const dRef = rs?.metadata.ownerReferences?.find(
       r => r.kind === 'Deployment',
     );
-    if (dRef) this.updateStatus(pod.metadata.namespace!, dRef.name);
+    if (dRef) this.rollOut(pod.metadata.namespace!, dRef.name);
   }
 
-  /** Computes the Deployment's (and its ReplicaSets') status from the pods; retires old pods once the new ones are ready. */
+  /** Computes the Deployment's (and its ReplicaSets') status from the pods, and records the pod counts (see podHistory). */
   private updateStatus(namespace: string, name: string) {
     const deployment = this.store.get(DEPLOYMENT, namespace, name);
     if (!deployment) return;
@@ -763,28 +718,6 @@ export class DeploymentController {
     const newPods = current ? this.podsOf(current) : [];
     const newReady = newPods.filter(isReady).length;
 
-    if (current && newPods.length === desired && newReady === desired) {
-      for (const rs of old) {
-        for (const pod of this.podsOf(rs)) {
-          this.options.api.delete(POD, namespace, pod.metadata.name!, {});
-        }
-        if ((rs.spec as { replicas?: number }).replicas !== 0) {
-          this.write(
-            REPLICASET,
-            { ...rs, spec: { ...(rs.spec as object), replicas: 0 } },
-            'kube-controller-manager',
-          );
-          this.event(deployment, {
-            reason: 'ScalingReplicaSet',
-            message: `Scaled down replica set ${rs.metadata.name} from ${
-              (rs.spec as { replicas?: number }).replicas ?? 0
-            } to 0`,
-            type: 'Normal',
-            component: 'deployment-controller',
-          });
-        }
-      }
-    }
     for (const rs of sets) {
       const pods = this.podsOf(rs);
       const ready = pods.filter(isReady).length;
@@ -896,5 +829,306 @@ export class DeploymentController {
         'status',
       );
     }
+    this.recordPods(namespace, name, {
+      pods: all.length,
+      ready,
+      updated: newPods.length,
+      updatedReady: newReady,
+    });
+  }
+
+  private recordPods(
+    namespace: string,
+    name: string,
+    counts: Omit<PodCounts, 'at'>,
+  ) {
+    const key = `${namespace}/${name}`;
+    const history = this.history.get(key) ?? [];
+    const last = history.at(-1);
+    if (
+      last &&
+      last.pods === counts.pods &&
+      last.ready === counts.ready &&
+      last.updated === counts.updated &&
+      last.updatedReady === counts.updatedReady
+    ) {
+      return;
+    }
+    history.push({ at: timestamp(), ...counts });
+    if (history.length > MAX_HISTORY) history.shift();
+    this.history.set(key, history);
+  }
+
+  /**
+   * Every change of a Deployment's pod counts, oldest first (at most
+   * MAX_HISTORY): how many pods it had, how many were ready, how many ran
+   * the current template and how many of those were ready. A test reads
+   * here whether a rollout ever left the Deployment without a ready pod.
+   */
+  podHistory(namespace: string, name: string): PodCounts[] {
+    return [...(this.history.get(`${namespace}/${name}`) ?? [])];
+  }
+
+  /** maxSurge and maxUnavailable in pods, resolved as the deployment controller resolves them. */
+  private limits(deployment: KubeObject, desired: number) {
+    const strategy = (deployment.spec as DeploymentSpec).strategy;
+    if (strategy?.type === 'Recreate') {
+      return { surge: 0, unavailable: Math.max(desired, 1) };
+    }
+    const resolve = (
+      value: number | string | undefined,
+      fallback: string,
+      round: (n: number) => number,
+    ) => {
+      const v = value ?? fallback;
+      return typeof v === 'string' && v.endsWith('%')
+        ? round((desired * Number(v.slice(0, -1))) / 100)
+        : Number(v);
+    };
+    const surge = resolve(strategy?.rollingUpdate?.maxSurge, '25%', Math.ceil);
+    let unavailable = resolve(
+      strategy?.rollingUpdate?.maxUnavailable,
+      '25%',
+      Math.floor,
+    );
+    // Both 0 would never progress; the API server refuses it, the
+    // controller then allows one.
+    if (surge === 0 && unavailable === 0) unavailable = 1;
+    return { surge, unavailable };
+  }
+
+  private replicasOfSet(rs: KubeObject): number {
+    return (rs.spec as { replicas?: number }).replicas ?? 0;
+  }
+
+  private setReplicas(deployment: KubeObject, rs: KubeObject, to: number) {
+    const from = this.replicasOfSet(rs);
+    if (from === to) return;
+    this.write(
+      REPLICASET,
+      { ...rs, spec: { ...(rs.spec as object), replicas: to } },
+      'kube-controller-manager',
+    );
+    this.event(deployment, {
+      reason: 'ScalingReplicaSet',
+      message: `Scaled ${to > from ? 'up' : 'down'} replica set ${
+        rs.metadata.name
+      } from ${from} to ${to}`,
+      type: 'Normal',
+      component: 'deployment-controller',
+    });
+  }
+
+  /**
+   * The rolling update, as the deployment controller runs it: the new
+   * ReplicaSet grows while all pods stay within desired + maxSurge; old
+   * ReplicaSets shrink (not-ready pods first) while the ready pods stay at
+   * least desired - maxUnavailable. Repeated until nothing changes, with
+   * each ReplicaSet's pods brought to its count in between; new pods are
+   * scheduled once the counts settle.
+   */
+  private rollOut(namespace: string, name: string) {
+    const key = `${namespace}/${name}`;
+    if (this.rolling.has(key)) return;
+    this.rolling.add(key);
+    const created: KubeObject[] = [];
+    try {
+      for (let pass = 0; pass < 10; pass++) {
+        const deployment = this.store.get(DEPLOYMENT, namespace, name);
+        if (!deployment) return;
+        const changed = this.scalePass(deployment);
+        for (const rs of this.replicaSetsOf(deployment)) {
+          created.push(...this.syncPods(rs));
+        }
+        if (!changed) break;
+      }
+    } finally {
+      this.rolling.delete(key);
+    }
+    for (const pod of created) {
+      const current = this.store.get(POD, namespace, pod.metadata.name!);
+      if (current && current.metadata.uid === pod.metadata.uid) {
+        this.schedulePod(current);
+      }
+    }
+    this.updateStatus(namespace, name);
+  }
+
+  /** One step of the rolling update; true when a ReplicaSet's count changed. */
+  private scalePass(deployment: KubeObject): boolean {
+    const desired = this.replicasOf(deployment);
+    const { surge, unavailable } = this.limits(deployment, desired);
+    const rsName = `${deployment.metadata.name}-${shortHash(
+      (deployment.spec as DeploymentSpec).template ?? {},
+    )}`;
+    const sets = this.replicaSetsOf(deployment);
+    const current = sets.find(rs => rs.metadata.name === rsName);
+    if (!current) return false;
+    const old = sets
+      .filter(rs => rs !== current && this.replicasOfSet(rs) > 0)
+      .sort(
+        (a, b) =>
+          Number(
+            a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0,
+          ) -
+          Number(
+            b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0,
+          ),
+      );
+    const readyOf = (rs: KubeObject) => this.podsOf(rs).filter(isReady).length;
+    const oldTotal = old.reduce((n, rs) => n + this.replicasOfSet(rs), 0);
+    let changed = false;
+
+    // Scale the new ReplicaSet up (within desired + maxSurge) or down.
+    const before = this.replicasOfSet(current);
+    let wanted = before;
+    if (before > desired) wanted = desired;
+    else if (before < desired) {
+      const room = desired + surge - (oldTotal + before);
+      if (room > 0) wanted = Math.min(desired, before + room);
+    }
+    if (wanted !== before) {
+      this.setReplicas(deployment, current, wanted);
+      changed = true;
+    }
+    if (old.length === 0) return changed;
+
+    // Scale old ReplicaSets down: first their pods that are not ready
+    // (they serve nothing), then ready ones while enough stay ready.
+    const minAvailable = desired - unavailable;
+    const newUnavailable = Math.max(0, wanted - readyOf(current));
+    let unhealthyBudget = oldTotal + wanted - minAvailable - newUnavailable;
+    const counts = new Map(old.map(rs => [rs, this.replicasOfSet(rs)]));
+    for (const rs of old) {
+      if (unhealthyBudget <= 0) break;
+      const unhealthy = Math.max(0, counts.get(rs)! - readyOf(rs));
+      const down = Math.min(unhealthy, unhealthyBudget);
+      if (down > 0) {
+        counts.set(rs, counts.get(rs)! - down);
+        unhealthyBudget -= down;
+      }
+    }
+    const available =
+      readyOf(current) +
+      old.reduce((n, rs) => n + Math.min(readyOf(rs), counts.get(rs)!), 0);
+    let budget = available - minAvailable;
+    for (const rs of old) {
+      if (budget <= 0) break;
+      const down = Math.min(counts.get(rs)!, budget);
+      counts.set(rs, counts.get(rs)! - down);
+      budget -= down;
+    }
+    for (const rs of old) {
+      if (counts.get(rs) !== this.replicasOfSet(rs)) {
+        this.setReplicas(deployment, rs, counts.get(rs)!);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * The ReplicaSet controller: pods to the set's count, removing not-ready
+   * pods first. Returns the pods it created (not scheduled yet).
+   */
+  private syncPods(rs: KubeObject): KubeObject[] {
+    const namespace = rs.metadata.namespace!;
+    const rsName = rs.metadata.name!;
+    const target = this.replicasOfSet(rs);
+    const pods = this.podsOf(rs);
+    if (pods.length > target) {
+      const byReadiness = [...pods].sort(
+        (a, b) => Number(isReady(a)) - Number(isReady(b)),
+      );
+      for (const extra of byReadiness.slice(0, pods.length - target)) {
+        this.options.api.delete(POD, namespace, extra.metadata.name!, {});
+      }
+      return [];
+    }
+    if (pods.length === target) return [];
+    const template =
+      (rs.spec as { template?: DeploymentSpec['template'] }).template ?? {};
+    const podLabels = template.metadata?.labels ?? {};
+    // As the ServiceAccount admission plugin: pods naming an account that
+    // does not exist are refused ("default" is created with every
+    // namespace by the real server; the fake does not list it).
+    const account = (template.spec as { serviceAccountName?: string })
+      ?.serviceAccountName;
+    if (
+      account !== undefined &&
+      account !== 'default' &&
+      !this.store.get(SERVICE_ACCOUNT, namespace, account)
+    ) {
+      this.event(rs, {
+        reason: 'FailedCreate',
+        type: 'Warning',
+        component: 'replicaset-controller',
+        message: `Error creating: pods "${rsName}-" is forbidden: error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`,
+      });
+      return [];
+    }
+    const created: KubeObject[] = [];
+    for (let i = pods.length; i < target; i++) {
+      created.push(
+        this.write(
+          POD,
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name: `${rsName}-${randomSuffix()}`,
+              generateName: `${rsName}-`,
+              namespace,
+              labels: podLabels,
+              ...(template.metadata?.annotations
+                ? { annotations: template.metadata.annotations }
+                : {}),
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'ReplicaSet',
+                  name: rsName,
+                  uid: rs.metadata.uid!,
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
+            },
+            spec: {
+              restartPolicy: 'Always',
+              schedulerName: 'default-scheduler',
+              ...clone(template.spec ?? {}),
+            },
+            status: { phase: 'Pending', qosClass: 'BestEffort' },
+          },
+          'kube-controller-manager',
+        ),
+      );
+    }
+    return created;
   }
 }
+
+/**
+ * What the simulated kubelet does with an image: pull and run it (`ok`),
+ * fail to pull it (`missing`: ErrImagePull, then ImagePullBackOff), run it
+ * and see it exit (`crashing`: CrashLoopBackOff), or run it without it ever
+ * becoming ready (`hanging`: the rollout ends at its progress deadline).
+ */
+export type ImageBehaviour = 'missing' | 'crashing' | 'hanging' | 'ok';
+
+/** A Deployment's pod counts at one moment (see DeploymentController.podHistory). */
+export type PodCounts = {
+  at: string;
+  /** Pods of the Deployment, of every template. */
+  pods: number;
+  /** Of those, ready. */
+  ready: number;
+  /** Pods of the current template. */
+  updated: number;
+  /** Of those, ready. */
+  updatedReady: number;
+};
+
+/** How many pod count changes a Deployment's history keeps. */
+const MAX_HISTORY = 10_000;

@@ -1,7 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { ApiOperations } from './ApiOperations';
-import { DeploymentController } from './DeploymentController';
+import {
+  DeploymentController,
+  type ImageBehaviour,
+  type PodCounts,
+} from './DeploymentController';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import { recordUpdate } from './fieldManager';
 import { ObjectStore } from './ObjectStore';
@@ -65,6 +69,11 @@ export type FakeKubeApiServerOptions = {
   missingImages?: ImageMatcher;
   /** Images whose container exits at once: pods go to CrashLoopBackOff. */
   crashingImages?: ImageMatcher;
+  /**
+   * Images whose container runs but never becomes ready (a model that never
+   * loads): the rollout ends with ProgressDeadlineExceeded.
+   */
+  hangingImages?: ImageMatcher;
   /** The cluster name `clusterConfig()` and `backstageConfig()` use. Default `fake`. */
   clusterName?: string;
   /**
@@ -182,7 +191,8 @@ export class FakeKubeApiServer {
   private readonly images: {
     missing?: ImageMatcher;
     crashing?: ImageMatcher;
-    overrides: Map<string, 'missing' | 'crashing' | 'ok'>;
+    hanging?: ImageMatcher;
+    overrides: Map<string, ImageBehaviour>;
   };
 
   /** @internal */
@@ -203,6 +213,7 @@ export class FakeKubeApiServer {
     this.images = {
       missing: options.missingImages,
       crashing: options.crashingImages,
+      hanging: options.hangingImages,
       overrides: new Map(),
     };
   }
@@ -240,18 +251,28 @@ export class FakeKubeApiServer {
     this.registry.uninstall(group);
   }
 
-  /** Marks an image as missing, crashing, or fine for pods started from now on. */
-  setImageBehaviour(image: string, behaviour: 'missing' | 'crashing' | 'ok') {
+  /** Marks an image as missing, crashing, hanging (never ready), or fine for pods started from now on. */
+  setImageBehaviour(image: string, behaviour: ImageBehaviour) {
     this.images.overrides.set(image, behaviour);
   }
 
   /** @internal */
-  imageBehaviour(image: string): 'missing' | 'crashing' | 'ok' {
+  imageBehaviour(image: string): ImageBehaviour {
     const override = this.images.overrides.get(image);
     if (override) return override;
     if (matchesImage(this.images.missing, image)) return 'missing';
     if (matchesImage(this.images.crashing, image)) return 'crashing';
+    if (matchesImage(this.images.hanging, image)) return 'hanging';
     return 'ok';
+  }
+
+  /**
+   * Every change of a Deployment's pod counts (pods, ready, of the current
+   * template, of those ready), oldest first: whether a rollout ever left
+   * it without a ready pod.
+   */
+  podHistory(namespace: string, name: string): PodCounts[] {
+    return this.controller.podHistory(namespace, name);
   }
 
   private typeOf(apiVersion: string, kind: string): ResourceType {

@@ -13,6 +13,7 @@ export {
   type ObjectFilter,
   type ObjectRef,
 } from './FakeKubeApiServer';
+export type { ImageBehaviour, PodCounts } from './DeploymentController';
 export type {
   FakeNodeSpec,
   FaultKind,

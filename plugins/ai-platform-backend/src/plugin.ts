@@ -19,6 +19,9 @@ import { CatalogFleetSource } from './quotas/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
 import { KueueStatusService } from './quotas/KueueStatusService';
 import { createRouter } from './service/createRouter';
+import { SloReader } from './slo/SloReader';
+import { sloPrometheusFromConfig } from './slo/sloPrometheus';
+import { SloService } from './slo/SloService';
 import { readClusterConfigs } from '@internal/plugin-ai-platform-node';
 import { DatabaseDeploymentStore } from './deploy/DatabaseDeploymentStore';
 import { DeploymentService } from './deploy/DeploymentService';
@@ -177,6 +180,12 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
             costStore,
             kueue: new KueueStatusService({ config: deps.config, fleet }),
             deployments: { service: deployments, catalog: deps.catalog },
+            slos: new SloService({
+              catalog: deps.catalog,
+              reader: new SloReader({
+                prometheusFor: sloPrometheusFromConfig(deps.config),
+              }),
+            }),
             endpointTitles: async () =>
               new Map(
                 (await fleet.snapshot()).endpoints.map(e => [e.ref, e.title]),

@@ -13,12 +13,14 @@ import type { EvalStore } from '../evals/DatabaseEvalStore';
 import type { EvalService } from '../evals/EvalService';
 import type { KueueStatusService } from '../quotas/KueueStatusService';
 import type { QuotaService } from '../quotas/QuotaService';
+import type { SloService } from '../slo/SloService';
 import { addAuditRoutes } from './auditRoutes';
 import { addCostRoutes } from './costRoutes';
 import { addDeploymentRoutes } from './deploymentRoutes';
 import { addEvalRoutes } from './evalRoutes';
 import { addGateRoutes } from './gateRoutes';
 import { addQuotaRoutes } from './quotaRoutes';
+import { addSloRoutes } from './sloRoutes';
 import { createRouteContext } from './routeContext';
 
 /**
@@ -39,6 +41,8 @@ export async function createRouter(options: {
   kueue?: KueueStatusService;
   /** The deployment service and the catalog it sizes from; without them there are no deployment routes. */
   deployments?: { service: DeploymentService; catalog: CatalogService };
+  /** SLOs of the endpoints from Prometheus; without it there are no SLO routes. */
+  slos?: SloService;
   /** Endpoint titles for the FOCUS export's ResourceName. */
   endpointTitles?: () => Promise<Map<string, string>>;
 }): Promise<express.Router> {
@@ -66,6 +70,7 @@ export async function createRouter(options: {
       catalog: options.deployments.catalog,
     });
   }
+  if (options.slos) addSloRoutes(router, { ...context, slos: options.slos });
   addAuditRoutes(router, context);
   return router;
 }

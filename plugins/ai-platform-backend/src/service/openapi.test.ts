@@ -45,6 +45,7 @@ describe('openapi.yaml', () => {
       quotas: {} as any,
       costStore: {} as any,
       deployments: { service: {} as any, catalog: {} as any },
+      slos: {} as any,
     });
     expect(
       routerOperations((router as unknown as { stack: Layer[] }).stack).sort(),

@@ -2,3 +2,4 @@ export * from './audit';
 export * from './cost';
 export * from './evals';
 export * from './quotas';
+export * from './slo';

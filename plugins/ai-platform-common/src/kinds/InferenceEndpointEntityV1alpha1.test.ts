@@ -37,7 +37,13 @@ const full: InferenceEndpointEntityV1alpha1 = {
       minReplicas: 1,
       maxReplicas: 4,
     },
-    slo: { ttftP95Ms: 400, latencyP95Ms: 4000, availability: 99.9 },
+    slo: {
+      ttftP95Ms: 400,
+      latencyP95Ms: 4000,
+      availability: 99.9,
+      itlP95Ms: 60,
+      windowDays: 28,
+    },
     providesApis: ['api:default/openai-compatible-inference'],
   },
 };

@@ -35,11 +35,18 @@ export type InferenceEndpointResources = {
   maxReplicas?: number;
 };
 
-/** Service level objectives of an endpoint. */
+/** Service level objectives of an endpoint (docs/slos.md). */
 export type InferenceEndpointSlo = {
+  /** 95th percentile time to first token, ms. */
   ttftP95Ms?: number;
+  /** 95th percentile end-to-end request latency, ms. */
   latencyP95Ms?: number;
+  /** Percent of requests that must not fail (5xx), e.g. 99.9. */
   availability?: number;
+  /** 95th percentile inter-token latency (time per output token), ms. */
+  itlP95Ms?: number;
+  /** The SLO window in days; 28 when absent. */
+  windowDays?: number;
 };
 
 /** The InferenceEndpoint kind: one served deployment of a model version. */

@@ -138,5 +138,23 @@ test.describe('GPU quotas page', () => {
     await expect(member.getByRole('button', { name: /^Approve/ })).toHaveCount(
       0,
     );
+
+    // And is told: a notification in the portal's notifications, with a
+    // link back to the quotas page.
+    await member
+      .getByRole('link', { name: /^Notifications/ })
+      .first()
+      .click();
+    await expect(member).toHaveURL(/\/notifications/);
+    const title = `Quota request approved: ${asked} GPUs on ${shortRef(
+      POOL,
+    )} for ${shortRef(TEAM)}`;
+    const notification = member.getByRole('link', { name: title });
+    await expect(notification).toBeVisible({ timeout: 30_000 });
+    await expect(notification).toHaveAttribute(
+      'href',
+      /\/ai-platform\/quotas$/,
+    );
+    await screenshot(member, 'quotas-member-notified');
   });
 });

@@ -204,6 +204,18 @@ export interface Config {
         interval?: string;
       };
       /**
+       * A prometheus-operator PrometheusRule with each endpoint that sets
+       * spec.slo: the SRE workbook's multi-window, multi-burn-rate alerts
+       * (1 h / 5 m at 14.4x, 6 h / 30 m at 6x the error budget) for its
+       * availability and each latency target, over its own pods (see
+       * docs/slos.md). Needs the monitoring.coreos.com CRDs and a
+       * Prometheus that selects the rule.
+       */
+      prometheusRules?: {
+        /** @default false */
+        enabled?: boolean;
+      };
+      /**
        * Render a NetworkPolicy with each endpoint that admits traffic to its
        * HTTP port (8000) only from the sources listed here. Needs a network
        * plugin that enforces NetworkPolicies. Remember the callers of the

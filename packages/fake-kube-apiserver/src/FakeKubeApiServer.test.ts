@@ -145,6 +145,11 @@ describe('startFakeKubeApiServer', () => {
           kind: 'ServiceMonitor',
           namespaced: true,
         }),
+        expect.objectContaining({
+          name: 'prometheusrules',
+          kind: 'PrometheusRule',
+          namespaced: true,
+        }),
       ]);
     });
   });

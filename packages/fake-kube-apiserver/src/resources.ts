@@ -296,6 +296,18 @@ export const RESOURCE_TYPES: ResourceType[] = [
     optionalGroup: 'prometheus-operator',
     crd: true,
   },
+  {
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    singular: 'prometheusrule',
+    namespaced: true,
+    shortNames: ['promrule'],
+    subresources: [],
+    optionalGroup: 'prometheus-operator',
+    crd: true,
+  },
 ];
 
 /** `group/version`, or `version` for the core group. */

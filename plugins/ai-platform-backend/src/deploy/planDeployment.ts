@@ -49,6 +49,7 @@ export function renderEndpoint(options: {
     autoscaling: deploy.autoscaling,
     serviceMonitor: deploy.serviceMonitor,
     networkPolicy: deploy.networkPolicy,
+    prometheusRules: deploy.prometheusRules,
   });
 }
 

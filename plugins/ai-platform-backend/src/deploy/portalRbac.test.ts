@@ -128,7 +128,7 @@ describe('the RBAC shipped for the portal', () => {
   it('allows every request of deploys, promotes, rollbacks, dry runs, adoptions and live status', async () => {
     const h = await createDeployHarness({
       knex: await databases.init('SQLITE_3'),
-      deploy: { serviceMonitor: { interval: '30s' } },
+      deploy: { serviceMonitor: { interval: '30s' }, prometheusRules: true },
       server: {
         groups: ['prometheus-operator'],
         seed: [

@@ -30,6 +30,8 @@ export type DeployOptions = {
   simulatedClusters?: string[];
   /** Render a NetworkPolicy with each endpoint (off unless configured). */
   networkPolicy?: NetworkPolicyOptions;
+  /** Render a PrometheusRule with SLO burn-rate alerts with each endpoint that sets spec.slo. */
+  prometheusRules?: boolean;
 };
 
 /** Reads `aiPlatform.deploy`. */
@@ -89,6 +91,9 @@ export function readDeployOptions(config: Config): DeployOptions {
       : {}),
     ...(serviceMonitor?.getOptionalBoolean('enabled')
       ? { serviceMonitor: { interval } }
+      : {}),
+    ...(c?.getOptionalBoolean('prometheusRules.enabled')
+      ? { prometheusRules: true }
       : {}),
     rolloutTimeoutMs:
       (c?.getOptionalNumber('rolloutTimeoutSeconds') ?? 1800) * 1000,

@@ -19,6 +19,7 @@ import {
 } from './leastPrivilege';
 import { hpa, kedaScaledObject } from './autoscalers';
 import { modelServingArgs } from './modelServingArgs';
+import { endpointPrometheusRule } from './prometheusRules';
 import type {
   AutoscalingOptions,
   KubernetesManifest,
@@ -55,6 +56,8 @@ export type RenderEndpointOptions = {
   serviceMonitor?: ServiceMonitorOptions;
   /** Add a NetworkPolicy that admits only these sources (aiPlatform.deploy.networkPolicy). */
   networkPolicy?: NetworkPolicyOptions;
+  /** Add a PrometheusRule with SLO burn-rate alerts (aiPlatform.deploy.prometheusRules). */
+  prometheusRules?: boolean;
 };
 
 /**
@@ -417,6 +420,17 @@ export function renderEndpointManifests(
       }),
     );
   }
+
+  const sloRule = options.prometheusRules
+    ? endpointPrometheusRule({
+        metadata: metadata(`${name}-slo`),
+        endpointRef: annotations[ANNOTATION_OBJECT_ENDPOINT],
+        namespace,
+        workload: name,
+        slo: spec.slo,
+      })
+    : undefined;
+  if (sloRule) objects.push(sloRule);
 
   for (const object of objects) {
     try {

@@ -15,6 +15,11 @@ import { EvalService } from './evals/EvalService';
 import { registerPermissionResources } from './permissions/registerPermissionResources';
 import { scheduleUsageCollection } from './cost/createUsageCollection';
 import { DatabaseCostStore } from './cost/DatabaseCostStore';
+import { ClusterObserver } from './cost/ClusterObserver';
+import { DatabaseClusterObservationStore } from './cost/DatabaseClusterObservationStore';
+import { RunningFleetService } from './cost/RunningFleetService';
+import { ClusterClients } from './deploy/ClusterClients';
+import { QuotaUsageService } from './quotas/QuotaUsageService';
 import { CatalogFleetSource } from './quotas/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
 import { KueueStatusService } from './quotas/KueueStatusService';
@@ -28,6 +33,7 @@ import { DeploymentService } from './deploy/DeploymentService';
 import { KubernetesClusterClient } from './deploy/kube/KubernetesClusterClient';
 import { readDeployOptions } from './deploy/types';
 import { scheduleDemoEvalSeed } from './evals/seed/scheduleDemoEvalSeed';
+import { createPlatformNotifications } from './notifications/createPlatformNotifications';
 
 /**
  * The ai-platform backend plugin, served at /api/ai-platform: permissions,
@@ -36,7 +42,6 @@ import { scheduleDemoEvalSeed } from './evals/seed/scheduleDemoEvalSeed';
  */
 export const aiPlatformPlugin = createBackendPlugin({
   pluginId: 'ai-platform',
-import { createPlatformNotifications } from './notifications/createPlatformNotifications';
   register(env) {
     env.registerInit({
       deps: {
@@ -52,6 +57,7 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const knex = await deps.database.getClient();
@@ -60,7 +66,6 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
         }
         const auditLog = new AuditLog({
           store: DatabaseAuditStore.create({ knex }),
-        notifications: notificationService,
           auditor: deps.auditor,
           logger: deps.logger,
         });
@@ -73,30 +78,22 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
           catalog: deps.catalog,
           auth: deps.auth,
         });
-        const quotas = new QuotaService({
-          knex,
-          fleet,
-          allowOverCommit:
-            deps.config.getOptionalBoolean(
-              'aiPlatform.quotas.allowOverCommit',
-            ) ?? false,
-        });
         const notifications = createPlatformNotifications({
           config: deps.config,
           knex,
           logger: deps.logger,
           notifications: deps.notifications,
         });
-        const costStore = DatabaseCostStore.create({ knex });
-        await scheduleUsageCollection({
-          config: deps.config,
-          onDecided: notifications.onQuotaRequestDecided,
-          scheduler: deps.scheduler,
-          logger: deps.logger,
+        const quotas = new QuotaService({
+          knex,
           fleet,
-          costStore,
-          auditLog,
+          onDecided: notifications.onQuotaRequestDecided,
+          allowOverCommit:
+            deps.config.getOptionalBoolean(
+              'aiPlatform.quotas.allowOverCommit',
+            ) ?? false,
         });
+        const costStore = DatabaseCostStore.create({ knex });
         await notifications.scheduleBudgetChecks({
           scheduler: deps.scheduler,
           budgets: costStore,
@@ -108,6 +105,29 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
         const collectorTimeoutMs = readDeployOptions(
           deps.config,
         ).requestTimeoutMs;
+        await scheduleUsageCollection({
+          config: deps.config,
+          scheduler: deps.scheduler,
+          logger: deps.logger,
+          fleet,
+          costStore,
+          auditLog,
+          observations: clusterObservations,
+          clusters: new ClusterObserver({
+            clusters: new ClusterClients({
+              clusters: readClusterConfigs(deps.config),
+              createClient: cluster =>
+                new KubernetesClusterClient({
+                  cluster,
+                  requestTimeoutMs: collectorTimeoutMs,
+                }),
+            }),
+          }),
+        });
+        const running = new RunningFleetService({
+          fleet,
+          observations: clusterObservations,
+        });
 
         await scheduleDemoEvalSeed({
           config: deps.config,
@@ -138,6 +158,7 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
               requestTimeoutMs: deployOptions.requestTimeoutMs,
             }),
           deploy: deployOptions,
+          onFinished: notifications.onDeploymentFinished,
         });
         await deployments.failInterrupted();
         // Also later: a replica that stopped mid-deploy leaves its record
@@ -161,7 +182,6 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
         registerActions({
           costStore,
           actionsRegistry: deps.actionsRegistry,
-          onFinished: notifications.onDeploymentFinished,
           evals,
           quotas,
           catalog: deps.catalog,
@@ -186,6 +206,8 @@ import { createPlatformNotifications } from './notifications/createPlatformNotif
                 prometheusFor: sloPrometheusFromConfig(deps.config),
               }),
             }),
+            running,
+            quotaUsage: new QuotaUsageService({ knex, running }),
             endpointTitles: async () =>
               new Map(
                 (await fleet.snapshot()).endpoints.map(e => [e.ref, e.title]),

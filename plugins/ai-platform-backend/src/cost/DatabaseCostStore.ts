@@ -20,6 +20,7 @@ import type {
   BudgetVsActualRow,
   CostBasis,
   CostCoverage,
+  GpuHoursBasis,
   CostFigures,
   CostGranularity,
   CostGroupBy,
@@ -67,6 +68,12 @@ type Agg = {
   promptTokens: number;
   generationTokens: number;
   sampleCount: number;
+  /** GPU-hours read from the cluster state. */
+  clusterGpuHours: number;
+  /** GPU-hours from an unreachable cluster's last known state. */
+  lastKnownGpuHours: number;
+  /** GPU-hours of the demo's generated history. */
+  demoGpuHours: number;
 };
 
 /** Summed rollup rows of one combination of dimensions (and day). */
@@ -88,6 +95,9 @@ const emptyAgg = (): Agg => ({
   promptTokens: 0,
   generationTokens: 0,
   sampleCount: 0,
+  clusterGpuHours: 0,
+  lastKnownGpuHours: 0,
+  demoGpuHours: 0,
 });
 
 const AGG_KEYS = Object.keys(emptyAgg()) as Array<keyof Agg>;
@@ -104,6 +114,9 @@ function addAgg(into: Agg, from: Agg, sign = 1): void {
   into.promptTokens += sign * from.promptTokens;
   into.generationTokens += sign * from.generationTokens;
   into.sampleCount += sign * from.sampleCount;
+  into.clusterGpuHours += sign * from.clusterGpuHours;
+  into.lastKnownGpuHours += sign * from.lastKnownGpuHours;
+  into.demoGpuHours += sign * from.demoGpuHours;
 }
 
 /** The sums as SQL, in the order of AGG_COLUMNS. */
@@ -118,6 +131,9 @@ const AGG_COLUMNS = [
   'prompt_tokens',
   'generation_tokens',
   'sample_count',
+  'cluster_gpu_hours',
+  'last_known_gpu_hours',
+  'demo_gpu_hours',
 ] as const;
 
 type AggRow = Record<(typeof AGG_COLUMNS)[number], number | string | null>;
@@ -135,6 +151,9 @@ function rowToAgg(row: AggRow): Agg {
     promptTokens: n(row.prompt_tokens),
     generationTokens: n(row.generation_tokens),
     sampleCount: n(row.sample_count),
+    clusterGpuHours: n(row.cluster_gpu_hours),
+    lastKnownGpuHours: n(row.last_known_gpu_hours),
+    demoGpuHours: n(row.demo_gpu_hours),
   };
 }
 
@@ -149,6 +168,22 @@ function coverage(part: number, whole: number): CostCoverage {
 function share(part: number, whole: number): number {
   if (whole <= 0) return 0;
   return Math.min(1, part / whole);
+}
+
+/** Shares of the GPU-hours by what they rest on (the rest: catalog replicas, before the collector read clusters). */
+function gpuHoursBasis(a: Agg): GpuHoursBasis {
+  const clusterState = share(a.clusterGpuHours, a.gpuHours);
+  const lastKnownState = share(a.lastKnownGpuHours, a.gpuHours);
+  const demo = share(a.demoGpuHours, a.gpuHours);
+  return {
+    clusterState,
+    lastKnownState,
+    demo,
+    catalog:
+      a.gpuHours > 0
+        ? Math.max(0, 1 - clusterState - lastKnownState - demo)
+        : 0,
+  };
 }
 
 function figures(currency: string, a: Agg): CostFigures {
@@ -319,6 +354,8 @@ const SAMPLE_COLUMNS = [
   'generation_tokens',
   'price_per_gpu_hour',
   'currency',
+  'gpus_basis',
+  'metrics_basis',
 ] as const;
 
 /** The text columns of usage_samples and their index in SAMPLE_COLUMNS. */
@@ -330,6 +367,8 @@ const TEXT_COLUMNS = [
   'pool_ref',
   'cluster',
   'currency',
+  'gpus_basis',
+  'metrics_basis',
 ] as const;
 const TEXT_INDEXES = TEXT_COLUMNS.map(c => SAMPLE_COLUMNS.indexOf(c));
 
@@ -384,6 +423,8 @@ type SampleValues = [
   number | null,
   number,
   string,
+  string | null,
+  string | null,
 ];
 
 function checkSample(s: UsageSample, index: number): SampleValues {
@@ -433,6 +474,15 @@ function checkSample(s: UsageSample, index: number): SampleValues {
   if (typeof s.currency !== 'string' || !/^[A-Za-z]{3,16}$/.test(s.currency)) {
     fail('currency must be an ISO 4217 code');
   }
+  if (
+    s.gpusBasis !== undefined &&
+    !['cluster-state', 'last-known-state', 'demo'].includes(s.gpusBasis)
+  ) {
+    fail('gpusBasis must be cluster-state, last-known-state or demo');
+  }
+  if (s.metricsBasis !== undefined && s.metricsBasis !== 'prometheus') {
+    fail('metricsBasis must be prometheus');
+  }
   return [
     s.sampledAt,
     s.intervalSeconds,
@@ -450,6 +500,8 @@ function checkSample(s: UsageSample, index: number): SampleValues {
     count(s.generationTokens, 'generationTokens'),
     s.pricePerGpuHour,
     s.currency,
+    s.gpusBasis ?? null,
+    s.metricsBasis ?? null,
   ];
 }
 
@@ -551,6 +603,9 @@ const SAMPLE_SUMS = [
   'COALESCE(SUM(prompt_tokens), 0)',
   'COALESCE(SUM(generation_tokens), 0)',
   'COUNT(*)',
+  `SUM(CASE WHEN gpus_basis = 'cluster-state' THEN ${GPU_HOURS} ELSE 0 END)`,
+  `SUM(CASE WHEN gpus_basis = 'last-known-state' THEN ${GPU_HOURS} ELSE 0 END)`,
+  `SUM(CASE WHEN gpus_basis = 'demo' THEN ${GPU_HOURS} ELSE 0 END)`,
 ].join(', ');
 
 /** The sums of rollup rows, in the order of AGG_COLUMNS, named as the columns. */
@@ -583,7 +638,7 @@ export class DatabaseCostStore implements CostStore {
     batchSize?: number;
   }): DatabaseCostStore {
     const isPg = options.knex.client.config.client === 'pg';
-    // SQLite allows 32,766 bound variables per statement (14 per row).
+    // SQLite allows 32,766 bound variables per statement (16 per row).
     const batchSize = options.batchSize ?? (isPg ? 10_000 : 2_000);
     return new DatabaseCostStore(
       options.knex,
@@ -945,6 +1000,7 @@ export class DatabaseCostStore implements CostStore {
       allocation: true,
       utilization: coverage(all.utilGpuHours, all.gpuHours),
       tokens: coverage(all.tokenGpuHours, all.gpuHours),
+      gpuHours: gpuHoursBasis(all),
     };
     return {
       from,

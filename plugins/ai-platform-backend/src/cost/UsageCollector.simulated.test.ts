@@ -14,6 +14,9 @@ import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { fleetFromEntities } from '../quotas/FleetSource';
+import { ClusterClients } from '../deploy/ClusterClients';
+import { KubernetesClusterClient } from '../deploy/kube/KubernetesClusterClient';
+import { ClusterObserver } from './ClusterObserver';
 import { PrometheusClient } from './PrometheusClient';
 import type { UsageSample } from './types';
 import { UsageCollector } from './UsageCollector';
@@ -53,12 +56,22 @@ describe('UsageCollector against the simulated cluster and metrics', () => {
     const labels = {
       'app.kubernetes.io/name': 'vllm',
       'app.kubernetes.io/instance': 'chat-assistant-prod',
+      'backstage.io/kubernetes-id': 'chat-assistant-prod',
     };
     kube.seed([
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: 'chat-assistant-prod', namespace: 'chat', labels },
+        metadata: {
+          name: 'chat-assistant-prod',
+          namespace: 'chat',
+          labels,
+          annotations: {
+            'ai-platform.io/endpoint':
+              'inferenceendpoint:default/chat-assistant-prod',
+            'ai-platform.io/owner': 'group:default/applied-ml',
+          },
+        },
         spec: {
           replicas: 2,
           selector: { matchLabels: labels },
@@ -118,6 +131,17 @@ describe('UsageCollector against the simulated cluster and metrics', () => {
     const samples: UsageSample[] = [];
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
+      clusters: new ClusterObserver({
+        clusters: new ClusterClients({
+          clusters: [kube.clusterConfig('gpu-eu-west')],
+          createClient: cluster => new KubernetesClusterClient({ cluster }),
+        }),
+      }),
+      observations: {
+        all: async () => new Map(),
+        save: async () => {},
+        markFailed: async () => {},
+      },
       ingest: {
         insertSamples: async s => {
           samples.push(...s);
@@ -156,11 +180,17 @@ describe('UsageCollector against the simulated cluster and metrics', () => {
     expect(chat.gpuUtilization).toBeGreaterThan(0.1);
     expect(chat.gpuUtilization).toBeLessThanOrEqual(1);
 
-    // Declared on the same cluster but not running: no tokens, no utilisation.
+    // Read from the cluster: the two pods it runs, the whole interval.
+    expect(chat).toMatchObject({ gpus: 2, gpusBasis: 'cluster-state' });
+
+    // Declared on the same cluster but not running: no GPUs, no tokens.
     const staging = samples.find(s =>
       s.endpointRef.endsWith('/chat-assistant-staging'),
     )!;
+    expect(staging).toMatchObject({ gpus: 0, gpusBasis: 'cluster-state' });
     expect(staging.promptTokens).toBeUndefined();
     expect(staging.gpuUtilization).toBeUndefined();
+    // gpu-us-east is not configured here: its endpoints are not sampled.
+    expect(samples.some(s => s.cluster === 'gpu-us-east')).toBe(false);
   });
 });

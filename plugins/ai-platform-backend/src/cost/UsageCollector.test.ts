@@ -6,6 +6,12 @@ import type { AddressInfo } from 'net';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { fleetFromEntities } from '../quotas/FleetSource';
+import type { ClusterReader } from './ClusterObserver';
+import type { ClusterObservation } from './clusterObservation';
+import type {
+  ClusterObservationStore,
+  StoredClusterObservation,
+} from './DatabaseClusterObservationStore';
 import { PrometheusClient } from './PrometheusClient';
 import type { UsageSample } from './types';
 import { UsageCollector } from './UsageCollector';
@@ -18,6 +24,79 @@ const fleet = fleetFromEntities(
     ),
   ),
 );
+
+const NOW = new Date('2026-11-20T10:07:30Z');
+const START = Date.parse('2026-11-20T10:00:00Z') / 1000;
+const SUFFIXES = ['abcde', 'fghij', 'klmno', 'pqrst', 'uvwxy', 'zabcd'];
+
+/**
+ * Every example endpoint running as the portal deploys it, one pod per GPU
+ * it asks for (pods `<kubernetes-id>-7d9f8c6b5-<suffix>`), bound an hour
+ * before START.
+ */
+function runningExamples(cluster: string, now: number): ClusterObservation {
+  const pools = new Map(fleet.pools.map(p => [p.ref, p]));
+  const mine = fleet.endpoints.filter(
+    e => pools.get(e.poolRef)?.cluster === cluster,
+  );
+  return {
+    cluster,
+    observedAt: now,
+    workloads: mine.map(e => ({
+      namespace: e.namespace!,
+      name: e.kubernetesId!,
+      kubernetesId: e.kubernetesId!,
+      endpoint: e.ref,
+      owner: e.teamRef,
+    })),
+    pods: mine.flatMap(e =>
+      SUFFIXES.slice(0, e.gpusRequested).map(suffix => ({
+        namespace: e.namespace!,
+        name: `${e.kubernetesId}-7d9f8c6b5-${suffix}`,
+        kubernetesId: e.kubernetesId!,
+        workload: e.kubernetesId!,
+        nodeName: 'node-1',
+        phase: 'Running',
+        requests: { [pools.get(e.poolRef)!.resourceName]: 1 },
+        since: START - 3600,
+      })),
+    ),
+  };
+}
+
+/** Reads every cluster as running the examples; counts its calls. */
+function examplesReader(): ClusterReader & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async observe(cluster, now) {
+      calls.push(cluster);
+      return { ...runningExamples(cluster, now), requests: 2 };
+    },
+  };
+}
+
+function memoryObservations(): ClusterObservationStore {
+  const stored = new Map<string, StoredClusterObservation>();
+  return {
+    all: async () => new Map(stored),
+    save: async observation => {
+      stored.set(observation.cluster, { observation });
+    },
+    markFailed: async ({ cluster, at, failure }) => {
+      stored.set(cluster, {
+        ...stored.get(cluster),
+        failedAt: at,
+        failure,
+      });
+    },
+  };
+}
+
+const reading = () => ({
+  clusters: examplesReader(),
+  observations: memoryObservations(),
+});
 
 function fakeIngest(lastEnd?: number) {
   const samples: UsageSample[] = [];
@@ -66,14 +145,12 @@ const vector = (result: Array<[Record<string, string>, number]>) => ({
   },
 });
 
-const NOW = new Date('2026-11-20T10:07:30Z');
-const START = Date.parse('2026-11-20T10:00:00Z') / 1000;
-
 describe('UsageCollector', () => {
-  it('samples the allocation of every priced endpoint for the last interval, without Prometheus', async () => {
+  it('samples the GPUs held by every priced endpoint for the last interval, without Prometheus', async () => {
     const ingest = fakeIngest();
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
+      ...reading(),
       ingest,
       logger: mockServices.logger.mock(),
       intervalSeconds: 300,
@@ -100,6 +177,7 @@ describe('UsageCollector', () => {
       gpus: 2,
       pricePerGpuHour: 0.85,
       currency: 'USD',
+      gpusBasis: 'cluster-state',
     });
     expect(ingest.rollup).toHaveBeenCalledWith({
       fromSeconds: START,
@@ -110,38 +188,66 @@ describe('UsageCollector', () => {
     });
   });
 
-  it('adds vLLM token counts and DCGM utilisation from the cluster Prometheus', async () => {
+  it('attributes tokens and utilisation by namespace and pod: two endpoints of one model get their own', async () => {
+    // chat-assistant-prod (namespace chat) and chat-assistant-staging
+    // (namespace chat-staging) serve one model under one served model name.
+    const series = (
+      values: Array<[string, string, number]>,
+    ): Array<[Record<string, string>, number]> =>
+      values.map(([namespace, pod, v]) => [
+        {
+          namespace,
+          pod,
+          cluster: 'gpu-eu-west',
+          model_name: 'llama-3-1-8b-instruct',
+        },
+        v,
+      ]);
     const prometheus = await fakePrometheus(query => {
       if (query.includes('prompt_tokens')) {
         return {
           status: 200,
-          body: vector([[{ model_name: 'chat-assistant-prod' }, 120_000.4]]),
+          body: vector(
+            series([
+              ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 100_000.4],
+              ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 20_000],
+              ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 500],
+              // Same names in another cluster (a shared Prometheus): not ours.
+              ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 9e9],
+            ]).map(([l, v], i) =>
+              i === 3 ? [{ ...l, cluster: 'gpu-us-east' }, v] : [l, v],
+            ),
+          ),
         };
       }
       if (query.includes('generation_tokens')) {
         return {
           status: 200,
-          body: vector([[{ model_name: 'chat-assistant-prod' }, 40_000]]),
+          body: vector(
+            series([
+              ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 30_000],
+              ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 10_000],
+              ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 70],
+            ]),
+          ),
         };
       }
       return {
         status: 200,
-        body: vector([
-          [
-            { pod: 'chat-assistant-prod-7d9f8c6b5-abcde', namespace: 'chat' },
-            80,
-          ],
-          [
-            { pod: 'chat-assistant-prod-7d9f8c6b5-fghij', namespace: 'chat' },
-            60,
-          ],
-        ]),
+        body: vector(
+          series([
+            ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 80],
+            ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 60],
+            ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 10],
+          ]),
+        ),
       };
     });
     try {
       const ingest = fakeIngest();
       const collector = new UsageCollector({
         fleet: { snapshot: async () => fleet },
+        ...reading(),
         ingest,
         logger: mockServices.logger.mock(),
         prometheus: new Map([
@@ -150,23 +256,29 @@ describe('UsageCollector', () => {
       });
       const result = await collector.collectOnce(NOW);
       expect(result.prometheusClusters).toEqual(['gpu-eu-west']);
-      const chat = ingest.samples.find(s =>
-        s.endpointRef.endsWith('/chat-assistant-prod'),
-      )!;
-      expect(chat).toMatchObject({
+      expect(result.prometheusRequests).toBe(3);
+      const sample = (name: string) =>
+        ingest.samples.find(s => s.endpointRef.endsWith(`/${name}`))!;
+      expect(sample('chat-assistant-prod')).toMatchObject({
         promptTokens: 120_000,
         generationTokens: 40_000,
+        metricsBasis: 'prometheus',
       });
-      expect(chat.gpuUtilization).toBeCloseTo(0.7, 10);
-      // Other clusters have no Prometheus: allocation only.
-      const reasoning = ingest.samples.find(s =>
-        s.endpointRef.endsWith('/reasoning-70b-prod'),
-      )!;
+      expect(sample('chat-assistant-prod').gpuUtilization).toBeCloseTo(0.7, 10);
+      expect(sample('chat-assistant-staging')).toMatchObject({
+        promptTokens: 500,
+        generationTokens: 70,
+        gpuUtilization: 0.1,
+        metricsBasis: 'prometheus',
+      });
+      // Other clusters have no Prometheus: GPUs held only.
+      const reasoning = sample('reasoning-70b-prod');
       expect(reasoning.promptTokens).toBeUndefined();
+      expect(reasoning.metricsBasis).toBeUndefined();
       expect(prometheus.queries.map(q => q.query).sort()).toEqual([
-        'avg by (pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[300s]))',
-        'sum by (model_name, pod) (increase(vllm:generation_tokens_total[300s]))',
-        'sum by (model_name, pod) (increase(vllm:prompt_tokens_total[300s]))',
+        'avg by (cluster, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[300s]))',
+        'sum by (cluster, namespace, pod) (increase(vllm:generation_tokens_total[300s]))',
+        'sum by (cluster, namespace, pod) (increase(vllm:prompt_tokens_total[300s]))',
       ]);
       expect(new Set(prometheus.queries.map(q => q.time))).toEqual(
         new Set([String(START + 300)]),
@@ -176,7 +288,7 @@ describe('UsageCollector', () => {
     }
   });
 
-  it('still records allocation when Prometheus fails, and says so', async () => {
+  it('still records the GPUs held when Prometheus fails, and says so', async () => {
     const prometheus = await fakePrometheus(() => ({
       status: 503,
       body: { status: 'error', error: 'overloaded' },
@@ -186,6 +298,7 @@ describe('UsageCollector', () => {
       const logger = mockServices.logger.mock();
       const collector = new UsageCollector({
         fleet: { snapshot: async () => fleet },
+        ...reading(),
         ingest,
         logger,
         prometheus: new Map([
@@ -202,7 +315,7 @@ describe('UsageCollector', () => {
         true,
       );
       expect(logger.warn).toHaveBeenCalledWith(
-        'Prometheus query failed; usage is sampled from allocation only',
+        'Prometheus query failed; usage is sampled from the cluster state alone',
         expect.objectContaining({ cluster: 'gpu-eu-west' }),
       );
     } finally {
@@ -214,6 +327,7 @@ describe('UsageCollector', () => {
     const ingest = fakeIngest(START + 300);
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
+      ...reading(),
       ingest,
       logger: mockServices.logger.mock(),
     });
@@ -229,6 +343,7 @@ describe('UsageCollector', () => {
     const ingest = fakeIngest(START - 600);
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
+      ...reading(),
       ingest,
       logger: mockServices.logger.mock(),
     });
@@ -250,6 +365,7 @@ describe('UsageCollector', () => {
     const seeded = fakeIngest(START + 120);
     await new UsageCollector({
       fleet: { snapshot: async () => fleet },
+      ...reading(),
       ingest: seeded,
       logger: mockServices.logger.mock(),
     }).collectOnce(NOW);
@@ -263,6 +379,7 @@ describe('UsageCollector', () => {
       (
         await new UsageCollector({
           fleet: { snapshot: async () => fleet },
+          ...reading(),
           ingest: late,
           logger: mockServices.logger.mock(),
         }).collectOnce(NOW)
@@ -275,6 +392,7 @@ describe('UsageCollector', () => {
       () =>
         new UsageCollector({
           fleet: { snapshot: async () => fleet },
+          ...reading(),
           ingest: fakeIngest(),
           logger: mockServices.logger.mock(),
           intervalSeconds: 7 * 60,

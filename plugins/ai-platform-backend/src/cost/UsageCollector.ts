@@ -1,8 +1,31 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
-import type { EndpointInfo, FleetSource } from '../quotas/FleetSource';
+import type { FleetSource } from '../quotas/FleetSource';
+import type { ClusterReader } from './ClusterObserver';
+import { heldSeconds } from './clusterObservation';
+import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
+import {
+  matchRunningFleet,
+  podGpus,
+  type ClusterView,
+  type EndpointRun,
+} from './matchRunningFleet';
+import {
+  queryPodMetrics,
+  type PodMetrics,
+  type PodMetricsQueries,
+} from './podMetrics';
 import type { PrometheusQuerier } from './PrometheusClient';
 import type { UsageIngest, UsageSample } from './types';
+
+/** What one cluster's numbers rested on in a collection. */
+export type CollectedCluster = {
+  cluster: string;
+  basis: 'cluster-state' | 'last-known-state' | 'none';
+  /** When its workloads and pods were listed (now, or its last known state). */
+  observedAt?: number;
+  /** Why it was not read now. */
+  failure?: string;
+};
 
 /** What the collector wrote, and what it rests on. */
 export type CollectionResult = {
@@ -16,28 +39,46 @@ export type CollectionResult = {
   prometheusClusters: string[];
   /** Clusters whose Prometheus failed: their samples hold allocation only. */
   failedClusters: string[];
+  /** Each cluster read, and what its numbers rest on. */
+  clusters: CollectedCluster[];
+  /** HTTP requests made to the clusters' API servers (LIST pages). */
+  clusterRequests: number;
+  /** HTTP requests made to Prometheus. */
+  prometheusRequests: number;
+  /** Endpoints in the catalog with nothing running (sampled at 0 GPUs). */
+  declaredNotRunning: number;
+  /** Workloads that claim an endpoint of another owner (reported, not billed). */
+  foreignClaims: number;
   skipped?: 'already-collected';
 };
-
-const nameOf = (ref: string) => parseEntityRef(ref).name;
 
 /** The longest gap the collector fills after downtime or a late run. */
 const MAX_CATCH_UP_SECONDS = 3600;
 
 /**
- * Samples the GPUs allocated to each endpoint (its replicas x GPUs per
- * replica, priced by its pool) for every interval since the stored samples
- * end (at most an hour back), and where a cluster's Prometheus is
- * configured, the vLLM token counters and DCGM utilisation of each interval.
- * Writes raw samples, rolls them up, and prunes raw samples past the
- * retention. Runs on the scheduler with global scope, so once per interval
- * across backend replicas; a late or repeated run neither skips nor double
- * counts an interval.
+ * Samples what runs. Each collection lists, per cluster, the Deployments
+ * and Pods that carry `backstage.io/kubernetes-id` (one paginated LIST per
+ * type), matches them to the catalog's endpoints (matchRunningFleet), and
+ * for every interval since the stored samples end (at most an hour back)
+ * bills each endpoint the GPU-seconds its bound, non-terminated pods held
+ * in it, at its pool's price; an endpoint with nothing running is sampled
+ * at 0 GPUs. A cluster that does not answer falls back to its last known
+ * state, and its samples say so (`gpusBasis`). Where Prometheus is
+ * configured, token counts and utilisation are read per namespace and pod
+ * and attributed to the endpoint whose pods they are. Writes raw samples,
+ * rolls them up, and prunes raw samples past the retention. Runs on the
+ * scheduler with global scope, so once per interval across backend
+ * replicas; a late or repeated run neither skips nor double counts an
+ * interval.
  */
 export class UsageCollector {
   constructor(
     private readonly options: {
       fleet: FleetSource;
+      /** Reads the clusters (the fleet comes from them). */
+      clusters: ClusterReader;
+      /** Keeps each cluster's last listing: the last known state. */
+      observations: ClusterObservationStore;
       ingest: UsageIngest & { lastSampleEnd?(): Promise<number | undefined> };
       logger: LoggerService;
       /** Prometheus per cluster name; `*` for all clusters. */
@@ -89,6 +130,61 @@ export class UsageCollector {
     return intervals;
   }
 
+  /**
+   * Reads every cluster of the fleet's pools: what runs now, or, for a
+   * cluster that does not answer, its last known state. Saves what it read.
+   */
+  async observeClusters(
+    clusters: string[],
+    nowSeconds: number,
+  ): Promise<{ views: Map<string, ClusterView>; requests: number }> {
+    const stored = await this.options.observations.all();
+    const views = new Map<string, ClusterView>();
+    let requests = 0;
+    await Promise.all(
+      clusters.map(async cluster => {
+        const previous = stored.get(cluster)?.observation;
+        try {
+          const { requests: made, ...observation } =
+            await this.options.clusters.observe(cluster, nowSeconds);
+          requests += made;
+          await this.options.observations.save(observation);
+          views.set(cluster, {
+            cluster,
+            basis: 'cluster-state',
+            observation,
+            ...(previous ? { previous } : {}),
+          });
+        } catch (error) {
+          const failure =
+            error instanceof Error ? error.message : String(error);
+          requests += 1;
+          await this.options.observations.markFailed({
+            cluster,
+            at: nowSeconds,
+            failure,
+          });
+          this.options.logger.warn(
+            'Cluster did not answer; usage rests on its last known state',
+            { cluster, failure, lastKnownAt: previous?.observedAt ?? 'never' },
+          );
+          views.set(
+            cluster,
+            previous
+              ? {
+                  cluster,
+                  basis: 'last-known-state',
+                  observation: previous,
+                  failure,
+                }
+              : { cluster, basis: 'none', failure },
+          );
+        }
+      }),
+    );
+    return { views, requests };
+  }
+
   /** Collects every complete interval before `now` that is not stored yet. */
   async collectOnce(now: Date = new Date()): Promise<CollectionResult> {
     const interval = this.interval;
@@ -101,46 +197,52 @@ export class UsageCollector {
       samples: 0,
       prometheusClusters: [],
       failedClusters: [],
+      clusters: [],
+      clusterRequests: 0,
+      prometheusRequests: 0,
+      declaredNotRunning: 0,
+      foreignClaims: 0,
     };
     if (!intervals.length) {
       return { ...result, skipped: 'already-collected' };
     }
 
     const snapshot = await this.options.fleet.snapshot();
-    const pools = new Map(snapshot.pools.map(p => [p.ref, p]));
-    const byCluster = new Map<string, EndpointInfo[]>();
-    for (const endpoint of snapshot.endpoints) {
-      const pool = pools.get(endpoint.poolRef);
-      if (!pool?.price) continue;
-      byCluster.set(pool.cluster, [
-        ...(byCluster.get(pool.cluster) ?? []),
-        endpoint,
-      ]);
+    const clusterNames = [...new Set(snapshot.pools.map(p => p.cluster))];
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const { views, requests } = await this.observeClusters(
+      clusterNames,
+      nowSeconds,
+    );
+    result.clusterRequests = requests;
+    result.clusters = [...views.values()].map(v => ({
+      cluster: v.cluster,
+      basis: v.basis,
+      ...(v.basis !== 'none' ? { observedAt: v.observation.observedAt } : {}),
+      ...(v.failure ? { failure: v.failure } : {}),
+    }));
+    const fleet = matchRunningFleet({ fleet: snapshot, clusters: views });
+    result.foreignClaims = fleet.foreign.length;
+    for (const claim of fleet.foreign) {
+      this.options.logger.warn(
+        'A workload claims an endpoint of another owner; not billed to it',
+        { ...claim, gpus: String(claim.gpus) },
+      );
+    }
+
+    const byCluster = new Map<string, EndpointRun[]>();
+    for (const run of fleet.endpoints) {
+      if (run.basis === 'none' || !run.pool?.price || !run.cluster) continue;
+      if (run.state !== 'running') result.declaredNotRunning++;
+      byCluster.set(run.cluster, [...(byCluster.get(run.cluster) ?? []), run]);
     }
 
     const samples: UsageSample[] = [];
-    for (const [cluster, endpoints] of byCluster) {
+    for (const [cluster, runs] of byCluster) {
       for (const [from, to] of intervals) {
         const metrics = await this.clusterMetrics(cluster, from, to, result);
-        for (const endpoint of endpoints) {
-          const pool = pools.get(endpoint.poolRef)!;
-          const name = nameOf(endpoint.ref);
-          samples.push({
-            sampledAt: from,
-            intervalSeconds: to - from,
-            endpointRef: endpoint.ref,
-            teamRef: endpoint.teamRef,
-            modelRef: endpoint.modelRef,
-            modelVersion: endpoint.modelVersion,
-            poolRef: endpoint.poolRef,
-            cluster,
-            gpus: endpoint.gpusRequested,
-            gpuUtilization: metrics?.utilization.get(name),
-            promptTokens: metrics?.promptTokens.get(name),
-            generationTokens: metrics?.generationTokens.get(name),
-            pricePerGpuHour: pool.price!.amount,
-            currency: pool.price!.currency,
-          });
+        for (const run of runs) {
+          samples.push(this.sampleOf(run, from, to, metrics));
         }
       }
     }
@@ -159,6 +261,9 @@ export class UsageCollector {
       intervalStart: new Date(intervals[0][0] * 1000).toISOString(),
       intervals: intervals.length,
       samples: samples.length,
+      clusters: result.clusters.map(c => `${c.cluster}:${c.basis}`).join(','),
+      clusterRequests: result.clusterRequests,
+      prometheusRequests: result.prometheusRequests,
       prometheusClusters:
         [...new Set(result.prometheusClusters)].join(',') || 'none',
       prunedRawSamples: pruned,
@@ -171,79 +276,75 @@ export class UsageCollector {
     };
   }
 
-  /**
-   * Token counts and utilisation per endpoint name in one cluster, or
-   * undefined without Prometheus (or when it fails: reported, not fatal).
-   * Both are attributed by pod, named `<endpoint>-<hash>-<suffix>` as a
-   * Deployment names its pods: the scrape adds the pod to vLLM's counters
-   * and the DCGM exporter labels utilisation with it. vLLM's own
-   * `model_name` label is the served model name (our manifests pass the
-   * Model's name as --served-model-name, which endpoints of one model share),
-   * so it names the endpoint only for series without a pod label.
-   */
+  /** One endpoint's sample of [from, to): the GPU-seconds its pods held, and its pods' metrics. */
+  private sampleOf(
+    run: EndpointRun,
+    from: number,
+    to: number,
+    metrics: PodMetrics | undefined,
+  ): UsageSample {
+    const resource = run.pool!.resourceName;
+    let gpuSeconds = 0;
+    for (const pod of run.pods) {
+      gpuSeconds += podGpus(pod, resource) * heldSeconds(pod, from, to);
+    }
+    for (const pod of run.vanished) {
+      gpuSeconds +=
+        podGpus(pod, resource) *
+        heldSeconds(pod, from, to, run.vanishedSeenAt ?? from);
+    }
+    const pods = [...run.pods, ...run.vanished].map(
+      p => `${p.namespace}/${p.name}`,
+    );
+    const own = metrics?.forPods(pods);
+    const endpoint = run.endpoint;
+    return {
+      sampledAt: from,
+      intervalSeconds: to - from,
+      endpointRef: endpoint.ref,
+      teamRef: endpoint.teamRef,
+      modelRef: endpoint.modelRef,
+      modelVersion: endpoint.modelVersion,
+      poolRef: endpoint.poolRef,
+      cluster: run.cluster!,
+      gpus: Math.round((gpuSeconds / (to - from)) * 1e6) / 1e6,
+      ...(own?.utilization !== undefined
+        ? { gpuUtilization: own.utilization }
+        : {}),
+      ...(own?.promptTokens !== undefined
+        ? { promptTokens: own.promptTokens }
+        : {}),
+      ...(own?.generationTokens !== undefined
+        ? { generationTokens: own.generationTokens }
+        : {}),
+      pricePerGpuHour: run.pool!.price!.amount,
+      currency: run.pool!.price!.currency,
+      gpusBasis: run.basis as 'cluster-state' | 'last-known-state',
+      ...(own ? { metricsBasis: 'prometheus' as const } : {}),
+    };
+  }
+
+  /** Token counts and utilisation per pod in one cluster; undefined without Prometheus or when it fails (reported, not fatal). */
   private async clusterMetrics(
     cluster: string,
     from: number,
-    end: number,
+    to: number,
     result: CollectionResult,
-  ) {
+  ): Promise<PodMetrics | undefined> {
     const prometheus = this.prometheusFor(cluster);
     if (!prometheus) return undefined;
-    const range = `${end - from}s`;
+    const queries: PodMetricsQueries = { cluster, from, to };
     try {
-      const [prompt, generation, util] = await Promise.all([
-        prometheus.query(
-          `sum by (model_name, pod) (increase(vllm:prompt_tokens_total[${range}]))`,
-          end,
-        ),
-        prometheus.query(
-          `sum by (model_name, pod) (increase(vllm:generation_tokens_total[${range}]))`,
-          end,
-        ),
-        prometheus.query(
-          `avg by (pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[${range}]))`,
-          end,
-        ),
-      ]);
-      const endpointOfPod = (pod?: string) =>
-        pod?.replace(/-[a-z0-9]{5,10}-[a-z0-9]{5}$/, '');
-      const tokensByEndpoint = (series: typeof prompt) => {
-        const sums = new Map<string, number>();
-        for (const s of series) {
-          const endpoint = endpointOfPod(s.labels.pod) ?? s.labels.model_name;
-          if (!endpoint) continue;
-          sums.set(endpoint, (sums.get(endpoint) ?? 0) + s.value);
-        }
-        return new Map([...sums].map(([k, v]) => [k, Math.round(v)]));
-      };
-      const utilization = new Map<string, number[]>();
-      for (const s of util) {
-        const endpoint = endpointOfPod(s.labels.pod);
-        if (!endpoint) continue;
-        utilization.set(endpoint, [
-          ...(utilization.get(endpoint) ?? []),
-          s.value / 100,
-        ]);
-      }
+      const metrics = await queryPodMetrics(prometheus, queries, () => {
+        result.prometheusRequests++;
+      });
       result.prometheusClusters.push(cluster);
-      return {
-        promptTokens: tokensByEndpoint(prompt),
-        generationTokens: tokensByEndpoint(generation),
-        utilization: new Map(
-          [...utilization].map(([k, v]) => [
-            k,
-            Math.min(Math.max(v.reduce((a, b) => a + b, 0) / v.length, 0), 1),
-          ]),
-        ),
-      };
+      return metrics;
     } catch (error) {
       result.failedClusters.push(cluster);
       this.options.logger.warn(
-        'Prometheus query failed; usage is sampled from allocation only',
-        {
-          cluster,
-          error: String(error),
-        },
+        'Prometheus query failed; usage is sampled from the cluster state alone',
+        { cluster, error: String(error) },
       );
       return undefined;
     }

@@ -5,6 +5,8 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { AuditLog } from '../audit/AuditLog';
 import type { FleetSource } from '../quotas/FleetSource';
+import type { ClusterReader } from './ClusterObserver';
+import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
 import type { DatabaseCostStore } from './DatabaseCostStore';
 import { PrometheusClient, type PrometheusQuerier } from './PrometheusClient';
 import { seedDemoUsage } from './seed/seedDemoUsage';
@@ -40,9 +42,10 @@ export function prometheusFromConfig(
 
 /**
  * Schedules the usage collector once per interval across all replicas
- * (global scope). With `aiPlatform.cost.seedDemoHistory`, its first run
- * fills an empty cost store with a year of generated history first, and
- * records it in the audit log as demo data.
+ * (global scope): it reads what runs in the clusters of the fleet's pools.
+ * With `aiPlatform.cost.seedDemoHistory`, its first run fills an empty cost
+ * store with a year of generated history first (samples marked `demo`),
+ * and records it in the audit log as demo data.
  */
 export async function scheduleUsageCollection(options: {
   config: RootConfigService;
@@ -50,6 +53,10 @@ export async function scheduleUsageCollection(options: {
   logger: LoggerService;
   fleet: FleetSource;
   costStore: DatabaseCostStore;
+  /** Reads the clusters' workloads and pods. */
+  clusters: ClusterReader;
+  /** Each cluster's last listing (its last known state). */
+  observations: ClusterObservationStore;
   /** Where the seeded demo history is recorded. */
   auditLog?: AuditLog;
 }) {
@@ -66,11 +73,13 @@ export async function scheduleUsageCollection(options: {
   const prometheus = prometheusFromConfig(config);
   if (!prometheus) {
     logger.info(
-      'No Prometheus configured (aiPlatform.cost.prometheus): cost comes from GPU allocation alone',
+      'No Prometheus configured (aiPlatform.cost.prometheus): cost comes from the GPUs the clusters show held, without tokens or utilisation',
     );
   }
   const collector = new UsageCollector({
     fleet,
+    clusters: options.clusters,
+    observations: options.observations,
     ingest: costStore,
     logger,
     prometheus,

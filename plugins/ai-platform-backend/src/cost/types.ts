@@ -15,6 +15,7 @@ export type {
   CostGranularity,
   CostCoverage,
   CostBasis,
+  GpuHoursBasis,
   CostFigures,
   CostGroupRow,
   CostSeriesPoint,
@@ -62,6 +63,15 @@ export type UsageSample = {
   pricePerGpuHour: number;
   /** ISO 4217 currency of the price, e.g. USD. */
   currency: string;
+  /**
+   * What `gpus` rests on: the pods listed in the cluster (`cluster-state`),
+   * an unreachable cluster's last listed pods (`last-known-state`), or the
+   * demo's generated history (`demo`). Absent on samples of the catalog's
+   * replicas, written before the collector read clusters.
+   */
+  gpusBasis?: 'cluster-state' | 'last-known-state' | 'demo';
+  /** `prometheus` when the token counts and utilisation were read from it. */
+  metricsBasis?: 'prometheus';
 };
 
 /** Ingest and rollup of raw usage samples. */

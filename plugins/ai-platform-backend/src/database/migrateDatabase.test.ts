@@ -17,6 +17,7 @@ const TABLES = [
   'usage_monthly',
   'team_budgets',
   'deployments',
+  'cluster_observations',
 ];
 
 describe('migrations', () => {
@@ -36,6 +37,17 @@ describe('migrations', () => {
       }
       await migrateDatabase(knex);
       expect(await knex.schema.hasTable('audit_log')).toBe(true);
+      for (const [table, column] of [
+        ['usage_samples', 'gpus_basis'],
+        ['usage_samples', 'metrics_basis'],
+        ['usage_hourly', 'cluster_gpu_hours'],
+        ['usage_monthly', 'last_known_gpu_hours'],
+      ]) {
+        expect([table, await knex.schema.hasColumn(table, column)]).toEqual([
+          table,
+          true,
+        ]);
+      }
     },
   );
 });

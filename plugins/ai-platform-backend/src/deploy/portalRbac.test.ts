@@ -13,7 +13,10 @@ import {
   exampleNamespaceOwners,
   loadExampleEntities,
 } from '../__testUtils__/exampleEntities';
+import { ClusterObserver } from '../cost/ClusterObserver';
 import { KueueReader } from '../quotas/KueueReader';
+import { ClusterClients } from './ClusterClients';
+import { KubernetesClusterClient } from './kube/KubernetesClusterClient';
 import { alice, bob, createDeployHarness } from './__testUtils__/deployHarness';
 
 jest.setTimeout(120_000);
@@ -227,6 +230,70 @@ describe('the RBAC shipped for the portal', () => {
       });
       expect(server.requests.length).toBeGreaterThan(0);
       expect(refused(server.requests)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("allows the usage collector's cluster-wide LISTs of Deployments and Pods, page by page", async () => {
+    const server = await startFakeKubeApiServer({
+      controllers: false,
+      namespaces: ['default', ...teamNamespaces],
+      seed: Array.from({ length: 3 }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `chat-assistant-prod-abc12-${i}`,
+          namespace: 'chat',
+          labels: { 'backstage.io/kubernetes-id': 'chat-assistant-prod' },
+        },
+        spec: { containers: [{ name: 'vllm', image: 'vllm/vllm-openai' }] },
+      })),
+    });
+    try {
+      const observer = new ClusterObserver({
+        pageSize: 2,
+        clusters: new ClusterClients({
+          clusters: [server.clusterConfig('gpu-eu-west')],
+          createClient: cluster => new KubernetesClusterClient({ cluster }),
+        }),
+      });
+      const observed = await observer.observe('gpu-eu-west', 0);
+      expect(observed.pods).toHaveLength(3);
+      // Deployments: one page; Pods: two pages of 2.
+      expect(observed.requests).toBe(3);
+      expect(server.requests.map(r => `${r.method} ${r.path}`).sort()).toEqual([
+        'GET /api/v1/pods',
+        'GET /api/v1/pods',
+        'GET /apis/apps/v1/deployments',
+      ]);
+      expect(refused(server.requests)).toEqual([]);
+      // Without the new rule the Deployments LIST would be refused.
+      const withoutRule = RbacRules.fromObjects(
+        rbacObjects.map(o =>
+          o.kind === 'ClusterRole'
+            ? ({
+                ...o,
+                rules: (
+                  o as unknown as { rules: Array<{ apiGroups: string[] }> }
+                ).rules.filter(r => !r.apiGroups.includes('apps')),
+              } as unknown as KubeObject)
+            : o,
+        ),
+        {
+          subject: {
+            kind: 'ServiceAccount',
+            name: 'ai-platform-portal',
+            namespace: 'backstage',
+          },
+          roleNamespaces: teamNamespaces,
+        },
+      );
+      expect(
+        server.requests
+          .filter(r => !withoutRule.check(r).allowed)
+          .map(r => r.path),
+      ).toEqual(['/apis/apps/v1/deployments']);
     } finally {
       await server.close();
     }

@@ -7,6 +7,7 @@ import {
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ANNOTATION_KUBERNETES_ID,
   gpuResourceName,
   gpusNeeded,
   isGpuPoolEntity,
@@ -45,6 +46,14 @@ export type EndpointInfo = {
   gpusNeeded: number;
   /** GPUs of the replicas asked for now: gpusPerReplica x replicas. */
   gpusRequested: number;
+  /** The Kubernetes namespace it is deployed into (spec.namespace), when set. */
+  namespace?: string;
+  /**
+   * The name its workloads carry in the `backstage.io/kubernetes-id` label:
+   * the entity's annotation of that name, else its name (as the deploy
+   * service renders it).
+   */
+  kubernetesId?: string;
 };
 
 /** The pools and endpoints of the fleet. */
@@ -114,6 +123,10 @@ export function fleetFromEntities(entities: Entity[]): FleetSnapshot {
         gpusNeeded: gpusNeeded(entity.spec.resources),
         gpusRequested:
           entity.spec.resources.gpusPerReplica * entity.spec.resources.replicas,
+        ...(entity.spec.namespace ? { namespace: entity.spec.namespace } : {}),
+        kubernetesId:
+          entity.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ??
+          entity.metadata.name,
       });
     }
   }

@@ -20,6 +20,9 @@ import { addDeploymentRoutes } from './deploymentRoutes';
 import { addEvalRoutes } from './evalRoutes';
 import { addGateRoutes } from './gateRoutes';
 import { addQuotaRoutes } from './quotaRoutes';
+import { addRunningRoutes } from './runningRoutes';
+import type { RunningFleetService } from '../cost/RunningFleetService';
+import type { QuotaUsageService } from '../quotas/QuotaUsageService';
 import { addSloRoutes } from './sloRoutes';
 import { createRouteContext } from './routeContext';
 
@@ -45,6 +48,9 @@ export async function createRouter(options: {
   slos?: SloService;
   /** Endpoint titles for the FOCUS export's ResourceName. */
   endpointTitles?: () => Promise<Map<string, string>>;
+  /** What runs (from the collector's cluster listings) and quota use from it. */
+  running?: RunningFleetService;
+  quotaUsage?: QuotaUsageService;
 }): Promise<express.Router> {
   const router = Router();
   router.use(express.json({ limit: '10mb' }));
@@ -57,6 +63,11 @@ export async function createRouter(options: {
     ...context,
     quotas: options.quotas,
     kueue: options.kueue,
+  });
+  addRunningRoutes(router, {
+    ...context,
+    running: options.running,
+    quotaUsage: options.quotaUsage,
   });
   addCostRoutes(router, {
     ...context,

@@ -16,6 +16,21 @@ export type CostBasis = {
   allocation: true;
   utilization: CostCoverage;
   tokens: CostCoverage;
+  /** Shares (0..1) of the GPU-hours by what they rest on; absent from older servers. */
+  gpuHours?: GpuHoursBasis;
+};
+
+/**
+ * What the GPU-hours rest on, as shares (0..1) of them: the pods the
+ * collector listed in the clusters, an unreachable cluster's last known
+ * state, the demo's generated history, or (before the collector read
+ * clusters) the catalog's replicas.
+ */
+export type GpuHoursBasis = {
+  clusterState: number;
+  lastKnownState: number;
+  demo: number;
+  catalog: number;
 };
 
 /** Usage and cost of a set of rollup rows, in one currency. */

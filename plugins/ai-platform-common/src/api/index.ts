@@ -3,3 +3,4 @@ export * from './cost';
 export * from './evals';
 export * from './quotas';
 export * from './slo';
+export * from './running';

@@ -300,6 +300,8 @@ function sampleOf(
     gpuUtilization: round4(util),
     pricePerGpuHour: p.price.amount,
     currency: p.price.currency,
+    // Generated, not observed: the cost pages say so.
+    gpusBasis: 'demo',
   };
   if (p.llm) {
     // Utilisation has a floor of ~2% without any traffic.

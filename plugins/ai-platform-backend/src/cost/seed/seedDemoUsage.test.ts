@@ -249,7 +249,14 @@ describe('seedDemoUsage', () => {
         expect(summary.totals).toHaveLength(1);
         expect(summary.totals[0].currency).toBe('USD');
         expect(summary.totals[0].cost).toBeCloseTo(cost, 4);
-        expect(summary.basis).toEqual({
+        // The seeded history is labelled demo data, every GPU-hour of it.
+        expect(summary.basis.gpuHours).toEqual({
+          clusterState: 0,
+          lastKnownState: 0,
+          demo: 1,
+          catalog: 0,
+        });
+        expect(summary.basis).toMatchObject({
           allocation: true,
           utilization: 'full',
           tokens: 'partial',

@@ -183,6 +183,7 @@ export class KubernetesClusterClient {
   private readonly kc: InstanceType<K8s['KubeConfig']>;
   private readonly objects: InstanceType<K8s['KubernetesObjectApi']>;
   private readonly core: InstanceType<K8s['CoreV1Api']>;
+  private readonly apps: InstanceType<K8s['AppsV1Api']>;
   private readonly requestTimeoutMs: number;
 
   constructor(options: { cluster: ClusterConfig; requestTimeoutMs?: number }) {
@@ -191,6 +192,7 @@ export class KubernetesClusterClient {
     this.kc.loadFromOptions(kubeConfigOptions(options.cluster));
     this.objects = this.k8s.KubernetesObjectApi.makeApiClient(this.kc);
     this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    this.apps = this.kc.makeApiClient(this.k8s.AppsV1Api);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
@@ -382,6 +384,49 @@ export class KubernetesClusterClient {
     } catch (error) {
       throw describeError(error, what);
     }
+  }
+
+  /**
+   * Every Deployment or Pod in the cluster (all namespaces) that matches
+   * the label selector, with one paginated LIST: pages of `pageSize`
+   * (default 500) followed by their continue tokens, so that the requests
+   * grow with the objects / pageSize, never with the number of callers'
+   * entities. Returns the objects and the number of requests made.
+   */
+  async listAll(options: {
+    resource: 'deployments' | 'pods';
+    labelSelector?: string;
+    pageSize?: number;
+  }): Promise<{ items: LiveObject[]; requests: number }> {
+    const what = `Listing ${options.resource} in all namespaces`;
+    const items: LiveObject[] = [];
+    let next: string | undefined;
+    let requests = 0;
+    try {
+      do {
+        const query = {
+          limit: options.pageSize ?? 500,
+          labelSelector: options.labelSelector,
+          _continue: next,
+        };
+        requests++;
+        const list = await withTimeout<{
+          items: unknown[];
+          metadata?: { _continue?: string };
+        }>(
+          options.resource === 'pods'
+            ? this.core.listPodForAllNamespaces(query)
+            : this.apps.listDeploymentForAllNamespaces(query),
+          this.requestTimeoutMs,
+          what,
+        );
+        items.push(...(list.items as LiveObject[]));
+        next = list.metadata?._continue || undefined;
+      } while (next);
+    } catch (error) {
+      throw describeError(error, what);
+    }
+    return { items, requests };
   }
 
   /** Events about the pods (and the Deployment) of a workload, newest last. */

@@ -1,0 +1,60 @@
+import { NotFoundError } from '@backstage/errors';
+import type express from 'express';
+import { z } from 'zod';
+import type { RunningFleetService } from '../cost/RunningFleetService';
+import type { QuotaUsageService } from '../quotas/QuotaUsageService';
+import type { RouteContext } from './routeContext';
+import { entityRef, parseInput } from './validate';
+
+/**
+ * What runs, from the clusters: each catalog endpoint's state (running,
+ * pending, declared but not running) with its basis, and quota use per
+ * team and pool (reserved by records beside running in the cluster, with
+ * drift). Read by every signed-in user, as quotas are; they read the
+ * collector's stored listings, never a cluster.
+ */
+export function addRunningRoutes(
+  router: express.Router,
+  options: RouteContext & {
+    running?: RunningFleetService;
+    quotaUsage?: QuotaUsageService;
+  },
+) {
+  const available = <T>(service: T | undefined, what: string): T => {
+    if (!service)
+      throw new NotFoundError(`${what} is not available in this backend`);
+    return service;
+  };
+
+  router.get('/fleet/running', async (req, res) => {
+    await options.credentialsOf(req);
+    const query = parseInput(
+      z.object({ endpoint: entityRef('InferenceEndpoint').optional() }),
+      req.query,
+      'query',
+    );
+    const answer = await available(options.running, 'What runs').running(query);
+    if (query.endpoint && !answer.found) {
+      throw new NotFoundError(
+        `${query.endpoint} is not in the catalog (or has no spec.gpuPool and spec.resources)`,
+      );
+    }
+    const { found, ...body } = answer;
+    res.json(body);
+  });
+
+  router.get('/quotas/usage', async (req, res) => {
+    await options.credentialsOf(req);
+    const query = parseInput(
+      z.object({
+        pool: entityRef('GpuPool').optional(),
+        team: entityRef('Group').optional(),
+      }),
+      req.query,
+      'query',
+    );
+    res.json({
+      items: await available(options.quotaUsage, 'Quota usage').usage(query),
+    });
+  });
+}

@@ -7,6 +7,10 @@ import {
   type PodCounts,
 } from './DeploymentController';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
+import {
+  type LLMInferenceServiceFault,
+  LLMInferenceServiceController,
+} from './LLMInferenceServiceController';
 import { recordUpdate } from './fieldManager';
 import { ObjectStore } from './ObjectStore';
 import { ListPaginator, type ListPage } from './pagination';
@@ -205,6 +209,7 @@ export class FakeKubeApiServer {
     private readonly options: FakeKubeApiServerOptions,
     private readonly autoscalers?: HorizontalPodAutoscalerController,
     private readonly saver?: StateSaver,
+    private readonly llmInferenceServices?: LLMInferenceServiceController,
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -249,6 +254,15 @@ export class FakeKubeApiServer {
   /** Stops serving an optional API group; its objects are kept but unreachable. */
   uninstallGroup(group: OptionalGroup): void {
     this.registry.uninstall(group);
+  }
+
+  /**
+   * Makes the simulated KServe controller set a condition False on the
+   * matching LLMInferenceServices (see LLMInferenceServiceFault);
+   * `undefined` clears every such fault.
+   */
+  setLLMInferenceServiceFault(fault: LLMInferenceServiceFault | undefined) {
+    this.llmInferenceServices?.setFault(fault);
   }
 
   /** Marks an image as missing, crashing, hanging (never ready), or fine for pods started from now on. */
@@ -545,6 +559,7 @@ export class FakeKubeApiServer {
   async close(): Promise<void> {
     this.controller.stop();
     this.autoscalers?.stop();
+    this.llmInferenceServices?.stop();
     this.saver?.stop();
     for (const stop of [...this.watches]) stop();
     for (const res of this.hanging) res.destroy();
@@ -1040,6 +1055,10 @@ export async function startFakeKubeApiServer(
     store,
     syncDelayMs: options.autoscalerSyncDelayMs ?? 0,
   });
+  const llmInferenceServices = new LLMInferenceServiceController({
+    store,
+    syncDelayMs: 5,
+  });
   const saver = options.stateFile
     ? new StateSaver({
         store,
@@ -1056,6 +1075,7 @@ export async function startFakeKubeApiServer(
     options,
     autoscalers,
     saver,
+    llmInferenceServices,
   );
   holder.handle = handle;
   for (const ns of options.namespaces ?? defaultNamespaces) {
@@ -1074,6 +1094,7 @@ export async function startFakeKubeApiServer(
   if (options.controllers !== false) {
     controller.start();
     autoscalers.start();
+    llmInferenceServices.start();
     if (restored) controller.resume();
   }
   if (saver) {

@@ -44,6 +44,11 @@ export {
   type FakeResourceFlavor,
   type KueueVersion,
 } from './kueue';
+export {
+  KSERVE_PRESET_IMAGE,
+  llmWorkloadLabels,
+  type LLMInferenceServiceFault,
+} from './LLMInferenceServiceController';
 export { readStateFile, STATE_FILE_FORMAT } from './persistence';
 export {
   readConfigFiles,

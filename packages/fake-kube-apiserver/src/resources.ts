@@ -308,6 +308,23 @@ export const RESOURCE_TYPES: ResourceType[] = [
     optionalGroup: 'prometheus-operator',
     crd: true,
   },
+  // KServe's LLMInferenceService (see LLMInferenceServiceController.ts):
+  // v1alpha2, the version KServe v0.20 stores, and v1alpha1. Both versions
+  // share their objects, as a CRD's versions do; the fake does not convert.
+  ...(['v1alpha2', 'v1alpha1'] as const).map(
+    (version): ResourceType => ({
+      group: 'serving.kserve.io',
+      version,
+      kind: 'LLMInferenceService',
+      plural: 'llminferenceservices',
+      singular: 'llminferenceservice',
+      namespaced: true,
+      shortNames: ['llmisvc'],
+      subresources: ['status'],
+      optionalGroup: version === 'v1alpha2' ? 'kserve' : 'kserve-v1alpha1',
+      crd: true,
+    }),
+  ),
 ];
 
 /** `group/version`, or `version` for the core group. */

@@ -117,10 +117,17 @@ export type ImageMatcher = string[] | ((image: string) => boolean);
  * current releases serve it (v0.20 on: only `kueue.x-k8s.io/v1beta2`);
  * `'kueue-v1beta1'` is an older install (up to v0.14: only
  * `kueue.x-k8s.io/v1beta1`). Installing both serves both versions, as
- * Kueue v0.15 to v0.19 do, with v1beta2 preferred.
+ * Kueue v0.15 to v0.19 do, with v1beta2 preferred. `'kserve'` is KServe's
+ * LLMInferenceService as current releases store it
+ * (`serving.kserve.io/v1alpha2`, with a simulated controller: see
+ * LLMInferenceServiceController.ts); `'kserve-v1alpha1'` serves
+ * `serving.kserve.io/v1alpha1` (KServe v0.16 to v0.18 serve only that;
+ * v0.19 and v0.20 serve both, as installing both groups does).
  */
 export type OptionalGroup =
   | 'kueue'
   | 'kueue-v1beta1'
   | 'keda'
-  | 'prometheus-operator';
+  | 'prometheus-operator'
+  | 'kserve'
+  | 'kserve-v1alpha1';

@@ -39,12 +39,15 @@ export type SimulatedClusterSpec = {
 
 /**
  * The optional API groups the portal uses: Kueue (a pool's queue), KEDA
- * (autoscaling type keda) and the prometheus-operator's ServiceMonitor.
+ * (autoscaling type keda), the prometheus-operator's ServiceMonitor and
+ * KServe's LLMInferenceService (both versions KServe v0.20 serves).
  */
 export const SIMULATED_GROUPS: OptionalGroup[] = [
   'kueue',
   'keda',
   'prometheus-operator',
+  'kserve',
+  'kserve-v1alpha1',
 ];
 
 /**

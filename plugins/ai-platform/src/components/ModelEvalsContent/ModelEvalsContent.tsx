@@ -92,7 +92,7 @@ export function ModelEvalsContent() {
             value={state.value}
             isEmpty={v => v.tasks.length === 0}
             emptyTitle="No eval results yet"
-            emptyDescription="CI posts lm-evaluation-harness results to POST /api/ai-platform/evals/runs (see the README, Posting eval results from CI)."
+            emptyDescription="CI posts lm-evaluation-harness results to POST /api/ai-platform/evals/runs (see docs/evals-and-gates.md, Posting eval results from CI)."
           >
             {data => (
               <Table size="small" aria-label="Latest scores per version">

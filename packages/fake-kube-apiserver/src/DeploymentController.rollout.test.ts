@@ -98,9 +98,9 @@ describe('simulated rolling update', () => {
       ref,
       o =>
         progressing(o) === 'NewReplicaSetAvailable' &&
-        (o.status as { observedGeneration?: number }).observedGeneration ===
-          o.metadata.generation &&
-        JSON.stringify(o.spec).includes(image),
+        (o?.status as { observedGeneration?: number }).observedGeneration ===
+          o?.metadata.generation &&
+        JSON.stringify(o?.spec).includes(image),
     );
   }
 

@@ -67,6 +67,8 @@ export interface DeploymentStore {
    * in progress whose last sign of life is older than `staleBefore`.
    */
   failInterrupted(message: string, staleBefore: string): Promise<number>;
+  /** The ids of the deployments in progress (not dry runs). */
+  inProgress(): Promise<string[]>;
   /** Per endpoint, the newest applied revision: what runs now. */
   running(): Promise<RunningRevision[]>;
 }
@@ -376,6 +378,14 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     await this.knex('deployments')
       .where('id', id)
       .update({ updated_at: this.now() });
+  }
+
+  async inProgress(): Promise<string[]> {
+    const rows = await this.knex<Row>('deployments')
+      .where('dry_run', false)
+      .whereIn('state', IN_PROGRESS)
+      .select('id');
+    return rows.map(r => r.id);
   }
 
   async failInterrupted(message: string, staleBefore: string): Promise<number> {

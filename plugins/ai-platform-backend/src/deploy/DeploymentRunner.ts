@@ -12,7 +12,12 @@ import type { DeploymentCall, StartedDeployment } from './DeploymentCall';
 import { DeploymentRecorder } from './DeploymentRecorder';
 import type { DeploymentPlan } from './planDeployment';
 import { runDeploymentSteps } from './pipeline/runDeploymentSteps';
-import type { DeploymentDependencies, DeploymentStep } from './pipeline/types';
+import type {
+  DeploymentDependencies,
+  DeploymentRun,
+  DeploymentStep,
+} from './pipeline/types';
+import { decideAutoRollback } from './autoRollback';
 
 /** Thrown inside the audited action when a deployment ends failed. */
 class DeploymentFailed extends Error {
@@ -77,6 +82,10 @@ export class DeploymentRunner {
             ...(call.overrideGates ? { overrideGates: true } : {}),
             ...(call.allowDeprecated ? { allowDeprecated: true } : {}),
             ...(call.adopt ? { adopt: true } : {}),
+            ...(call.allowDowntime ? { allowDowntime: true } : {}),
+            ...(plan.failedRevision !== undefined
+              ? { failedRevision: plan.failedRevision }
+              : {}),
             ...(call.idempotencyKey
               ? { idempotencyKey: call.idempotencyKey }
               : {}),
@@ -110,7 +119,8 @@ export class DeploymentRunner {
       .then(record => {
         this.finished(record, plan);
         return record;
-      });
+      })
+      .then(record => this.autoRollback(plan, call, record));
     const first = await Promise.race([ready, settled]);
     if (call.wait) {
       return { record: await settled, settled };
@@ -138,6 +148,72 @@ export class DeploymentRunner {
     );
   }
 
+  /**
+   * After a failed rollout of an endpoint with automatic rollback (see
+   * decideAutoRollback): re-applies the last succeeded revision as a
+   * revision of its own, audited as `endpoint.auto-rollback` on behalf of
+   * the caller, and notes on the failed record what became of it. Answers
+   * the failed record with those notes.
+   */
+  private async autoRollback(
+    plan: DeploymentPlan,
+    call: DeploymentCall,
+    record: DeploymentRecord,
+  ): Promise<DeploymentRecord> {
+    const { store, logger } = this.options;
+    const note = async (level: 'info' | 'warning' | 'error', message: string) =>
+      store.appendEvent(record.id, { at: this.options.now(), level, message });
+    try {
+      const decision = await decideAutoRollback({ plan, record, store });
+      if (!decision.rollback) {
+        if (!decision.why) return record;
+        await note(
+          plan.operation === 'auto-rollback' ? 'error' : 'warning',
+          decision.why,
+        );
+        return publicRecord(await store.get(record.id));
+      }
+      await note(
+        'info',
+        `Automatic rollback (spec.rollout.autoRollback): re-applying revision ${decision.plan.restoredRevision} (${decision.plan.modelVersion}), the last that succeeded`,
+      );
+      const started = await this.start(decision.plan, {
+        credentials: call.credentials,
+        reason: decision.reason,
+        ...(call.allowDowntime ? { allowDowntime: true } : {}),
+        wait: true,
+      });
+      const rollback = started.record;
+      const restored =
+        rollback.state === 'succeeded' || rollback.state === 'unchanged';
+      await note(
+        restored ? 'info' : 'error',
+        restored
+          ? `Automatic rollback revision ${rollback.revision} ${rollback.state}: revision ${decision.plan.restoredRevision} (${decision.plan.modelVersion}) runs again`
+          : `Automatic rollback revision ${rollback.revision} ${
+              rollback.state
+            }${
+              rollback.error
+                ? ` at ${rollback.error.check}: ${rollback.error.message}`
+                : ''
+            }; it stops there (a rollback is never rolled back)`,
+      );
+    } catch (error) {
+      // E.g. another deployment of the endpoint started in between.
+      logger.warn('Automatic rollback did not start', {
+        endpoint: plan.endpointRef,
+        error: String(error),
+      });
+      await note(
+        'error',
+        `Automatic rollback did not start: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      ).catch(() => undefined);
+    }
+    return publicRecord(await store.get(record.id));
+  }
+
   /** Records the deployment and runs its steps; the final record. */
   private async run(
     plan: DeploymentPlan,
@@ -159,23 +235,21 @@ export class DeploymentRunner {
         `Cluster ${cluster} is SIMULATED (aiPlatform.demo.simulatedClusters): the demo's fake Kubernetes API server with simulated GPU nodes; nothing runs on a real GPU`,
       );
     }
+    const run: DeploymentRun = {
+      plan,
+      call,
+      dryRun: Boolean(call.dryRun),
+      deps,
+      progress: recorder,
+      target: clients.target(
+        plan.pool.spec.cluster,
+        stringifyEntityRef(plan.pool),
+      ),
+      restoreReservation: async () => {},
+      releaseSurge: async () => {},
+    };
     try {
-      return await runDeploymentSteps({
-        run: {
-          plan,
-          call,
-          dryRun: Boolean(call.dryRun),
-          deps,
-          progress: recorder,
-          target: clients.target(
-            plan.pool.spec.cluster,
-            stringifyEntityRef(plan.pool),
-          ),
-          restoreReservation: async () => {},
-        },
-        recorder,
-        steps,
-      });
+      return await runDeploymentSteps({ run, recorder, steps });
     } catch (error) {
       // A bug or a database failure: the record says so rather than staying
       // in progress until the sweep finds it silent.
@@ -186,6 +260,14 @@ export class DeploymentRunner {
       throw error;
     } finally {
       recorder.stop();
+      // The surge pods are gone (or never came): their GPUs go back,
+      // however the deployment ended.
+      await run.releaseSurge().catch(error =>
+        this.options.logger.error('Could not release surge GPUs', {
+          endpoint: plan.endpointRef,
+          error: String(error),
+        }),
+      );
     }
   }
 }

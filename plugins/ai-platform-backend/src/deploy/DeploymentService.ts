@@ -258,6 +258,7 @@ export class DeploymentService {
           operation: 'deploy',
           modelVersion: resolved.endpoint.spec.modelVersion,
           deploy: this.options.deploy,
+          allowDowntime: call.allowDowntime,
         });
       },
     );
@@ -287,6 +288,7 @@ export class DeploymentService {
           operation: 'promote',
           modelVersion: call.modelVersion,
           deploy: this.options.deploy,
+          allowDowntime: call.allowDowntime,
         });
       },
     );
@@ -313,6 +315,7 @@ export class DeploymentService {
           resolved: await this.resolve(call.endpointRef, call.credentials),
           store: this.options.store,
           toRevision: call.toRevision,
+          allowDowntime: call.allowDowntime,
         }),
     );
     return this.runner.start(plan, call);
@@ -376,6 +379,15 @@ export class DeploymentService {
     if (count) {
       this.options.logger.warn('Marked interrupted deployments as failed', {
         count,
+      });
+    }
+    // Surge GPUs held by rollouts that no backend runs any more go back.
+    const released = await this.options.quotas.releaseSurges({
+      inProgress: await this.options.store.inProgress(),
+    });
+    if (released) {
+      this.options.logger.warn('Released the surge GPUs of ended rollouts', {
+        count: released,
       });
     }
   }

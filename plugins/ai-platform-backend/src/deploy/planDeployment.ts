@@ -1,6 +1,9 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
-import type { DeploymentOperation } from '@internal/plugin-ai-platform-common';
+import {
+  type DeploymentOperation,
+  gpuResourceName,
+} from '@internal/plugin-ai-platform-common';
 import { createHash } from 'crypto';
 import type {
   DeploymentStore,
@@ -11,7 +14,16 @@ import {
   renderEndpointManifests,
 } from './render/renderEndpointManifests';
 import type { KubernetesManifest, RenderedEndpoint } from './render/types';
+import {
+  DOWNTIME_STRATEGY,
+  gpusPerPodOf,
+  type RollingUpdateStrategy,
+  SURGE_STRATEGY,
+  withStrategy,
+} from './render/rolloutStrategy';
 import type { ResolvedEndpoint } from './resolveEndpoint';
+import { renderLLMInferenceService } from './render/kserve/renderLLMInferenceService';
+import { clusterTarget } from './targets/clusterTargets';
 import type { DeployOptions } from './types';
 
 /** What a deployment call will do: the endpoint, the version and the objects to apply. */
@@ -27,20 +39,51 @@ export type DeploymentPlan = ResolvedEndpoint & {
   gpus: number;
   /** For a rollback: the revision whose objects are restored. */
   restoredRevision?: number;
+  /**
+   * The Deployment's rolling update as rendered: SURGE_STRATEGY, or
+   * DOWNTIME_STRATEGY when the caller accepted downtime (`allowDowntime`).
+   */
+  strategy: RollingUpdateStrategy;
+  /** GPUs one pod requests: a surge pod's GPUs. */
+  gpusPerReplica: number;
+  /** For an auto-rollback: the failed revision it answers. */
+  failedRevision?: number;
 };
+
+/** The rolling update a call asks for. */
+function strategyFor(allowDowntime: boolean | undefined) {
+  return allowDowntime ? DOWNTIME_STRATEGY : SURGE_STRATEGY;
+}
 
 /** Hash of the rendered objects: equal hashes mean an identical deployment. */
 export function hashManifests(manifests: KubernetesManifest[]): string {
   return createHash('sha256').update(JSON.stringify(manifests)).digest('hex');
 }
 
-/** The endpoint's objects with the deploy settings (autoscaling, ServiceMonitor, NetworkPolicy): what a deploy plans and POST /render answers. */
+/** The endpoint's objects with the deploy settings (autoscaling, ServiceMonitor, NetworkPolicy), as its cluster's deploy target renders them (targets/clusterTargets.ts): what a deploy plans and POST /render answers. */
 export function renderEndpoint(options: {
   resolved: ResolvedEndpoint;
   modelVersion: string | undefined;
   deploy: DeployOptions;
+  strategy?: RollingUpdateStrategy;
 }): RenderedEndpoint {
   const { resolved, deploy } = options;
+  const target = clusterTarget(
+    deploy.clusterTargets,
+    resolved.pool.spec.cluster,
+  );
+  if (target.target === 'llm-inference-service') {
+    return renderLLMInferenceService({
+      endpoint: resolved.endpoint,
+      model: resolved.model,
+      pool: resolved.pool,
+      modelVersion: options.modelVersion,
+      autoscaling: deploy.autoscaling,
+      serviceMonitor: deploy.serviceMonitor,
+      networkPolicy: deploy.networkPolicy,
+      router: target.router,
+    });
+  }
   return renderEndpointManifests({
     endpoint: resolved.endpoint,
     model: resolved.model,
@@ -50,6 +93,7 @@ export function renderEndpoint(options: {
     serviceMonitor: deploy.serviceMonitor,
     networkPolicy: deploy.networkPolicy,
     prometheusRules: deploy.prometheusRules,
+    strategy: options.strategy,
   });
 }
 
@@ -64,10 +108,14 @@ export function planDeployment(options: {
   operation: DeploymentOperation;
   modelVersion: string;
   deploy: DeployOptions;
+  /** Roll out without surge (the caller accepts downtime). */
+  allowDowntime?: boolean;
 }): DeploymentPlan {
   const { resolved, operation, modelVersion } = options;
+  const strategy = strategyFor(options.allowDowntime);
+  const gpusPerReplica = resolved.endpoint.spec.resources?.gpusPerReplica ?? 0;
   try {
-    const rendered = renderEndpoint(options);
+    const rendered = renderEndpoint({ ...options, strategy });
     return {
       ...resolved,
       operation,
@@ -75,6 +123,8 @@ export function planDeployment(options: {
       rendered,
       manifests: rendered.objects,
       gpus: rendered.gpus,
+      strategy,
+      gpusPerReplica,
     };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
@@ -89,6 +139,8 @@ export function planDeployment(options: {
         ? resources.gpusPerReplica *
           Math.max(resources.replicas, resources.maxReplicas ?? 0)
         : 0,
+      strategy,
+      gpusPerReplica,
     };
   }
 }
@@ -118,6 +170,8 @@ export async function planRollback(options: {
   resolved: ResolvedEndpoint;
   store: Pick<DeploymentStore, 'applied'>;
   toRevision?: number;
+  /** Roll out without surge (the caller accepts downtime). */
+  allowDowntime?: boolean;
 }): Promise<DeploymentPlan> {
   const { resolved, toRevision } = options;
   const applied = await options.store.applied(resolved.endpointRef);
@@ -144,12 +198,29 @@ export async function planRollback(options: {
       );
     }
   }
-  return {
-    ...resolved,
+  return restorePlan({
+    resolved,
     operation: 'rollback',
-    modelVersion: target.modelVersion,
-    // Objects applied before they carried an owner get the annotations now.
-    manifests: target.manifests.map(m => ({
+    target,
+    strategy: strategyFor(options.allowDowntime),
+  });
+}
+
+/**
+ * A plan that re-applies the objects of an applied revision `target`
+ * (a rollback, or an automatic one), rolled out with `strategy`.
+ */
+export function restorePlan(options: {
+  resolved: ResolvedEndpoint;
+  operation: 'rollback' | 'auto-rollback';
+  target: StoredDeployment;
+  strategy: RollingUpdateStrategy;
+  failedRevision?: number;
+}): DeploymentPlan {
+  const { resolved, target, strategy } = options;
+  // Objects applied before they carried an owner get the annotations now.
+  const manifests = withStrategy(
+    target.manifests.map(m => ({
       ...m,
       metadata: {
         ...m.metadata,
@@ -159,7 +230,22 @@ export async function planRollback(options: {
         },
       },
     })),
+    strategy,
+  );
+  return {
+    ...resolved,
+    operation: options.operation,
+    modelVersion: target.modelVersion,
+    manifests,
     gpus: target.gpus,
     restoredRevision: target.revision,
+    strategy,
+    gpusPerReplica: gpusPerPodOf(
+      manifests,
+      gpuResourceName(resolved.pool.spec.gpu),
+    ),
+    ...(options.failedRevision !== undefined
+      ? { failedRevision: options.failedRevision }
+      : {}),
   };
 }

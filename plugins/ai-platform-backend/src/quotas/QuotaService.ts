@@ -179,11 +179,23 @@ export class QuotaService {
   private async state(db: Knex | Knex.Transaction, poolRef?: string) {
     const allocations = db<AllocationRow>('gpu_allocations');
     const overrides = db<OverrideRow>('quota_overrides');
+    // The GPUs of surge pods while their rollout runs count like an
+    // allocation of their endpoint (see reserve's `surge`).
+    const surges = db<AllocationRow>('gpu_surge_reservations').select(
+      'endpoint_ref',
+      'team_ref',
+      'pool_ref',
+      'gpus',
+    );
     if (poolRef) {
       allocations.where('pool_ref', poolRef);
       overrides.where('pool_ref', poolRef);
+      surges.where('pool_ref', poolRef);
     }
-    return { allocations: await allocations, overrides: await overrides };
+    return {
+      allocations: [...(await allocations), ...(await surges)],
+      overrides: await overrides,
+    };
   }
 
   /** May `team` place `gpus` more GPUs on `pool`? With the numbers. */
@@ -222,8 +234,14 @@ export class QuotaService {
     pool: string;
     gpus: number;
     actor: string;
+    /**
+     * Also hold the GPUs of a rollout's surge pods, checked with the rest,
+     * as a reservation of deployment `deploymentId` until releaseSurge.
+     */
+    surge?: { deploymentId: string; gpus: number };
   }): Promise<QuotaCheck> {
     const snapshot = await this.options.fleet.snapshot();
+    const surgeGpus = options.surge?.gpus ?? 0;
     return this.knex.transaction(async tx => {
       if (tx.client.config.client === 'pg') {
         await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
@@ -239,13 +257,23 @@ export class QuotaService {
         snapshot,
         team: options.team,
         pool: options.pool,
-        gpus: options.gpus,
+        gpus: options.gpus + surgeGpus,
         allocations,
         overrides,
         excludeEndpoint: options.endpoint,
       });
       if (!check.allowed) {
         throw new ConflictError(check.reasons.join('; '));
+      }
+      if (options.surge && surgeGpus > 0) {
+        await tx('gpu_surge_reservations').insert({
+          deployment_id: options.surge.deploymentId,
+          endpoint_ref: options.endpoint,
+          team_ref: options.team,
+          pool_ref: options.pool,
+          gpus: surgeGpus,
+          created_at: this.now(),
+        });
       }
       await tx('gpu_allocations')
         .insert({
@@ -299,6 +327,27 @@ export class QuotaService {
       })
       .onConflict('endpoint_ref')
       .merge(['team_ref', 'pool_ref', 'gpus', 'updated_by', 'updated_at']);
+  }
+
+  /** Releases the surge GPUs a deployment's rollout held; true when it held some. */
+  async releaseSurge(options: { deploymentId: string }): Promise<boolean> {
+    const deleted = await this.knex('gpu_surge_reservations')
+      .where('deployment_id', options.deploymentId)
+      .delete();
+    return deleted > 0;
+  }
+
+  /**
+   * Releases the surge GPUs of every deployment but those in `inProgress`
+   * (after a restart: a rollout that no backend runs any more holds
+   * nothing). Returns how many were released.
+   */
+  async releaseSurges(options: { inProgress: string[] }): Promise<number> {
+    const query = this.knex('gpu_surge_reservations');
+    if (options.inProgress.length) {
+      query.whereNotIn('deployment_id', options.inProgress);
+    }
+    return query.delete();
   }
 
   /** Releases what an endpoint holds; true when it held something. */

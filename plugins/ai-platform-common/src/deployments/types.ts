@@ -5,8 +5,16 @@ import type { GpuSizing } from '../sizing/estimateGpuSizing';
  * the -node client (scaffolder actions) and the -react client (pages).
  */
 
-/** What a deployment call asked for. */
-export type DeploymentOperation = 'deploy' | 'promote' | 'rollback';
+/**
+ * What a deployment call asked for. `auto-rollback` is the portal's own: the
+ * re-apply of the last succeeded revision after a failed rollout of an
+ * endpoint with `spec.rollout.autoRollback`.
+ */
+export type DeploymentOperation =
+  | 'deploy'
+  | 'promote'
+  | 'rollback'
+  | 'auto-rollback';
 
 /**
  * Where a deployment record is. `pending`, `checking`, `applying` and
@@ -49,6 +57,7 @@ export type DeploymentCheckName =
   | 'permission'
   | 'identity'
   | 'namespace'
+  | 'target'
   | 'ownership'
   | 'lifecycle'
   | 'sizing'
@@ -62,6 +71,7 @@ export const DEPLOYMENT_CHECK_ORDER: readonly DeploymentCheckName[] = [
   'permission',
   'identity',
   'namespace',
+  'target',
   'ownership',
   'lifecycle',
   'sizing',
@@ -188,12 +198,38 @@ export type DeploymentCallOptions = {
    */
   adopt?: boolean;
   /**
+   * Roll out without surge capacity when the team's quota or the pool has no
+   * room for it: old pods go before new ones are ready (`maxSurge: 0,
+   * maxUnavailable: 1`), so a one-replica endpoint stops serving meanwhile.
+   * Audited. Without it such a call is refused, saying why.
+   */
+  allowDowntime?: boolean;
+  /**
    * A key of this call (the scaffolder sends task id and step id): the call
    * repeated with it answers the first call's record and starts nothing.
    */
   idempotencyKey?: string;
   /** Answer only when the record is final, instead of right after the checks. */
   wait?: boolean;
+};
+
+/**
+ * How a rollout keeps serving, as the quota check decided it (in the quota
+ * check's `details.rollout`):
+ * - `surge`: new pods start before old ones go (`maxSurge` extra replicas,
+ *   `maxUnavailable: 0`); their GPUs are reserved until the rollout ends.
+ * - `downtime`: old pods go first (`maxSurge: 0, maxUnavailable: 1`), as
+ *   the caller accepted with `allowDowntime`.
+ * - `none`: nothing rolls out (a first deploy, or the pods stay as they are).
+ */
+export type RolloutPlan = {
+  strategy: 'surge' | 'downtime' | 'none';
+  maxSurge: number;
+  maxUnavailable: number;
+  /** GPUs reserved for the surge pods while the rollout runs. */
+  surgeGpus: number;
+  /** Why this strategy, in words. */
+  reason: string;
 };
 
 /** Body of `POST /deployments`: deploy (create or update) an endpoint. */

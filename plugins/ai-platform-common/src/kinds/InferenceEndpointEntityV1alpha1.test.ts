@@ -4,7 +4,11 @@ import {
   inferenceEndpointEntityV1alpha1Schema,
   inferenceEndpointEntityV1alpha1Validator as validator,
 } from './InferenceEndpointEntityV1alpha1';
-import { gpusNeeded, isInferenceEndpointEntity } from './guards';
+import {
+  autoRollbackEnabled,
+  gpusNeeded,
+  isInferenceEndpointEntity,
+} from './guards';
 
 const full: InferenceEndpointEntityV1alpha1 = {
   apiVersion: 'ai-platform.io/v1alpha1',
@@ -37,6 +41,7 @@ const full: InferenceEndpointEntityV1alpha1 = {
       minReplicas: 1,
       maxReplicas: 4,
     },
+    rollout: { autoRollback: true },
     slo: {
       ttftP95Ms: 400,
       latencyP95Ms: 4000,
@@ -111,6 +116,25 @@ describe('InferenceEndpointEntityV1alpha1', () => {
     );
     expect(gpusNeeded({ gpusPerReplica: 1, replicas: 2, minReplicas: 1 })).toBe(
       2,
+    );
+  });
+
+  it('rolls back on its own by default in production only, unless spec.rollout.autoRollback says otherwise', async () => {
+    const spec = (lifecycle: string, autoRollback?: boolean) => ({
+      spec: {
+        ...full.spec,
+        lifecycle,
+        rollout: autoRollback === undefined ? undefined : { autoRollback },
+      },
+    });
+    expect(autoRollbackEnabled(spec('production'))).toBe(true);
+    expect(autoRollbackEnabled(spec('experimental'))).toBe(false);
+    expect(autoRollbackEnabled(spec('production', false))).toBe(false);
+    expect(autoRollbackEnabled(spec('experimental', true))).toBe(true);
+    const wrong = structuredClone(full) as any;
+    wrong.spec.rollout = { autoRollback: 'yes' };
+    await expect(validator.check(wrong)).rejects.toThrow(
+      /spec\.rollout\.autoRollback must be true or false \(got "yes"\)/,
     );
   });
 

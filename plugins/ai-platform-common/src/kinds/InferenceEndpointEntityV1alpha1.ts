@@ -49,6 +49,15 @@ export type InferenceEndpointSlo = {
   windowDays?: number;
 };
 
+/** How the portal rolls out a new revision of an endpoint. */
+export type InferenceEndpointRollout = {
+  /**
+   * Re-apply the last succeeded revision when a rollout fails. Default: on
+   * for lifecycle `production`, off otherwise (see `autoRollbackEnabled`).
+   */
+  autoRollback?: boolean;
+};
+
 /** The InferenceEndpoint kind: one served deployment of a model version. */
 export interface InferenceEndpointEntityV1alpha1 extends Entity {
   apiVersion: typeof AI_PLATFORM_API_VERSION;
@@ -66,6 +75,7 @@ export interface InferenceEndpointEntityV1alpha1 extends Entity {
     cluster?: string;
     runtime?: InferenceEndpointRuntime;
     resources?: InferenceEndpointResources;
+    rollout?: InferenceEndpointRollout;
     slo?: InferenceEndpointSlo;
     providesApis?: string[];
   };

@@ -64,3 +64,17 @@ export function gpusPerNode(gpu: GpuPoolGpu): number {
 export function gpuResourceName(gpu: GpuPoolGpu): string {
   return gpu.resourceName ?? DEFAULT_GPU_RESOURCE_NAME;
 }
+
+/**
+ * Whether a failed rollout of an endpoint is rolled back on its own:
+ * `spec.rollout.autoRollback`, by default on for lifecycle `production`
+ * and off otherwise.
+ */
+export function autoRollbackEnabled(
+  endpoint: Pick<InferenceEndpointEntityV1alpha1, 'spec'>,
+): boolean {
+  return (
+    endpoint.spec.rollout?.autoRollback ??
+    endpoint.spec.lifecycle === 'production'
+  );
+}

@@ -206,6 +206,8 @@ export async function createDeployHarness(options: {
   deployPools?: string[];
   /** Told of each final record, as the plugin's notifications are. */
   onFinished?: DeploymentFinishedListener;
+  /** The deployment service's clock (the interrupted-deployment sweep reads it). */
+  now?: () => Date;
 }) {
   const { knex } = options;
   await migrateDatabase(knex);
@@ -285,6 +287,7 @@ export async function createDeployHarness(options: {
       },
       ...options.deploy,
     },
+    ...(options.now ? { now: options.now } : {}),
   });
 
   return {

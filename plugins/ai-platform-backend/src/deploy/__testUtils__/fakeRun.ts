@@ -57,6 +57,7 @@ export async function examplePlan(
     operation?: DeploymentOperation;
     modelVersion?: string;
     deploy?: DeployOptions;
+    allowDowntime?: boolean;
   } = {},
 ): Promise<DeploymentPlan> {
   const resolved = await resolveEndpoint({
@@ -69,6 +70,7 @@ export async function examplePlan(
     operation: options.operation ?? 'deploy',
     modelVersion: options.modelVersion ?? resolved.endpoint.spec.modelVersion,
     deploy: options.deploy ?? TEST_DEPLOY_OPTIONS,
+    allowDowntime: options.allowDowntime,
   });
 }
 
@@ -139,11 +141,12 @@ export function fakeRun(options: {
       reserve: unexpected('quotas.reserve'),
       check: unexpected('quotas.check'),
       restoreAllocation: unexpected('quotas.restoreAllocation'),
+      releaseSurge: unexpected('quotas.releaseSurge'),
     },
     evals: { gateStatus: unexpected('evals.gateStatus') },
     evalStore: { upsertOverride: unexpected('evalStore.upsertOverride') },
     auditLog: { track: unexpected('auditLog.track') },
-    store: { recent: async () => [] },
+    store: { recent: async () => [], applied: async () => [] },
     clients: {
       client: () => {
         throw new Error('clients.client was not expected in this test');
@@ -162,6 +165,7 @@ export function fakeRun(options: {
     progress: recordedProgress(),
     target: options.target ?? { cluster: TEST_CLUSTER },
     restoreReservation: async () => {},
+    releaseSurge: async () => {},
   };
 }
 

@@ -56,6 +56,7 @@ describe('applyStep', () => {
       deps: {
         clients: { client: () => client },
         store: {
+          applied: async () => [],
           recent: async () =>
             (options.earlier ?? []).map(
               (e, i) =>

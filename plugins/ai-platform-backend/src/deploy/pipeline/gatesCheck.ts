@@ -76,7 +76,7 @@ export const gatesCheck: DeploymentStep = {
   name: 'gates',
   async run(run) {
     const { plan, call, deps } = run;
-    if (plan.operation === 'rollback') {
+    if (plan.restoredRevision !== undefined) {
       return {
         status: 'skipped',
         message: `a rollback restores revision ${plan.restoredRevision}, which ran before`,

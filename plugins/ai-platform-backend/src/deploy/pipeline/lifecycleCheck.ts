@@ -33,7 +33,7 @@ export const lifecycleCheck: DeploymentStep = {
       return {
         status: 'failed',
         message: `${what} is archived (retired): it never deploys${
-          plan.operation === 'rollback'
+          plan.restoredRevision !== undefined
             ? `, not even by a rollback to revision ${plan.restoredRevision}`
             : ''
         }. Choose a version in another stage.`,

@@ -60,6 +60,7 @@ describe('ownershipCheck', () => {
         clients: { client: () => client },
         permissions: allPermissions(options.permission ?? AuthorizeResult.DENY),
         store: {
+          applied: async () => [],
           recent: async () => [
             {
               id: 'earlier',

@@ -1,14 +1,22 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError } from '@backstage/errors';
+import type {
+  QuotaCheck,
+  RolloutPlan,
+} from '@internal/plugin-ai-platform-common';
 import { actorOf } from '../../audit/AuditLog';
+import { decideRollout } from './decideRollout';
 import type { DeploymentStep } from './types';
 
 /**
- * 4. The team's quota and the pool's capacity. A real deploy to a
- * configured cluster reserves the GPUs (atomically, so concurrent deploys
- * cannot overbook the pool) and leaves `restoreReservation` for a failed
- * apply; a dry run, or a deploy whose cluster is not configured, only
- * checks.
+ * 4. The team's quota and the pool's capacity, for the endpoint's worst
+ * case plus, when its rollout surges (see decideRollout), the surge pods'
+ * GPUs. A real deploy to a configured cluster reserves them (atomically, so
+ * concurrent deploys cannot overbook the pool), leaves `restoreReservation`
+ * for a failed apply and `releaseSurge` for the end of the deployment; a
+ * dry run, or a deploy whose cluster is not configured, only checks. When
+ * only the surge does not fit, the check fails saying so: wait, or deploy
+ * with `allowDowntime`. The rollout decision is in `details.rollout`.
  */
 export const quotaCheck: DeploymentStep = {
   name: 'quota',
@@ -16,6 +24,7 @@ export const quotaCheck: DeploymentStep = {
     const { plan, call, deps } = run;
     const poolRef = stringifyEntityRef(plan.pool);
     const reserve = !run.dryRun && 'cluster' in run.target;
+    const rollout = await decideRollout(run);
     const request = {
       endpoint: plan.endpointRef,
       team: plan.team,
@@ -25,39 +34,88 @@ export const quotaCheck: DeploymentStep = {
     const previous = reserve
       ? await deps.quotas.allocation(plan.endpointRef)
       : undefined;
-    let numbers;
+    const surge = rollout.surgeGpus;
+    let numbers: QuotaCheck;
     try {
       numbers = reserve
         ? await deps.quotas.reserve({
             ...request,
             actor: actorOf(call.credentials),
+            ...(surge
+              ? { surge: { deploymentId: run.progress.id, gpus: surge } }
+              : {}),
           })
-        : await deps.quotas.check(request);
+        : await deps.quotas.check({ ...request, gpus: plan.gpus + surge });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      return { status: 'failed', message: error.message };
+      return refused(run, rollout, error.message);
     }
     if (!numbers.allowed) {
-      return {
-        status: 'failed',
-        message: numbers.reasons.join('; '),
-        details: { ...numbers },
-      };
+      return refused(run, rollout, numbers.reasons.join('; '), numbers);
     }
     if (reserve) {
       run.restoreReservation = () =>
         deps.quotas.restoreAllocation({ endpoint: plan.endpointRef, previous });
+      if (surge) {
+        run.releaseSurge = async () => {
+          await deps.quotas.releaseSurge({ deploymentId: run.progress.id });
+        };
+      }
     }
+    const surgeText = surge ? ` + ${surge} surge` : '';
     return {
       status: 'passed',
       message: `${reserve ? 'reserved' : 'would reserve'} ${
         plan.gpus
-      } GPUs on ${plan.pool.metadata.name} for ${plan.team}: ${
+      }${surgeText} GPUs on ${plan.pool.metadata.name} for ${plan.team}: ${
         numbers.teamFree
       } of its ${numbers.quota} and ${numbers.poolFree} of the pool's ${
         numbers.poolCapacity
-      } free`,
-      details: { ...numbers },
+      } free${rollout.strategy === 'none' ? '' : `; ${rollout.reason}`}`,
+      details: { ...numbers, rollout },
     };
   },
 };
+
+/**
+ * The failed outcome of a quota check. When the surge is what does not
+ * fit (the endpoint's own GPUs would), it says so and how to go on.
+ */
+async function refused(
+  run: Parameters<DeploymentStep['run']>[0],
+  rollout: RolloutPlan,
+  reasons: string,
+  numbers?: QuotaCheck,
+) {
+  const { plan, deps } = run;
+  if (rollout.surgeGpus > 0) {
+    const withoutSurge = await deps.quotas.check({
+      endpoint: plan.endpointRef,
+      team: plan.team,
+      pool: stringifyEntityRef(plan.pool),
+      gpus: plan.gpus,
+    });
+    if (withoutSurge.allowed) {
+      return {
+        status: 'failed' as const,
+        message: `no room for the surge: ${reasons}. The rollout keeps serving by starting ${
+          rollout.maxSurge
+        } new replica${rollout.maxSurge === 1 ? '' : 's'} (${
+          rollout.surgeGpus
+        } GPUs) before old ones go; the endpoint's own ${
+          plan.gpus
+        } GPUs fit. Wait until GPUs are free, or deploy with allowDowntime: true (old pods go first; a one-replica endpoint stops serving until the new pod is ready).`,
+        details: {
+          ...(numbers ?? withoutSurge),
+          rollout: { ...rollout, surgeRefused: true },
+          withoutSurge,
+        },
+      };
+    }
+  }
+  return {
+    status: 'failed' as const,
+    message: reasons,
+    details: { ...(numbers ?? {}), rollout },
+  };
+}

@@ -11,7 +11,7 @@ export const sizingCheck: DeploymentStep = {
     if (plan.renderError) {
       return { status: 'failed', message: plan.renderError };
     }
-    if (plan.operation === 'rollback') {
+    if (plan.restoredRevision !== undefined) {
       return {
         status: 'skipped',
         message: `restores the objects of revision ${plan.restoredRevision}`,

@@ -32,12 +32,12 @@ export type DeploymentDependencies = {
   permissionsRegistry: Pick<PermissionsRegistryService, 'getPermissionRuleset'>;
   quotas: Pick<
     QuotaService,
-    'allocation' | 'reserve' | 'check' | 'restoreAllocation'
+    'allocation' | 'reserve' | 'check' | 'restoreAllocation' | 'releaseSurge'
   >;
   evals: Pick<EvalService, 'gateStatus'>;
   evalStore: Pick<EvalStore, 'upsertOverride'>;
   auditLog: Pick<AuditLog, 'track'>;
-  store: Pick<DeploymentStore, 'recent'>;
+  store: Pick<DeploymentStore, 'recent' | 'applied'>;
   clients: Pick<ClusterClients, 'client'>;
   /** Who owns each namespace (cluster annotation, config). */
   namespaceOwners: Pick<NamespaceOwners, 'ownership'>;
@@ -70,6 +70,12 @@ export type DeploymentRun = {
    * by the quota check when it reserved, called when the apply fails.
    */
   restoreReservation: () => Promise<void>;
+  /**
+   * Releases the GPUs held for the rollout's surge pods: set by the quota
+   * check when it reserved some, called by the runner when the deployment
+   * ends, however it ends.
+   */
+  releaseSurge: () => Promise<void>;
   /** The namespace the objects go to and who owns it, once loaded (see targetNamespace). */
   namespace?: NamespaceOwnership;
   /** Set by the ownership check when an admin adopts objects: apply with force. */

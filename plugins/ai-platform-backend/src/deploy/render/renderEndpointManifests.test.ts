@@ -11,6 +11,11 @@ import {
   renderEndpointManifests,
   type RenderEndpointOptions,
 } from './renderEndpointManifests';
+import {
+  DOWNTIME_STRATEGY,
+  gpusPerPodOf,
+  withStrategy,
+} from './rolloutStrategy';
 import type { KubernetesManifest } from './types';
 import { validateManifest } from './validateManifest';
 
@@ -204,6 +209,29 @@ describe('renderEndpointManifests', () => {
       'Service',
       'PodDisruptionBudget',
     ]);
+  });
+
+  it('rolls out with a surge pod by default, and old pods first when downtime is accepted', () => {
+    const surge = renderEndpointManifests(
+      forEndpoint('chat-assistant-staging'),
+    );
+    expect(kind(surge.objects, 'Deployment').spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    const downtime = renderEndpointManifests(
+      forEndpoint('chat-assistant-staging', { strategy: DOWNTIME_STRATEGY }),
+    );
+    expect(kind(downtime.objects, 'Deployment').spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+    });
+    // A restored revision is rolled out the way its call decided.
+    expect(
+      kind(withStrategy(surge.objects, DOWNTIME_STRATEGY), 'Deployment').spec
+        .strategy,
+    ).toEqual(kind(downtime.objects, 'Deployment').spec.strategy);
+    expect(gpusPerPodOf(surge.objects, 'nvidia.com/gpu')).toBe(1);
   });
 
   it('annotates every object with the endpoint it belongs to and its owner', () => {

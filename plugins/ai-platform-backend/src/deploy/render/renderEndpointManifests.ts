@@ -20,6 +20,11 @@ import {
 import { hpa, kedaScaledObject } from './autoscalers';
 import { modelServingArgs } from './modelServingArgs';
 import { endpointPrometheusRule } from './prometheusRules';
+import {
+  deploymentStrategy,
+  type RollingUpdateStrategy,
+  SURGE_STRATEGY,
+} from './rolloutStrategy';
 import type {
   AutoscalingOptions,
   KubernetesManifest,
@@ -58,6 +63,12 @@ export type RenderEndpointOptions = {
   networkPolicy?: NetworkPolicyOptions;
   /** Add a PrometheusRule with SLO burn-rate alerts (aiPlatform.deploy.prometheusRules). */
   prometheusRules?: boolean;
+  /**
+   * The Deployment's rolling update: by default SURGE_STRATEGY (a new pod
+   * starts before an old one goes); DOWNTIME_STRATEGY when the caller
+   * accepted downtime (see rolloutStrategy.ts).
+   */
+  strategy?: RollingUpdateStrategy;
 };
 
 /**
@@ -261,12 +272,9 @@ export function renderEndpointManifests(
       // out of the applied object keeps our apply from fighting the scaler.
       ...(autoscaled ? {} : { replicas: resources.replicas }),
       selector: { matchLabels: selectorLabels },
-      // GPUs are reserved for max replicas only: a rollout replaces pods one
-      // at a time and never surges above that.
-      strategy: {
-        type: 'RollingUpdate',
-        rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
-      },
+      // Surge by default: the quota check reserves the surge pods' GPUs on
+      // top of max replicas for as long as the rollout runs.
+      strategy: deploymentStrategy(options.strategy ?? SURGE_STRATEGY),
       progressDeadlineSeconds: 1800,
       template: {
         metadata: {

@@ -30,6 +30,8 @@ import type {
   QuotasResponse,
   PromoteRequest,
   RollbackRequest,
+  QuotaUsageResponse,
+  RunningFleetResponse,
 } from '@internal/plugin-ai-platform-common';
 
 /**
@@ -102,6 +104,15 @@ export interface AiPlatformApi {
   }): Promise<QuotaCheck>;
   /** `GET /quotas/kueue`: the pool's Kueue ClusterQueue, or why it cannot be read. */
   getKueueStatus(options: { pool: string }): Promise<PoolKueueStatus>;
+  /** `GET /quotas/usage`: per team and pool, GPUs reserved by records beside GPUs running in the cluster, with drift. */
+  getQuotaUsage(options?: {
+    pool?: string;
+    team?: string;
+  }): Promise<QuotaUsageResponse>;
+  /** `GET /fleet/running`: what runs of each endpoint (or one), from the clusters, with its basis. */
+  getRunningFleet(options?: {
+    endpoint?: string;
+  }): Promise<RunningFleetResponse>;
   /** `GET /quota-requests`: requests for more GPUs, newest first. */
   listQuotaRequests(options?: {
     state?: QuotaRequestState;

@@ -32,6 +32,20 @@ describe('AiPlatformClient', () => {
     );
   });
 
+  it('reads what runs and quota use from the clusters', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await client.getQuotaUsage({ pool: 'gpupool:default/l4-inference' });
+    await client.getRunningFleet({
+      endpoint: 'inferenceendpoint:default/chat-assistant-prod',
+    });
+    await client.getRunningFleet();
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/quotas/usage?pool=gpupool%3Adefault%2Fl4-inference`,
+      `${BASE}/fleet/running?endpoint=inferenceendpoint%3Adefault%2Fchat-assistant-prod`,
+      `${BASE}/fleet/running`,
+    ]);
+  });
+
   it('encodes entity refs in the query', async () => {
     const { client, fetch } = setup(json({ passed: true }));
     await client.getGateStatus({
@@ -169,6 +183,18 @@ describe('AiPlatformClient deployments', () => {
       `${BASE}/deployments?endpoint=inferenceendpoint%3Adefault%2Fchat&before=4`,
       `${BASE}/deployments/d%201`,
       `${BASE}/endpoints/default/chat/status`,
+    ]);
+  });
+
+  it('reads an endpoint SLO report and the fleet of one team', async () => {
+    const { client, fetch } = setup(json({ items: [] }));
+    await client.getEndpointSlo({ namespace: 'default', name: 'chat prod' });
+    await client.getSloFleet({ team: 'group:default/applied-ml' });
+    await client.getSloFleet();
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/slo/endpoints/default/chat%20prod`,
+      `${BASE}/slo?team=group%3Adefault%2Fapplied-ml`,
+      `${BASE}/slo`,
     ]);
   });
 });

@@ -31,6 +31,8 @@ import type {
   QuotasResponse,
   PromoteRequest,
   RollbackRequest,
+  QuotaUsageResponse,
+  RunningFleetResponse,
 } from '@internal/plugin-ai-platform-common';
 import type {
   AiPlatformApi,
@@ -132,6 +134,18 @@ export class AiPlatformClient implements AiPlatformApi {
 
   getKueueStatus(options: { pool: string }): Promise<PoolKueueStatus> {
     return this.request('/quotas/kueue', { query: options });
+  }
+
+  getQuotaUsage(
+    options: { pool?: string; team?: string } = {},
+  ): Promise<QuotaUsageResponse> {
+    return this.request('/quotas/usage', { query: options });
+  }
+
+  getRunningFleet(
+    options: { endpoint?: string } = {},
+  ): Promise<RunningFleetResponse> {
+    return this.request('/fleet/running', { query: options });
   }
 
   listQuotaRequests(

@@ -5,3 +5,4 @@ export { figures, groupRow, summaryOf } from './cost';
 export { l4Quotas } from './quotas';
 export { deploymentRecord, liveStatus } from './deployments';
 export { fieldProps } from './fieldProps';
+export * from './running';

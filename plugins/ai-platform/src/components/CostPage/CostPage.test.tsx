@@ -7,7 +7,12 @@ import {
 } from '@testing-library/react';
 import type { CostGroupBy } from '@internal/plugin-ai-platform-common';
 import type { AiPlatformApi } from '@internal/plugin-ai-platform-react';
-import { groupRow, renderWithApis, summaryOf } from '../../__testUtils__';
+import {
+  groupRow,
+  renderWithApis,
+  runningFleet,
+  summaryOf,
+} from '../../__testUtils__';
 import { CostPage } from './CostPage';
 
 const NOW = () => new Date('2026-11-23T17:30:00Z');
@@ -105,6 +110,7 @@ async function tooltipOf(chart: HTMLElement) {
 
 function api(): Partial<AiPlatformApi> {
   return {
+    getRunningFleet: jest.fn(async () => runningFleet),
     getCostSummary: jest.fn(async ({ groupBy = 'team' }) =>
       summaryFor(groupBy),
     ),
@@ -288,6 +294,28 @@ describe('CostPage', () => {
     expect(mock.getMonthOverMonth).toHaveBeenCalledWith({ month: '2026-10' });
     expect(mock.getBudgets).toHaveBeenCalledWith({ month: '2026-11' });
     expect(screen.queryByRole('button', { name: 'Set budget' })).toBeNull();
+  });
+
+  it('shows what runs and where the numbers come from: declared, not running costs nothing', async () => {
+    await renderWithApis(<CostPage now={NOW} />, { api: api() });
+    const table = await screen.findByRole('table', {
+      name: 'What runs of each endpoint',
+    });
+    const staging = within(table)
+      .getByText('Chat assistant (staging)')
+      .closest('tr')!;
+    expect(
+      within(staging).getByText('declared, not running (no cost)'),
+    ).toBeInTheDocument();
+    expect(
+      within(staging).getByText('cluster state at 2026-12-07 10:00 UTC'),
+    ).toBeInTheDocument();
+    const prod = within(table).getByText('Chat assistant').closest('tr')!;
+    expect(within(prod).getByText('running')).toBeInTheDocument();
+    expect(within(prod).getByText('2')).toBeInTheDocument();
+    expect(
+      screen.getByText('gpu-eu-west: cluster state at 2026-12-07 10:00 UTC'),
+    ).toBeInTheDocument();
   });
 
   it('switches window and grouping, and exports the same window', async () => {

@@ -35,6 +35,7 @@ import { IdleCostByPool } from './IdleCostByPool';
 import { SpendOverTime } from './SpendOverTime';
 import { TokenCostByModel } from './TokenCostByModel';
 import { TopSpenders } from './TopSpenders';
+import { WhatRunsCard } from './WhatRunsCard';
 
 const useStyles = makeStyles(theme => ({
   // Material UI greys out the windows not chosen (38% opacity) and writes
@@ -223,6 +224,9 @@ export function CostPage(props: { withHeader?: boolean; now?: () => Date }) {
         </Grid>
         <Grid item xs={12}>
           <SpendOverTime groupBy={groupBy} summary={summary} />
+        </Grid>
+        <Grid item xs={12}>
+          <WhatRunsCard gpuHoursBasis={summary.value?.basis.gpuHours} />
         </Grid>
         <Grid item xs={12} md={6}>
           <TopSpenders title="Top endpoints" top={topEndpoints} />

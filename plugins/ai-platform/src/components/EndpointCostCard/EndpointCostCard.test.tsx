@@ -3,8 +3,14 @@ import {
   endpointEntity,
   groupRow,
   renderWithApis,
+  runningFleet,
   summaryOf,
 } from '../../__testUtils__';
+
+const getRunningFleet = async ({ endpoint }: { endpoint?: string } = {}) => ({
+  ...runningFleet,
+  endpoints: runningFleet.endpoints.filter(e => e.endpointRef === endpoint),
+});
 import { EndpointCostCard } from './EndpointCostCard';
 
 const REF = 'inferenceendpoint:default/chat-assistant-prod';
@@ -47,7 +53,7 @@ describe('EndpointCostCard', () => {
     );
     await renderWithApis(<EndpointCostCard />, {
       entity: endpointEntity,
-      api: { getCostSummary },
+      api: { getCostSummary, getRunningFleet },
     });
     const table = await screen.findByRole('table', { name: 'Cost in USD' });
     expect(within(table).getByText('$1,234.57')).toBeInTheDocument();
@@ -62,6 +68,9 @@ describe('EndpointCostCard', () => {
     expect(
       screen.getByRole('figure', { name: 'Cost per day' }),
     ).toBeInTheDocument();
+    expect(await screen.findByLabelText('What runs')).toHaveTextContent(
+      'running · 2 GPUs held by 2 pods · basis: cluster state at 2026-12-07 10:00 UTC',
+    );
     expect(getCostSummary).toHaveBeenCalledWith({
       groupBy: 'endpoint',
       granularity: 'day',
@@ -75,11 +84,27 @@ describe('EndpointCostCard', () => {
   it('says when there is no usage', async () => {
     await renderWithApis(<EndpointCostCard />, {
       entity: endpointEntity,
-      api: { getCostSummary: async () => summaryOf([]) },
+      api: { getCostSummary: async () => summaryOf([]), getRunningFleet },
     });
     expect(
       await screen.findByText('No usage recorded in the last 30 days'),
     ).toBeInTheDocument();
+  });
+
+  it('says when the endpoint is declared but not running', async () => {
+    await renderWithApis(<EndpointCostCard />, {
+      entity: {
+        ...endpointEntity,
+        metadata: {
+          ...endpointEntity.metadata,
+          name: 'chat-assistant-staging',
+        },
+      },
+      api: { getCostSummary: async () => summaryOf([]), getRunningFleet },
+    });
+    expect(await screen.findByLabelText('What runs')).toHaveTextContent(
+      'declared, not running · costs nothing · basis: cluster state at 2026-12-07 10:00 UTC',
+    );
   });
 
   it('shows a permission error', async () => {
@@ -89,6 +114,7 @@ describe('EndpointCostCard', () => {
         getCostSummary: async () => {
           throw new Error('NotAllowedError: ai-platform.cost.read');
         },
+        getRunningFleet,
       },
     });
     expect(

@@ -13,6 +13,7 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
+import { EndpointRunStateLine } from '../common/EndpointRunStateLine';
 import { MetadataTable } from '../common/MetadataTable';
 import { sameRef } from '../common/sameRef';
 import { usePageLink } from '../common/usePageLink';
@@ -44,6 +45,7 @@ export function EndpointCostCard() {
       title="Cost, last 30 days"
       deepLink={costLink ? { title: 'All cost', link: costLink } : undefined}
     >
+      <EndpointRunStateLine endpointRef={ref} />
       <AsyncContent
         {...state}
         isEmpty={v => v.rows.length === 0}

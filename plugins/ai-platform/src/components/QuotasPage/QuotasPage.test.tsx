@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { QuotaRequest } from '@internal/plugin-ai-platform-common';
 import type { AiPlatformApi } from '@internal/plugin-ai-platform-react';
-import { l4Quotas, renderWithApis } from '../../__testUtils__';
+import { l4Quotas, quotaUsage, renderWithApis } from '../../__testUtils__';
 import { QuotasPage } from './QuotasPage';
 
 const pending: QuotaRequest = {
@@ -30,6 +30,7 @@ const approved: QuotaRequest = {
 function api(): Partial<AiPlatformApi> {
   return {
     getQuotas: jest.fn(async () => ({ items: [l4Quotas] })),
+    getQuotaUsage: jest.fn(async () => quotaUsage),
     listQuotaRequests: jest.fn(async () => ({ items: [pending, approved] })),
     createQuotaRequest: jest.fn(async r => ({ ...pending, ...r, id: 'req-2' })),
     decideQuotaRequest: jest.fn(async ({ decision }) => ({
@@ -67,6 +68,30 @@ describe('QuotasPage', () => {
       within(pool).getByText(
         /override by alice \(YAML: 4\): launch of semantic search/,
       ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows reserved (records) beside running (cluster), with the drift', async () => {
+    await renderWithApis(<QuotasPage />, { api: api() });
+    const table = await screen.findByRole('table', {
+      name: 'Reserved and running GPUs per team and pool',
+    });
+    const row = within(table).getByText('applied-ml').closest('tr')!;
+    const cells = within(row)
+      .getAllByRole('cell')
+      .map(c => c.textContent);
+    expect(cells.slice(0, 5)).toEqual([
+      'applied-ml',
+      'l4-inference',
+      '1',
+      '2',
+      'last known state at 2026-12-07 10:00 UTC (cluster unreachable)',
+    ]);
+    expect(
+      within(row).getByText(/runs 2 GPUs on .* more than the 1/),
+    ).toBeInTheDocument();
+    expect(
+      within(row).getByText('declared, not running: chat-assistant-staging'),
     ).toBeInTheDocument();
   });
 
@@ -176,6 +201,9 @@ describe('QuotasPage', () => {
     await renderWithApis(<QuotasPage />, {
       api: {
         getQuotas: async () => ({ items: [] }),
+        getQuotaUsage: async () => {
+          throw new Error('Request failed with 503 Service Unavailable');
+        },
         listQuotaRequests: async () => {
           throw new Error('Request failed with 503 Service Unavailable');
         },

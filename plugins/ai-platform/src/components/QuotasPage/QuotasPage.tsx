@@ -25,6 +25,7 @@ import { useEntityTitles } from '../common/useEntityTitles';
 import { useQueryState } from '../common/useQueryState';
 import { QuotaRequestsTable } from './QuotaRequestsTable';
 import { RequestQuotaDialog } from './RequestQuotaDialog';
+import { ReservedVsRunningCard } from './ReservedVsRunningCard';
 import { useMyTeams } from './useMyTeams';
 
 function PoolCard(props: {
@@ -150,6 +151,9 @@ export function QuotasPage(props: { withHeader?: boolean }) {
               </Grid>
             )}
           </AsyncContent>
+        </Grid>
+        <Grid item xs={12}>
+          <ReservedVsRunningCard pool={poolFilter} />
         </Grid>
         <Grid item xs={12}>
           <InfoCard title="Pending requests">

@@ -38,7 +38,8 @@ export interface Config {
      * Notifications through Backstage's notifications service (the
      * notifications backend must be installed): quota decisions to the
      * requester, failed deployments to the endpoint's owner, budget
-     * thresholds to the team and the platform admins. Each has a topic that
+     * thresholds to the team and the platform admins, fast SLO burn to the
+     * endpoint's owner. Each has a topic that
      * users can mute in their notification settings; see docs/notifications.md.
      */
     notifications?: {
@@ -53,6 +54,13 @@ export interface Config {
        * @default 15
        */
       budgetCheckMinutes?: number;
+      /**
+       * Minutes between two checks of the endpoints' SLO burn rates (one
+       * run per interval across replicas; needs Prometheus, see
+       * docs/slos.md).
+       * @default 5
+       */
+      sloCheckMinutes?: number;
     };
     /** GPU usage collection and cost. */
     cost?: {

@@ -188,6 +188,18 @@ export const aiPlatformPlugin = createBackendPlugin({
           deployments,
         });
 
+        const slos = new SloService({
+          catalog: deps.catalog,
+          reader: new SloReader({
+            prometheusFor: sloPrometheusFromConfig(deps.config),
+          }),
+        });
+        await notifications.scheduleSloChecks({
+          scheduler: deps.scheduler,
+          slos,
+          auth: deps.auth,
+        });
+
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
@@ -200,12 +212,7 @@ export const aiPlatformPlugin = createBackendPlugin({
             costStore,
             kueue: new KueueStatusService({ config: deps.config, fleet }),
             deployments: { service: deployments, catalog: deps.catalog },
-            slos: new SloService({
-              catalog: deps.catalog,
-              reader: new SloReader({
-                prometheusFor: sloPrometheusFromConfig(deps.config),
-              }),
-            }),
+            slos,
             running,
             quotaUsage: new QuotaUsageService({ knex, running }),
             endpointTitles: async () =>

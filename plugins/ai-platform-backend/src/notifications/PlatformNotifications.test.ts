@@ -4,7 +4,11 @@ import type {
   NotificationSendOptions,
   NotificationService,
 } from '@backstage/plugin-notifications-node';
-import type { BudgetVsActualRow } from '@internal/plugin-ai-platform-common';
+import type {
+  BudgetVsActualRow,
+  EndpointSloReport,
+  SloObjectiveReport,
+} from '@internal/plugin-ai-platform-common';
 import type { Knex } from 'knex';
 import { loadExampleEntities } from '../__testUtils__/exampleEntities';
 import { migrateDatabase } from '../database/migrateDatabase';
@@ -19,6 +23,7 @@ import { BudgetWatcher } from './BudgetWatcher';
 import { createPlatformNotifications } from './createPlatformNotifications';
 import { DatabaseNotificationLedger } from './DatabaseNotificationLedger';
 import { PlatformNotifier } from './PlatformNotifier';
+import { SloBurnWatcher } from './SloBurnWatcher';
 
 jest.setTimeout(60_000);
 
@@ -300,6 +305,84 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
           frequency: { minutes: 5 },
         }),
       );
+    });
+  });
+
+  describe('SLO burn', () => {
+    const objective = (
+      status: SloObjectiveReport['status'],
+      burnRate1h: number,
+    ): SloObjectiveReport => ({
+      kind: 'ttft',
+      target: 600,
+      boundaryMs: 500,
+      metric: 'vllm:time_to_first_token_seconds',
+      allowedBadShare: 0.05,
+      window: { total: 10_000, bad: 200, allowedBad: 500 },
+      budgetLeft: 0.6,
+      burnRate1h,
+      burnRate6h: 7.2,
+      status,
+    });
+    const report = (o: SloObjectiveReport): EndpointSloReport => ({
+      endpointRef: 'inferenceendpoint:default/chat-assistant-prod',
+      title: 'Chat assistant (prod)',
+      teamRef: 'group:default/applied-ml',
+      windowDays: 28,
+      evaluatedAt: '2026-12-07T12:00:00Z',
+      source: {
+        kind: 'prometheus',
+        cluster: 'gpu-us-east',
+        url: 'http://127.0.0.1:9090',
+        selector: '{namespace="chat-prod"}',
+      },
+      objectives: [o],
+    });
+
+    it('tells the owner once per burning episode, again only after it recovered', async () => {
+      const { service, sent } = recordingService();
+      let current = objective('burning', 16.04);
+      const auth = mockServices.auth.mock();
+      const fleet = jest.fn(async () => ({ items: [report(current)] }));
+      const watcher = new SloBurnWatcher({
+        slos: { fleet },
+        auth,
+        notifier: new PlatformNotifier({
+          notifications: service,
+          ledger: DatabaseNotificationLedger.create({ knex }),
+          logger: mockServices.logger.mock(),
+        }),
+        ledger: DatabaseNotificationLedger.create({ knex }),
+        logger: mockServices.logger.mock(),
+      });
+
+      expect(await watcher.checkOnce()).toBe(1);
+      expect(auth.getOwnServiceCredentials).toHaveBeenCalled();
+      expect(sent[0]).toEqual({
+        recipients: { type: 'entity', entityRef: ['group:default/applied-ml'] },
+        payload: {
+          title:
+            'Chat assistant (prod) burns its time to first token error budget fast',
+          description:
+            'Target p95 600 ms (counted under the 500 ms bucket) over 28 days; burn rate 16.0 over 1 h and 7.2 over 6 h; budget left 60%. From Prometheus of gpu-us-east.',
+          link: '/catalog/default/inferenceendpoint/chat-assistant-prod',
+          severity: 'high',
+          topic: 'ai-platform-slo',
+          scope: 'slo-burn:inferenceendpoint:default/chat-assistant-prod:ttft',
+        },
+      });
+      // Still burning, then calmer but still over budget pace: nothing new.
+      expect(await watcher.checkOnce()).toBe(0);
+      current = objective('ok', 2);
+      expect(await watcher.checkOnce()).toBe(0);
+      current = objective('burning', 15);
+      expect(await watcher.checkOnce()).toBe(0);
+      // Recovered (burning slower than the budget allows), then burning again.
+      current = objective('ok', 0.4);
+      expect(await watcher.checkOnce()).toBe(0);
+      current = objective('burning', 20);
+      expect(await watcher.checkOnce()).toBe(1);
+      expect(sent).toHaveLength(2);
     });
   });
 

@@ -1,4 +1,5 @@
 import type {
+  AuthService,
   LoggerService,
   RootConfigService,
   SchedulerService,
@@ -12,6 +13,7 @@ import { type BudgetSource, BudgetWatcher } from './BudgetWatcher';
 import { DatabaseNotificationLedger } from './DatabaseNotificationLedger';
 import { deploymentFailed, quotaRequestDecided } from './messages';
 import { PlatformNotifier } from './PlatformNotifier';
+import { SloBurnWatcher, type SloFleetSource } from './SloBurnWatcher';
 
 /**
  * The plugin's notifications, from config (`aiPlatform.notifications`):
@@ -28,9 +30,10 @@ export function createPlatformNotifications(options: {
   const { config, logger } = options;
   const enabled =
     config.getOptionalBoolean('aiPlatform.notifications.enabled') ?? true;
+  const ledger = DatabaseNotificationLedger.create({ knex: options.knex });
   const notifier = new PlatformNotifier({
     notifications: enabled ? options.notifications : undefined,
-    ledger: DatabaseNotificationLedger.create({ knex: options.knex }),
+    ledger,
     logger,
     now: options.now,
   });
@@ -89,6 +92,29 @@ export function createPlatformNotifications(options: {
           config.getOptionalNumber(
             'aiPlatform.notifications.budgetCheckMinutes',
           ) ?? 15,
+      });
+      return watcher;
+    },
+    /** Schedules the SLO burn check (one run per interval across replicas). */
+    scheduleSloChecks: async (deps: {
+      scheduler: SchedulerService;
+      slos: SloFleetSource;
+      auth: AuthService;
+    }) => {
+      if (!enabled || !options.notifications) return undefined;
+      const watcher = new SloBurnWatcher({
+        slos: deps.slos,
+        auth: deps.auth,
+        notifier,
+        ledger,
+        logger,
+      });
+      await watcher.schedule({
+        scheduler: deps.scheduler,
+        frequencyMinutes:
+          config.getOptionalNumber(
+            'aiPlatform.notifications.sloCheckMinutes',
+          ) ?? 5,
       });
       return watcher;
     },

@@ -3,7 +3,9 @@ import {
   AI_PLATFORM_NOTIFICATION_TOPICS as TOPICS,
   type BudgetVsActualRow,
   type DeploymentRecord,
+  type EndpointSloReport,
   type QuotaRequest,
+  type SloObjectiveReport,
 } from '@internal/plugin-ai-platform-common';
 import type { NotificationPayload } from '@backstage/plugin-notifications-common';
 
@@ -150,6 +152,62 @@ export function budgetThreshold(
       severity: reached.threshold >= 100 ? 'high' : 'normal',
       topic: TOPICS.budgetThreshold,
       scope: `budget:${row.teamRef}:${row.month}`,
+    },
+  };
+}
+
+const OBJECTIVE_NAMES: Record<SloObjectiveReport['kind'], string> = {
+  availability: 'availability',
+  ttft: 'time to first token',
+  latency: 'request latency',
+  itl: 'inter-token latency',
+};
+
+/**
+ * One of an endpoint's SLOs burns its error budget fast: its owner hears
+ * of it, with the burn rates and the budget left. The key is the
+ * objective's, so that one burning episode sends once.
+ */
+export function sloBurning(
+  report: Pick<
+    EndpointSloReport,
+    'endpointRef' | 'title' | 'teamRef' | 'windowDays' | 'source'
+  >,
+  objective: SloObjectiveReport,
+): PlatformNotification {
+  const name = OBJECTIVE_NAMES[objective.kind];
+  const target =
+    objective.kind === 'availability'
+      ? `${objective.target}%`
+      : `p95 ${objective.target} ms${
+          objective.boundaryMs !== undefined &&
+          objective.boundaryMs !== objective.target
+            ? ` (counted under the ${objective.boundaryMs} ms bucket)`
+            : ''
+        }`;
+  const rate = (r?: number) => (r === undefined ? 'unknown' : r.toFixed(1));
+  const left =
+    objective.budgetLeft === undefined
+      ? 'unknown'
+      : `${Math.round(objective.budgetLeft * 100)}%`;
+  const source =
+    report.source.kind === 'prometheus'
+      ? ` From Prometheus of ${report.source.cluster}.`
+      : '';
+  return {
+    dedupeKey: `slo-burn:${report.endpointRef}:${objective.kind}`,
+    recipients: [report.teamRef],
+    payload: {
+      title: `${report.title} burns its ${name} error budget fast`,
+      description: `Target ${target} over ${
+        report.windowDays
+      } days; burn rate ${rate(objective.burnRate1h)} over 1 h and ${rate(
+        objective.burnRate6h,
+      )} over 6 h; budget left ${left}.${source}`,
+      link: entityPath(report.endpointRef),
+      severity: 'high',
+      topic: TOPICS.sloBurn,
+      scope: `slo-burn:${report.endpointRef}:${objective.kind}`,
     },
   };
 }

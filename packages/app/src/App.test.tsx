@@ -171,6 +171,7 @@ describe('App', () => {
       ['Evals', '/ai-platform/evals'],
       ['GPU quotas', '/ai-platform/quotas'],
       ['GPU cost', '/ai-platform/cost'],
+      ['SLOs', '/ai-platform/slo'],
       ['Audit log', '/ai-platform/audit'],
     ]) {
       expect(

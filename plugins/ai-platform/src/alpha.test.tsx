@@ -3,6 +3,7 @@ import {
   catalogApiMock,
   createTestEntityPage,
 } from '@backstage/plugin-catalog-react/testUtils';
+import { aiPlatformApiRef } from '@internal/plugin-ai-platform-react';
 import { screen } from '@testing-library/react';
 import aiPlatformPlugin from './alpha';
 import { endpointEntity, modelEntity, poolEntity } from './__testUtils__';
@@ -29,7 +30,7 @@ describe('the ai-platform plugin (new frontend system)', () => {
     expect(
       await screen.findByRole('table', { name: 'Model details' }),
     ).toBeInTheDocument();
-    expect(screen.queryByRole('table', { name: 'SLO targets' })).toBeNull();
+    expect(screen.queryByText('Service level objectives')).toBeNull();
   });
 
   it('shows the endpoint cards on InferenceEndpoint pages', async () => {
@@ -39,9 +40,15 @@ describe('the ai-platform plugin (new frontend system)', () => {
         endpointSlo,
         modelDetails,
       ],
+      apis: [
+        [
+          aiPlatformApiRef,
+          { getEndpointSlo: async () => new Promise(() => {}) } as any,
+        ],
+      ],
     });
     expect(
-      await screen.findByRole('table', { name: 'SLO targets' }),
+      await screen.findByText('Service level objectives'),
     ).toBeInTheDocument();
     expect(screen.queryByRole('table', { name: 'Model details' })).toBeNull();
   });
@@ -59,11 +66,12 @@ describe('the ai-platform plugin (new frontend system)', () => {
     ).toBeInTheDocument();
   });
 
-  it('has a page for evals, quotas, cost and audit', () => {
+  it('has a page for evals, quotas, cost, SLOs and audit', () => {
     for (const id of [
       'page:ai-platform/evals',
       'page:ai-platform/quotas',
       'page:ai-platform/cost',
+      'page:ai-platform/slo',
       'page:ai-platform/audit',
     ] as const) {
       expect(aiPlatformPlugin.getExtension(id)).toBeDefined();

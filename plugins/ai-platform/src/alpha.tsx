@@ -18,12 +18,14 @@ import AssessmentIcon from '@material-ui/icons/Assessment';
 import AttachMoneyIcon from '@material-ui/icons/AttachMoney';
 import MemoryIcon from '@material-ui/icons/Memory';
 import StorageIcon from '@material-ui/icons/Storage';
+import TimelineIcon from '@material-ui/icons/Timeline';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import {
   auditRouteRef,
   costRouteRef,
   evalsRouteRef,
   quotasRouteRef,
+  sloRouteRef,
 } from './routes';
 
 /*
@@ -73,6 +75,17 @@ const costPage = PageBlueprint.make({
     icon: <AttachMoneyIcon fontSize="inherit" />,
     routeRef: convertLegacyRouteRef(costRouteRef),
     loader: () => import('./components/CostPage').then(m => <m.CostPage />),
+  },
+});
+
+const sloPage = PageBlueprint.make({
+  name: 'slo',
+  params: {
+    path: '/ai-platform/slo',
+    title: 'SLOs',
+    icon: <TimelineIcon fontSize="inherit" />,
+    routeRef: convertLegacyRouteRef(sloRouteRef),
+    loader: () => import('./components/SloPage').then(m => <m.SloPage />),
   },
 });
 
@@ -251,12 +264,14 @@ export default createFrontendPlugin({
     quotas: convertLegacyRouteRef(quotasRouteRef),
     cost: convertLegacyRouteRef(costRouteRef),
     audit: convertLegacyRouteRef(auditRouteRef),
+    slo: convertLegacyRouteRef(sloRouteRef),
   },
   extensions: [
     aiPlatformApi,
     evalsPage,
     quotasPage,
     costPage,
+    sloPage,
     auditPage,
     modelDetailsCard,
     modelVersionsCard,

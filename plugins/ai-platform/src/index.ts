@@ -16,4 +16,5 @@ export {
   costRouteRef,
   evalsRouteRef,
   quotasRouteRef,
+  sloRouteRef,
 } from './routes';

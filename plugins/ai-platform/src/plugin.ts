@@ -15,6 +15,7 @@ import {
   costRouteRef,
   evalsRouteRef,
   quotasRouteRef,
+  sloRouteRef,
 } from './routes';
 
 /**
@@ -36,6 +37,7 @@ export const aiPlatformPlugin = createPlugin({
     quotas: quotasRouteRef,
     cost: costRouteRef,
     audit: auditRouteRef,
+    slo: sloRouteRef,
   },
 });
 
@@ -68,6 +70,15 @@ export const AiPlatformCostPage = aiPlatformPlugin.provide(
     component: () =>
       import('./components/CostPage').then(m => m.LegacyCostPage),
     mountPoint: costRouteRef,
+  }),
+);
+
+/** The SLO page: every endpoint's budgets and burn rates (e.g. /ai-platform/slo). */
+export const AiPlatformSloPage = aiPlatformPlugin.provide(
+  createRoutableExtension({
+    name: 'AiPlatformSloPage',
+    component: () => import('./components/SloPage').then(m => m.LegacySloPage),
+    mountPoint: sloRouteRef,
   }),
 );
 

@@ -6,5 +6,7 @@ export const evalsRouteRef = createRouteRef({ id: 'ai-platform:evals' });
 export const quotasRouteRef = createRouteRef({ id: 'ai-platform:quotas' });
 /** The cost page (the leadership view). */
 export const costRouteRef = createRouteRef({ id: 'ai-platform:cost' });
+/** The SLO page (the fleet's budgets and burn rates). */
+export const sloRouteRef = createRouteRef({ id: 'ai-platform:slo' });
 /** The audit log page. */
 export const auditRouteRef = createRouteRef({ id: 'ai-platform:audit' });

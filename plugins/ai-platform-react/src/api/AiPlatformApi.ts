@@ -12,6 +12,7 @@ import type {
   CostTopSpenders,
   DeploymentRecord,
   EndpointLiveStatus,
+  EndpointSloReport,
   EvalComparison,
   EvalHistoryResponse,
   EvalLeaderboardResponse,
@@ -30,6 +31,7 @@ import type {
   QuotasResponse,
   PromoteRequest,
   RollbackRequest,
+  SloFleetResponse,
   QuotaUsageResponse,
   RunningFleetResponse,
 } from '@internal/plugin-ai-platform-common';
@@ -181,6 +183,13 @@ export interface AiPlatformApi {
   getRunningDeployments(): Promise<{ items: RunningDeployment[] }>;
   /** `GET /endpoints/{namespace}/{name}/status`: what runs, from the records and the cluster. */
   getEndpointStatus(options: EndpointName): Promise<EndpointLiveStatus>;
+  /**
+   * `GET /slo/endpoints/{namespace}/{name}`: the endpoint's SLOs against
+   * what it serves (Prometheus), with budgets, burn rates and a 6 h trend.
+   */
+  getEndpointSlo(options: EndpointName): Promise<EndpointSloReport>;
+  /** `GET /slo`: every endpoint with SLO targets (of one team), least budget left first. */
+  getSloFleet(options?: { team?: string }): Promise<SloFleetResponse>;
   /**
    * `POST /endpoints/{namespace}/{name}/promote`: move the endpoint to
    * another version; answers with the record, final or still running.

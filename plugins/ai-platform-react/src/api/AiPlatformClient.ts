@@ -13,6 +13,7 @@ import type {
   CostTopSpenders,
   DeploymentRecord,
   EndpointLiveStatus,
+  EndpointSloReport,
   EvalComparison,
   EvalHistoryResponse,
   EvalLeaderboardResponse,
@@ -31,6 +32,7 @@ import type {
   QuotasResponse,
   PromoteRequest,
   RollbackRequest,
+  SloFleetResponse,
   QuotaUsageResponse,
   RunningFleetResponse,
 } from '@internal/plugin-ai-platform-common';
@@ -238,6 +240,14 @@ export class AiPlatformClient implements AiPlatformApi {
 
   getEndpointStatus(options: EndpointName): Promise<EndpointLiveStatus> {
     return this.request(`${endpointPath(options)}/status`);
+  }
+
+  getEndpointSlo(options: EndpointName): Promise<EndpointSloReport> {
+    return this.request(`/slo${endpointPath(options)}`);
+  }
+
+  getSloFleet(options: { team?: string } = {}): Promise<SloFleetResponse> {
+    return this.request('/slo', { query: options });
   }
 
   promoteEndpoint(

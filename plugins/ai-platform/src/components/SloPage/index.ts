@@ -1,0 +1,1 @@
+export { LegacySloPage, SloPage } from './SloPage';

@@ -130,9 +130,17 @@ describe('docs', () => {
         ...r,
         description: r.description.replace(/\s+/g, ' '),
       }));
-    expect(
-      onPage.map(s => ({ kind: s.kind, rows: normalize(s.rows) })),
-    ).toEqual(sections.map(s => ({ kind: s.kind, rows: normalize(s.rows) })));
+    try {
+      expect(
+        onPage.map(s => ({ kind: s.kind, rows: normalize(s.rows) })),
+      ).toEqual(sections.map(s => ({ kind: s.kind, rows: normalize(s.rows) })));
+    } catch (error) {
+      throw new Error(
+        `docs/kinds.md's field reference differs from the kind schemas; regenerate it with UPDATE_DOCS=1 yarn backstage-cli repo test packages/backend/src/docs, then yarn prettier --write docs/kinds.md\n\n${
+          (error as Error).message
+        }`,
+      );
+    }
   });
 
   it('has no broken relative links in README.md, docs/ and the plugin READMEs', () => {

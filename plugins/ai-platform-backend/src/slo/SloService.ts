@@ -109,12 +109,12 @@ export function sloEndpointOf(
 ): SloEndpoint {
   const ns = entity.metadata.namespace ?? 'default';
   const cluster = pool && isGpuPoolEntity(pool) ? pool.spec.cluster : undefined;
-  const unmeasurable =
-    entity.spec.type !== 'vllm'
-      ? `The endpoint is served by ${entity.spec.type}; the portal reads vLLM's metrics only.`
-      : entity.spec.gpuPool && !cluster
-      ? `Its pool ${entity.spec.gpuPool} is not in the catalog (or not readable), so its cluster is unknown.`
-      : undefined;
+  let unmeasurable: string | undefined;
+  if (entity.spec.type !== 'vllm') {
+    unmeasurable = `The endpoint is served by ${entity.spec.type}; the portal reads vLLM's metrics only.`;
+  } else if (entity.spec.gpuPool && !cluster) {
+    unmeasurable = `Its pool ${entity.spec.gpuPool} is not in the catalog (or not readable), so its cluster is unknown.`;
+  }
   return {
     endpointRef: stringifyEntityRef(entity),
     title: entity.metadata.title ?? entity.metadata.name,

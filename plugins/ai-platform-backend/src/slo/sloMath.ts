@@ -80,15 +80,12 @@ export function objectiveReport(options: {
   const allowedBad = share * total;
   const noBoundary =
     options.kind !== 'availability' && options.boundaryMs === undefined;
-  // A 100 % target allows no failure: any bad request spends all of it.
-  const budgetLeft =
-    total > 0 && !noBoundary
-      ? allowedBad > 0
-        ? 1 - bad / allowedBad
-        : bad === 0
-        ? 1
-        : 0
-      : undefined;
+  let budgetLeft: number | undefined;
+  if (total > 0 && !noBoundary) {
+    // A 100 % target allows no failure: any bad request spends all of it.
+    if (allowedBad > 0) budgetLeft = 1 - bad / allowedBad;
+    else budgetLeft = bad === 0 ? 1 : 0;
+  }
   const burnRate1h = noBoundary ? undefined : burnRate(options.lastHour, share);
   const burnRate6h = noBoundary ? undefined : burnRate(options.last6h, share);
   let status: SloStatus;

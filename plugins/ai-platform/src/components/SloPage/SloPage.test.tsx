@@ -4,6 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { renderWithApis } from '../../__testUtils__';
 import { SloPage } from './SloPage';
 
+const statusOf = (budgetLeft: number | undefined) => {
+  if (budgetLeft === undefined) return 'no-data' as const;
+  return budgetLeft < 0 ? ('breached' as const) : ('burning' as const);
+};
+
 const item = (
   name: string,
   teamRef: string,
@@ -36,12 +41,7 @@ const item = (
       window: { total: 1000, bad: 0, allowedBad: 1 },
       budgetLeft,
       burnRate1h: budgetLeft === undefined ? undefined : 20,
-      status:
-        budgetLeft === undefined
-          ? 'no-data'
-          : budgetLeft < 0
-          ? 'breached'
-          : 'burning',
+      status: statusOf(budgetLeft),
     },
   ],
   budgetLeft,

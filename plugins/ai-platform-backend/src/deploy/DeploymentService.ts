@@ -38,6 +38,7 @@ import {
   requireModelVersion,
 } from './planDeployment';
 import { readLiveStatus } from './readLiveStatus';
+import { clusterTarget } from './targets/clusterTargets';
 import { EndpointIdentities } from './tenancy/EndpointIdentities';
 import { NamespaceOwners } from './tenancy/NamespaceOwners';
 import type { RenderedEndpoint } from './render/types';
@@ -407,6 +408,10 @@ export class DeploymentService {
       running,
       clients: this.clients,
       logger: this.options.logger,
+      target: clusterTarget(
+        this.options.deploy.clusterTargets,
+        resolved.pool.spec.cluster,
+      ).target,
     });
   }
 }

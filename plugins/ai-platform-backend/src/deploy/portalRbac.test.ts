@@ -208,6 +208,60 @@ describe('the RBAC shipped for the portal', () => {
     }
   });
 
+  it('allows every request of deploys, promotes, rollbacks and live status as LLMInferenceServices', async () => {
+    const h = await createDeployHarness({
+      knex: await databases.init('SQLITE_3'),
+      deploy: {
+        clusterTargets: {
+          'gpu-eu-west': {
+            target: 'llm-inference-service',
+            router: { scheduler: true },
+          },
+        },
+      },
+      server: { groups: ['kserve'] },
+    });
+    try {
+      const staging = 'inferenceendpoint:default/chat-assistant-staging';
+      for (const call of [
+        () =>
+          h.service.deploy({ credentials: bob, endpoint: staging, wait: true }),
+        () =>
+          h.service.deploy({
+            credentials: bob,
+            endpoint: staging,
+            dryRun: true,
+            wait: true,
+          }),
+        () =>
+          h.service.promote({
+            credentials: bob,
+            endpointRef: staging,
+            modelVersion: 'v2-fp8',
+            wait: true,
+          }),
+        () =>
+          h.service.rollback({
+            credentials: bob,
+            endpointRef: staging,
+            wait: true,
+          }),
+      ]) {
+        const { record } = await call();
+        expect([record.state, record.error?.message]).not.toContain('failed');
+      }
+      await h.service.status({ credentials: bob, endpointRef: staging });
+      const paths = h.server.requests.map(r => r.path);
+      expect(paths).toContain('/apis');
+      expect(paths.some(p => p.includes('/serving.kserve.io/v1alpha2/'))).toBe(
+        true,
+      );
+      expect(refused(h.server.requests)).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('allows the Kueue reads of a pool', async () => {
     const queue = JSON.parse(
       fs.readFileSync(

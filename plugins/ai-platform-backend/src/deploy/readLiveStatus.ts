@@ -9,6 +9,11 @@ import type {
 } from './kube/KubernetesClusterClient';
 import type { KubernetesManifest } from './render/types';
 import type { ResolvedEndpoint } from './resolveEndpoint';
+import { readLLMInferenceServiceStatus } from './readLLMInferenceServiceStatus';
+import {
+  type DeployTargetName,
+  LLM_INFERENCE_SERVICE,
+} from './targets/clusterTargets';
 
 type LiveDeployment = NonNullable<EndpointLiveStatus['deployment']>;
 type Autoscaler = NonNullable<LiveDeployment['autoscaler']>;
@@ -166,6 +171,8 @@ export async function readLiveStatus(options: {
   running: StoredDeployment | undefined;
   clients: Pick<ClusterClients, 'target' | 'client'>;
   logger: LoggerService;
+  /** The cluster's configured deploy target: what to read when no revision runs yet. */
+  target?: DeployTargetName;
 }): Promise<EndpointLiveStatus> {
   const { resolved, running } = options;
   const deploymentManifest = running?.manifests.find(
@@ -202,7 +209,23 @@ export async function readLiveStatus(options: {
     return { ...base, error: target.notConfigured };
   }
   const client = options.clients.client(target.cluster);
+  const llmisvc =
+    running?.manifests.find(m => m.kind === 'LLMInferenceService') ??
+    (!running && options.target === 'llm-inference-service'
+      ? {
+          apiVersion: LLM_INFERENCE_SERVICE.apiVersion,
+          kind: LLM_INFERENCE_SERVICE.kind,
+          metadata: { name, namespace },
+        }
+      : undefined);
   try {
+    if (llmisvc) {
+      return {
+        ...base,
+        clusterConfigured: true,
+        ...(await readLLMInferenceServiceStatus({ client, manifest: llmisvc })),
+      };
+    }
     const [live, hpa, pods, events] = await Promise.all([
       client.read({
         apiVersion: 'apps/v1',
@@ -227,6 +250,7 @@ export async function readLiveStatus(options: {
     return {
       ...base,
       clusterConfigured: true,
+      target: 'deployment',
       ...(live
         ? {
             deployment: describeDeployment(

@@ -5,6 +5,10 @@ import type {
   ServiceMonitorOptions,
 } from './render/types';
 import type { NamespaceOwnersOptions } from './tenancy/NamespaceOwners';
+import {
+  type ClusterTargets,
+  readClusterTargets,
+} from './targets/clusterTargets';
 
 /** `aiPlatform.deploy` config, with defaults applied. */
 export type DeployOptions = {
@@ -32,6 +36,8 @@ export type DeployOptions = {
   networkPolicy?: NetworkPolicyOptions;
   /** Render a PrometheusRule with SLO burn-rate alerts with each endpoint that sets spec.slo. */
   prometheusRules?: boolean;
+  /** What each cluster's endpoints are rendered as (`aiPlatform.deploy.clusters`); `deployment` when not named. */
+  clusterTargets?: ClusterTargets;
 };
 
 /** Reads `aiPlatform.deploy`. */
@@ -75,8 +81,10 @@ export function readDeployOptions(config: Config): DeployOptions {
   const simulatedClusters = config.getOptionalStringArray(
     'aiPlatform.demo.simulatedClusters',
   );
+  const clusterTargets = readClusterTargets(c);
   return {
     ...(simulatedClusters?.length ? { simulatedClusters } : {}),
+    ...(Object.keys(clusterTargets).length ? { clusterTargets } : {}),
     namespaces: readNamespaceOwners(c),
     ...(networkPolicy?.getOptionalBoolean('enabled')
       ? {

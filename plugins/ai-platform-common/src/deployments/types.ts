@@ -295,6 +295,31 @@ export type EndpointLiveStatus = {
       message?: string;
     }>;
   };
+  /**
+   * What the running revision was rendered as: a plain Deployment, or a
+   * KServe LLMInferenceService (see `llmInferenceService`).
+   */
+  target?: 'deployment' | 'llm-inference-service';
+  /** For target `llm-inference-service`: the service as KServe reports it. */
+  llmInferenceService?: {
+    name: string;
+    apiVersion: string;
+    /** `status.url`: where the service answers (its gateway route, or the workload Service). */
+    url?: string;
+    /** The Ready condition is True and KServe has seen the current generation. */
+    ready: boolean;
+    generation?: number;
+    observedGeneration?: number;
+    /** Ready, WorkloadsReady, RouterReady, MainWorkloadReady, ... with their reasons and messages. */
+    conditions: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+    }>;
+    /** The workload Deployment KServe made for it. */
+    workload?: string;
+  };
   pods: Array<{
     name: string;
     phase: string;

@@ -429,6 +429,34 @@ export class KubernetesClusterClient {
     return { items, requests };
   }
 
+  /**
+   * The API groups the cluster serves (discovery, `GET /apis`), each with
+   * its served versions, preferred first: which CRDs are installed.
+   */
+  async apiGroups(): Promise<Array<{ name: string; versions: string[] }>> {
+    const what = 'Reading the API groups the cluster serves';
+    try {
+      const apis = this.kc.makeApiClient(this.k8s.ApisApi);
+      const list = await withTimeout(
+        apis.getAPIVersions(),
+        this.requestTimeoutMs,
+        what,
+      );
+      return list.groups.map(g => {
+        const preferred = g.preferredVersion?.version;
+        const versions = g.versions.map(v => v.version);
+        return {
+          name: g.name,
+          versions: preferred
+            ? [preferred, ...versions.filter(v => v !== preferred)]
+            : versions,
+        };
+      });
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+
   /** Events about the pods (and the Deployment) of a workload, newest last. */
   async events(namespace: string, name: string): Promise<EventSummary[]> {
     const what = `Listing events in ${namespace}`;

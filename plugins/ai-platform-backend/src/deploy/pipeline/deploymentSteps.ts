@@ -8,6 +8,7 @@ import { permissionCheck } from './permissionCheck';
 import { quotaCheck } from './quotaCheck';
 import { rolloutStep } from './rolloutStep';
 import { sizingCheck } from './sizingCheck';
+import { targetCheck } from './targetCheck';
 import type { DeploymentStep } from './types';
 
 /**
@@ -21,6 +22,7 @@ export const DEPLOYMENT_STEPS: readonly DeploymentStep[] = [
   permissionCheck,
   identityCheck,
   namespaceCheck,
+  targetCheck,
   ownershipCheck,
   lifecycleCheck,
   sizingCheck,

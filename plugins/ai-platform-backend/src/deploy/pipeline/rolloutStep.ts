@@ -1,8 +1,9 @@
 import { objectName } from '../kube/KubernetesClusterClient';
 import type { DeploymentStep } from './types';
+import { llmInferenceServiceRollout } from './waitForLLMInferenceService';
 import { waitForRollout } from './waitForRollout';
 
-/** 6. Waits for the Deployment's rollout (see waitForRollout). */
+/** 6. Waits for the Deployment's rollout (see waitForRollout), or for an LLMInferenceService's conditions (see waitForLLMInferenceService). */
 export const rolloutStep: DeploymentStep = {
   name: 'rollout',
   async run(run) {
@@ -11,6 +12,8 @@ export const rolloutStep: DeploymentStep = {
       return { status: 'skipped', message: 'nothing was applied' };
     }
     await progress.setState('rolling-out');
+    const llmisvc = plan.manifests.find(m => m.kind === 'LLMInferenceService');
+    if (llmisvc) return llmInferenceServiceRollout(run, llmisvc);
     const deployment = plan.manifests.find(m => m.kind === 'Deployment');
     if (!deployment) {
       return { status: 'skipped', message: 'no Deployment to wait for' };

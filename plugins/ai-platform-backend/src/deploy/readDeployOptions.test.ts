@@ -63,6 +63,16 @@ describe('readDeployOptions', () => {
     ).toBeUndefined();
   });
 
+  it('renders the SLO PrometheusRule only when enabled', () => {
+    expect(read({ prometheusRules: { enabled: true } }).prometheusRules).toBe(
+      true,
+    );
+    expect(
+      read({ prometheusRules: { enabled: false } }).prometheusRules,
+    ).toBeUndefined();
+    expect(read({}).prometheusRules).toBeUndefined();
+  });
+
   it('renders a NetworkPolicy only when enabled, with its sources', () => {
     expect(read({ networkPolicy: { enabled: true } }).networkPolicy).toEqual({
       allowSameNamespace: true,

@@ -161,6 +161,56 @@ export interface Config {
        */
       namespaces?: { [cluster: string]: { [namespace: string]: string[] } };
       /**
+       * Per cluster (by its name in `kubernetes.clusterLocatorMethods`):
+       * what its endpoints are rendered as. A cluster not named here gets
+       * plain Deployments. See docs/kserve.md.
+       */
+      clusters?: {
+        [cluster: string]: {
+          /**
+           * `deployment`: a Deployment, Service, PodDisruptionBudget and
+           * autoscaler, on any cluster. `llm-inference-service`: one KServe
+           * LLMInferenceService (serving.kserve.io/v1alpha2, KServe v0.20
+           * or later); a deploy onto a cluster that does not serve it is
+           * refused, saying why.
+           * @default deployment
+           */
+          target?: 'deployment' | 'llm-inference-service';
+          /** Settings of the `llm-inference-service` target. */
+          llmInferenceService?: {
+            /**
+             * How KServe exposes the service (spec.router). Without it the
+             * service answers on its cluster-local workload Service only.
+             */
+            router?: {
+              /**
+               * A Gateway API Gateway of the cluster's (spec.router.gateway.refs);
+               * KServe's default Gateway when absent.
+               */
+              gateway?: {
+                name: string;
+                /** @default the endpoint's namespace */
+                namespace?: string;
+                /** One listener of the Gateway; all listeners when absent. */
+                sectionName?: string;
+              };
+              /**
+               * Route through the inference scheduler (the endpoint picker
+               * of the Gateway API Inference Extension) and its InferencePool,
+               * for KV-cache- and load-aware routing.
+               * @default true
+               */
+              scheduler?: boolean;
+              /**
+               * An existing InferencePool to route through; KServe creates
+               * one per service when absent.
+               */
+              inferencePool?: string;
+            };
+          };
+        };
+      };
+      /**
        * Namespaces the portal never deploys into, besides `default` and
        * `kube-*`; no permission policy can lift this.
        * @default []

@@ -19,7 +19,7 @@ const benches = {
   deploy: {
     file: 'plugins/ai-platform-backend/bench/deploy.bench.ts',
     about:
-      'deploys against the fake Kubernetes API server: requests and time per deploy, and 100 concurrent deploys onto a pool with room for 60',
+      'deploys against the fake Kubernetes API server: requests and time per deploy, 100 concurrent deploys onto a pool with room for 60, and promotes with surge (requests, time, ready pods)',
   },
   ui: {
     file: 'scripts/bench-ui.mjs',

@@ -14,8 +14,16 @@
  *    how many succeed (the aim: exactly the 60 that fit), how many the quota
  *    check refuses, and the wall time.
  *
+ * 3. Promotes of a one-replica endpoint with surge (maxSurge 1,
+ *    maxUnavailable 0), alternating two model versions, pods taking
+ *    --surge-rollout-ms to start: the requests and time per promote, the
+ *    surge GPUs reserved while it ran and released after, and the fewest
+ *    ready pods during it in the fake's recorded pod states (the aim: never
+ *    0, and never more pods than replicas + 1).
+ *
  *   yarn bench deploy [--sequential 20] [--concurrent 100] [--capacity 60]
- *                     [--rollout-ms 0] [--smoke]
+ *                     [--rollout-ms 0] [--promotes 10] [--surge-rollout-ms 50]
+ *                     [--smoke]
  *
  * --smoke: 3 sequential deploys and 10 concurrent onto room for 6, in
  * seconds (the numbers mean little; that it runs and exits does).
@@ -44,6 +52,8 @@ const SEQUENTIAL = option('sequential', SMOKE ? 3 : 20);
 const CONCURRENT = option('concurrent', SMOKE ? 10 : 100);
 const CAPACITY = option('capacity', SMOKE ? 6 : 60);
 const ROLLOUT_MS = option('rollout-ms', 0);
+const PROMOTES = option('promotes', SMOKE ? 2 : 10);
+const SURGE_ROLLOUT_MS = option('surge-rollout-ms', SMOKE ? 10 : 50);
 
 const TEAM = 'group:default/applied-ml';
 
@@ -104,7 +114,7 @@ function classify(r: {
   return 'other';
 }
 
-async function harness(extra: Entity[]) {
+async function harness(extra: Entity[], rolloutDelayMs = ROLLOUT_MS) {
   const knex = knexFactory({
     client: 'better-sqlite3',
     connection: ':memory:',
@@ -119,7 +129,7 @@ async function harness(extra: Entity[]) {
     knex,
     extraEntities: [benchPool, ...extra],
     server: {
-      rolloutDelayMs: ROLLOUT_MS,
+      rolloutDelayMs,
       namespaces: ['default'],
       // The team's namespace, with its owner.
       seed: [
@@ -279,6 +289,96 @@ async function concurrent() {
   );
 }
 
+async function surgePromotes() {
+  const { h, close } = await harness(
+    [endpoint('surge-0', false)],
+    SURGE_ROLLOUT_MS,
+  );
+  const ref = 'inferenceendpoint:default/surge-0';
+  const first = await h.service.deploy({
+    credentials: bob,
+    endpoint: ref,
+    wait: true,
+  });
+  if (first.record.state !== 'succeeded') {
+    throw new Error(`surge-0: ${first.record.error?.message}`);
+  }
+  const rows: Array<{
+    ms: number;
+    requests: Record<string, number>;
+    surge: number;
+    minReady: number;
+    maxPods: number;
+  }> = [];
+  for (let i = 0; i < PROMOTES; i++) {
+    h.server.clearRequests();
+    const before = h.server.podHistory('bench', 'surge-0').length;
+    const start = performance.now();
+    const { record } = await h.service.promote({
+      credentials: bob,
+      endpointRef: ref,
+      modelVersion: i % 2 === 0 ? 'v2-fp8' : 'v2',
+      reason: 'benchmark promote with surge',
+      wait: true,
+    });
+    const ms = performance.now() - start;
+    if (record.state !== 'succeeded') {
+      throw new Error(`promote ${i}: ${record.state} ${record.error?.message}`);
+    }
+    const requests: Record<string, number> = {};
+    for (const r of h.server.requests) {
+      requests[classify(r)] = (requests[classify(r)] ?? 0) + 1;
+    }
+    const rollout = record.checks.find(c => c.name === 'quota')?.details
+      ?.rollout as { surgeGpus?: number } | undefined;
+    const states = h.server.podHistory('bench', 'surge-0').slice(before);
+    rows.push({
+      ms,
+      requests,
+      surge: rollout?.surgeGpus ?? 0,
+      minReady: Math.min(...states.map(c => c.ready)),
+      maxPods: Math.max(...states.map(c => c.pods)),
+    });
+  }
+  const held = await h.knex('gpu_surge_reservations').count({ n: '*' });
+  await close();
+  const sorted = rows.map(r => r.ms).sort((a, b) => a - b);
+  const avg = (key: string) =>
+    rows.reduce((sum, r) => sum + (r.requests[key] ?? 0), 0) / rows.length;
+  console.log(
+    `\n3. ${PROMOTES} promotes of a one-replica endpoint with surge (pods start after ${SURGE_ROLLOUT_MS} ms in the fake)`,
+  );
+  console.log(
+    `   requests per promote: discovery ${avg('discovery')}, read ${avg(
+      'read',
+    )}, apply ${avg('apply')}, watch ${avg('watch')}, other ${avg(
+      'other',
+    )} on average`,
+  );
+  console.log(
+    `   time per promote: median ${sorted[
+      Math.floor(sorted.length / 2)
+    ].toFixed(1)} ms, max ${Math.max(...sorted).toFixed(1)} ms`,
+  );
+  console.log(
+    `   surge GPUs reserved per promote: ${[
+      ...new Set(rows.map(r => r.surge)),
+    ].join(', ')}; still held afterwards: ${Number(held[0].n)}`,
+  );
+  const minReady = Math.min(...rows.map(r => r.minReady));
+  const maxPods = Math.max(...rows.map(r => r.maxPods));
+  console.log(
+    `   fewest ready pods during a promote: ${minReady}; most pods: ${maxPods}`,
+  );
+  console.log(
+    `   aim (never 0 ready, at most replicas + 1 pods, surge released): ${
+      minReady >= 1 && maxPods <= 2 && Number(held[0].n) === 0
+        ? 'met'
+        : 'NOT met'
+    }`,
+  );
+}
+
 async function main() {
   console.log(
     `Deploy benchmark${
@@ -287,6 +387,7 @@ async function main() {
   );
   await sequential();
   await concurrent();
+  await surgePromotes();
 }
 
 main().catch(error => {

@@ -35,6 +35,7 @@ import { DeploymentProgress } from '../DeploymentProgress';
 import { shortRef } from '../common/entityRefs';
 import { MIN_REASON_LENGTH } from '../common/ReasonDialog';
 import { SelectField } from '../common/SelectField';
+import { RolloutPreview, surgeBlocks } from './RolloutPreview';
 
 /** Applied revisions: the ones that ran (newest first). */
 export function appliedRevisions(history: DeploymentRecord[]) {
@@ -80,8 +81,10 @@ function QuotaPreview(props: {
 /**
  * Promote an endpoint to another version of its model, or roll it back to
  * an earlier revision. Before confirming, it shows the checks the backend
- * will run — the target version's eval gates (and whether they are enforced)
- * and the quota check with its numbers — and asks for a reason; after, it
+ * will run — the target version's eval gates (and whether they are enforced),
+ * the quota check with its numbers, and from a dry run of the same call
+ * whether the rollout keeps serving (surge) or takes downtime, and why —
+ * and asks for a reason; after, it
  * follows the deployment until it is final.
  */
 export function DeploymentDialog(props: {
@@ -110,6 +113,7 @@ export function DeploymentDialog(props: {
   const [revision, setRevision] = useState<number>();
   const [reason, setReason] = useState('');
   const [override, setOverride] = useState(false);
+  const [acceptDowntime, setAcceptDowntime] = useState(false);
   const [started, setStarted] = useState<DeploymentRecord>();
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<Error>();
@@ -124,6 +128,7 @@ export function DeploymentDialog(props: {
     setRevision(defaultRollbackTarget(props.history)?.revision);
     setReason('');
     setOverride(false);
+    setAcceptDowntime(false);
     setStarted(undefined);
     setSubmitError(undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -165,6 +170,36 @@ export function DeploymentDialog(props: {
     [api, props.open, poolRef, gpus, endpointRef, endpoint.spec.owner],
   );
 
+  // A dry run of the same call: the backend's checks say how it rolls out.
+  const name = {
+    namespace: endpoint.metadata.namespace ?? 'default',
+    name: endpoint.metadata.name,
+  };
+  const preview = useAsync(async () => {
+    if (!props.open) return undefined;
+    const dry = {
+      ...name,
+      dryRun: true,
+      wait: true,
+      ...(acceptDowntime ? { allowDowntime: true } : {}),
+    };
+    if (mode === 'promote' && targetVersion) {
+      return api.promoteEndpoint({ ...dry, modelVersion: targetVersion });
+    }
+    if (mode === 'rollback' && target) {
+      return api.rollbackEndpoint({ ...dry, toRevision: target.revision });
+    }
+    return undefined;
+  }, [
+    api,
+    props.open,
+    mode,
+    targetVersion,
+    target?.revision,
+    acceptDowntime,
+    endpointRef,
+  ]);
+
   const gatesBlock =
     mode === 'promote' && gates.value && !gates.value.passed && enforced;
   let blockedBy: string | undefined;
@@ -174,6 +209,9 @@ export function DeploymentDialog(props: {
     blockedBy = 'There is no earlier applied revision to roll back to.';
   } else if (quota.value && !quota.value.allowed) {
     blockedBy = `The quota check fails: ${quota.value.reasons.join('; ')}`;
+  } else if (surgeBlocks(preview.value, acceptDowntime)) {
+    blockedBy =
+      'There is no room for the surge: wait until GPUs are free, or accept downtime.';
   } else if (gatesBlock && !override) {
     blockedBy = canOverride.allowed
       ? 'The eval gates fail; record results, or override them with a reason.'
@@ -181,15 +219,12 @@ export function DeploymentDialog(props: {
   } else if (reason.trim().length < MIN_REASON_LENGTH) {
     blockedBy = `Give a reason of at least ${MIN_REASON_LENGTH} characters.`;
   }
-  const checking = gates.loading || quota.loading;
+  const checking = gates.loading || quota.loading || preview.loading;
 
   const confirm = async () => {
     setSubmitting(true);
     setSubmitError(undefined);
-    const name = {
-      namespace: endpoint.metadata.namespace ?? 'default',
-      name: endpoint.metadata.name,
-    };
+    const downtime = acceptDowntime ? { allowDowntime: true } : {};
     try {
       const record =
         mode === 'promote'
@@ -198,11 +233,13 @@ export function DeploymentDialog(props: {
               modelVersion: targetVersion!,
               reason: reason.trim(),
               ...(override ? { overrideGates: true } : {}),
+              ...downtime,
             })
           : await api.rollbackEndpoint({
               ...name,
               toRevision: target!.revision,
               reason: reason.trim(),
+              ...downtime,
             });
       setStarted(record);
     } catch (e) {
@@ -318,6 +355,14 @@ export function DeploymentDialog(props: {
                   The endpoint names no pool.
                 </Typography>
               )}
+            </Box>
+            <Box mt={2} component="section" aria-label="Rollout">
+              <Typography variant="subtitle2">Rollout</Typography>
+              <RolloutPreview
+                state={preview}
+                acceptDowntime={acceptDowntime}
+                onAcceptDowntime={setAcceptDowntime}
+              />
             </Box>
             <TextField
               id={id && `${id}-reason`}

@@ -114,6 +114,11 @@ describe('EndpointDeploymentCard', () => {
     expect(
       within(running).getByText('says v1; v2 runs since a promote or rollback'),
     ).toBeInTheDocument();
+    expect(
+      within(running).getByText(
+        'on (the default for lifecycle production): a failed rollout re-applies the last revision that succeeded',
+      ),
+    ).toBeInTheDocument();
     expect(screen.getByText(/1 of 2 replicas ready/)).toBeInTheDocument();
     expect(
       within(screen.getByRole('table', { name: 'Pods' })).getByText(
@@ -311,6 +316,116 @@ describe('EndpointDeploymentCard', () => {
       expect(mock.promoteEndpoint).toHaveBeenCalledWith(
         expect.objectContaining({ modelVersion: 'v1', overrideGates: true }),
       ),
+    );
+  });
+
+  it('says before a promote whether the rollout keeps serving, and lets the user accept downtime when the surge has no room', async () => {
+    const mock = api();
+    const dryRun = (surgeRefused: boolean, allowDowntime: boolean) =>
+      deploymentRecord(5, {
+        dryRun: true,
+        state: surgeRefused && !allowDowntime ? 'failed' : 'dry-run',
+        checks: [
+          {
+            name: 'quota',
+            status: surgeRefused && !allowDowntime ? 'failed' : 'passed',
+            message:
+              surgeRefused && !allowDowntime
+                ? 'no room for the surge: quota exceeded: applied-ml has 8'
+                : 'would reserve 6 GPUs',
+            details: {
+              rollout: allowDowntime
+                ? {
+                    strategy: 'downtime',
+                    maxSurge: 0,
+                    maxUnavailable: 1,
+                    surgeGpus: 0,
+                    reason: 'allowDowntime: old pods go first',
+                  }
+                : {
+                    strategy: 'surge',
+                    maxSurge: 1,
+                    maxUnavailable: 0,
+                    surgeGpus: 1,
+                    reason: 'new pods start before old ones go',
+                    ...(surgeRefused ? { surgeRefused: true } : {}),
+                  },
+            },
+          },
+        ],
+      });
+    let refuse = false;
+    mock.promoteEndpoint = jest.fn(async (request: any) =>
+      request.dryRun
+        ? dryRun(refuse, Boolean(request.allowDowntime))
+        : deploymentRecord(4, { operation: 'promote', state: 'succeeded' }),
+    ) as AiPlatformApi['promoteEndpoint'];
+    await renderWithApis(<EndpointDeploymentCard />, {
+      entity: endpointEntity,
+      api: mock,
+      allow: [DEPLOY],
+    });
+    const promote = await screen.findByRole('button', { name: 'Promote…' });
+    await waitFor(() => expect(promote).toBeEnabled());
+    fireEvent.click(promote);
+    let dialog = await screen.findByRole('dialog');
+    let rollout = within(dialog).getByRole('region', { name: 'Rollout' });
+    expect(
+      await within(rollout).findByText(
+        'Keeps serving: new pods start before old ones go.',
+        undefined,
+        { timeout: 4000 },
+      ),
+    ).toBeInTheDocument();
+    expect(mock.promoteEndpoint).toHaveBeenCalledWith({
+      namespace: 'default',
+      name: 'chat-assistant-prod',
+      modelVersion: 'v1',
+      dryRun: true,
+      wait: true,
+    });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    refuse = true;
+    fireEvent.click(promote);
+    dialog = await screen.findByRole('dialog');
+    rollout = within(dialog).getByRole('region', { name: 'Rollout' });
+    expect(
+      await within(rollout).findByText(
+        /^No room for the surge: no room for the surge: quota exceeded/,
+      ),
+    ).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByRole('textbox', { name: /Reason/ }), {
+      target: { value: 'v1 answers better' },
+    });
+    expect(
+      await within(dialog).findByText(
+        'There is no room for the surge: wait until GPUs are free, or accept downtime.',
+      ),
+    ).toBeInTheDocument();
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Promote to v1',
+    });
+    expect(confirm).toBeDisabled();
+    fireEvent.click(
+      within(rollout).getByRole('checkbox', { name: /Accept downtime/ }),
+    );
+    expect(
+      await within(rollout).findByText(
+        'Takes downtime: allowDowntime: old pods go first.',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(confirm).toBeEnabled());
+    fireEvent.click(confirm);
+    await waitFor(() =>
+      expect(mock.promoteEndpoint).toHaveBeenCalledWith({
+        namespace: 'default',
+        name: 'chat-assistant-prod',
+        modelVersion: 'v1',
+        reason: 'v1 answers better',
+        allowDowntime: true,
+      }),
     );
   });
 

@@ -15,6 +15,8 @@ import {
   isFinalDeploymentState,
   isInferenceEndpointEntity,
   isModelEntity,
+  autoRollbackEnabled,
+  type InferenceEndpointEntityV1alpha1,
 } from '@internal/plugin-ai-platform-common';
 import {
   formatTime,
@@ -175,6 +177,21 @@ function LiveStatus(props: { status: EndpointLiveStatus }) {
  * cluster is configured, the last deployment (followed while it runs), and
  * the promote and rollback buttons for holders of ai-platform.endpoint.deploy.
  */
+/** Whether a failed rollout of the endpoint is rolled back on its own, and on what that rests. */
+function autoRollbackText(endpoint: InferenceEndpointEntityV1alpha1): string {
+  const on = autoRollbackEnabled(endpoint);
+  const set = endpoint.spec.rollout?.autoRollback;
+  return `${on ? 'on' : 'off'} (${
+    set === undefined
+      ? `the default for lifecycle ${endpoint.spec.lifecycle}`
+      : 'spec.rollout.autoRollback'
+  }): a failed rollout ${
+    on
+      ? 're-applies the last revision that succeeded'
+      : 'stays as it failed until someone acts'
+  }`;
+}
+
 export function EndpointDeploymentCard() {
   const { entity } = useEntity();
   const api = useApi(aiPlatformApiRef);
@@ -283,6 +300,7 @@ export function EndpointDeploymentCard() {
                     {`says ${status.value.catalogModelVersion}; ${status.value.runningModelVersion} runs since a promote or rollback`}
                   </StatusWarning>,
                 ],
+              endpoint && ['Automatic rollback', autoRollbackText(endpoint)],
               [
                 'Cluster',
                 <>
@@ -323,6 +341,11 @@ export function EndpointDeploymentCard() {
             </Typography>
             <DeploymentState record={latest} />
           </Box>
+        )}
+        {latest?.operation === 'auto-rollback' && latest.reason && (
+          <Typography variant="caption" color="textSecondary" component="div">
+            {`Rolled back on its own: ${latest.reason}`}
+          </Typography>
         )}
       </Box>
       {dialog && (

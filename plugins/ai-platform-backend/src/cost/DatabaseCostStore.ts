@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import { applyForecast, planForecast } from './forecast';
+import { exportSplit, splitFigures } from './tokenSplit';
 import {
   DAY,
   HOUR,
@@ -74,6 +75,12 @@ type Agg = {
   lastKnownGpuHours: number;
   /** GPU-hours of the demo's generated history. */
   demoGpuHours: number;
+  /** The sums the prompt/generation split rests on (tokenSplit.ts). */
+  promptTokenCost: number;
+  splitCost: number;
+  splitMeasuredGpuHours: number;
+  requests: number;
+  requestCost: number;
 };
 
 /** Summed rollup rows of one combination of dimensions (and day). */
@@ -98,25 +105,18 @@ const emptyAgg = (): Agg => ({
   clusterGpuHours: 0,
   lastKnownGpuHours: 0,
   demoGpuHours: 0,
+  promptTokenCost: 0,
+  splitCost: 0,
+  splitMeasuredGpuHours: 0,
+  requests: 0,
+  requestCost: 0,
 });
 
 const AGG_KEYS = Object.keys(emptyAgg()) as Array<keyof Agg>;
 
 /** into += sign x from. */
 function addAgg(into: Agg, from: Agg, sign = 1): void {
-  into.gpuHours += sign * from.gpuHours;
-  into.cost += sign * from.cost;
-  into.utilGpuHours += sign * from.utilGpuHours;
-  into.idleGpuHours += sign * from.idleGpuHours;
-  into.idleCost += sign * from.idleCost;
-  into.tokenGpuHours += sign * from.tokenGpuHours;
-  into.tokenCost += sign * from.tokenCost;
-  into.promptTokens += sign * from.promptTokens;
-  into.generationTokens += sign * from.generationTokens;
-  into.sampleCount += sign * from.sampleCount;
-  into.clusterGpuHours += sign * from.clusterGpuHours;
-  into.lastKnownGpuHours += sign * from.lastKnownGpuHours;
-  into.demoGpuHours += sign * from.demoGpuHours;
+  for (const k of AGG_KEYS) into[k] += sign * from[k];
 }
 
 /** The sums as SQL, in the order of AGG_COLUMNS. */
@@ -134,6 +134,11 @@ const AGG_COLUMNS = [
   'cluster_gpu_hours',
   'last_known_gpu_hours',
   'demo_gpu_hours',
+  'prompt_token_cost',
+  'split_cost',
+  'split_measured_gpu_hours',
+  'requests',
+  'request_cost',
 ] as const;
 
 type AggRow = Record<(typeof AGG_COLUMNS)[number], number | string | null>;
@@ -154,6 +159,11 @@ function rowToAgg(row: AggRow): Agg {
     clusterGpuHours: n(row.cluster_gpu_hours),
     lastKnownGpuHours: n(row.last_known_gpu_hours),
     demoGpuHours: n(row.demo_gpu_hours),
+    promptTokenCost: n(row.prompt_token_cost),
+    splitCost: n(row.split_cost),
+    splitMeasuredGpuHours: n(row.split_measured_gpu_hours),
+    requests: n(row.requests),
+    requestCost: n(row.request_cost),
   };
 }
 
@@ -200,6 +210,7 @@ function figures(currency: string, a: Agg): CostFigures {
     tokens,
     tokenCoverage: share(a.tokenGpuHours, a.gpuHours),
     costPerMillionTokens: tokens > 0 ? (a.tokenCost / tokens) * 1e6 : undefined,
+    ...splitFigures(a),
   };
 }
 
@@ -356,6 +367,9 @@ const SAMPLE_COLUMNS = [
   'currency',
   'gpus_basis',
   'metrics_basis',
+  'prompt_share',
+  'split_basis',
+  'requests',
 ] as const;
 
 /** The text columns of usage_samples and their index in SAMPLE_COLUMNS. */
@@ -369,6 +383,7 @@ const TEXT_COLUMNS = [
   'currency',
   'gpus_basis',
   'metrics_basis',
+  'split_basis',
 ] as const;
 const TEXT_INDEXES = TEXT_COLUMNS.map(c => SAMPLE_COLUMNS.indexOf(c));
 
@@ -381,6 +396,8 @@ const NUMBER_COLUMNS = [
   'prompt_tokens',
   'generation_tokens',
   'price_per_gpu_hour',
+  'prompt_share',
+  'requests',
 ] as const;
 const NUMBER_PG_TYPES = [
   'bigint',
@@ -390,6 +407,8 @@ const NUMBER_PG_TYPES = [
   'bigint',
   'bigint',
   'double precision',
+  'double precision',
+  'bigint',
 ] as const;
 const NUMBER_INDEXES = NUMBER_COLUMNS.map(c => SAMPLE_COLUMNS.indexOf(c));
 
@@ -425,6 +444,9 @@ type SampleValues = [
   string,
   string | null,
   string | null,
+  number | null,
+  string | null,
+  number | null,
 ];
 
 function checkSample(s: UsageSample, index: number): SampleValues {
@@ -483,6 +505,24 @@ function checkSample(s: UsageSample, index: number): SampleValues {
   if (s.metricsBasis !== undefined && s.metricsBasis !== 'prometheus') {
     fail('metricsBasis must be prometheus');
   }
+  const hasShare = s.promptShare !== undefined && s.promptShare !== null;
+  if (
+    hasShare &&
+    !(
+      Number.isFinite(s.promptShare) &&
+      s.promptShare! >= 0 &&
+      s.promptShare! <= 1
+    )
+  ) {
+    fail('promptShare must be between 0 and 1');
+  }
+  if (
+    hasShare
+      ? s.splitBasis !== 'measured' && s.splitBasis !== 'weighted'
+      : s.splitBasis !== undefined && s.splitBasis !== null
+  ) {
+    fail('splitBasis must be measured or weighted, and only with promptShare');
+  }
   return [
     s.sampledAt,
     s.intervalSeconds,
@@ -502,6 +542,9 @@ function checkSample(s: UsageSample, index: number): SampleValues {
     s.currency,
     s.gpusBasis ?? null,
     s.metricsBasis ?? null,
+    hasShare ? s.promptShare! : null,
+    hasShare ? s.splitBasis! : null,
+    count(s.requests, 'requests'),
   ];
 }
 
@@ -582,6 +625,7 @@ const GPU_HOURS = '(gpus * interval_seconds / 3600.0)';
 const UTIL_KNOWN = 'gpu_utilization IS NOT NULL';
 const TOKENS_KNOWN =
   '(prompt_tokens IS NOT NULL OR generation_tokens IS NOT NULL)';
+const SPLIT = `${TOKENS_KNOWN} AND prompt_share IS NOT NULL`;
 
 /** The rollup columns written by a rollup, in order. */
 const ROLLUP_COLUMNS = [
@@ -606,6 +650,11 @@ const SAMPLE_SUMS = [
   `SUM(CASE WHEN gpus_basis = 'cluster-state' THEN ${GPU_HOURS} ELSE 0 END)`,
   `SUM(CASE WHEN gpus_basis = 'last-known-state' THEN ${GPU_HOURS} ELSE 0 END)`,
   `SUM(CASE WHEN gpus_basis = 'demo' THEN ${GPU_HOURS} ELSE 0 END)`,
+  `SUM(CASE WHEN ${SPLIT} THEN ${GPU_HOURS} * price_per_gpu_hour * prompt_share ELSE 0 END)`,
+  `SUM(CASE WHEN ${SPLIT} THEN ${GPU_HOURS} * price_per_gpu_hour ELSE 0 END)`,
+  `SUM(CASE WHEN ${SPLIT} AND split_basis = 'measured' THEN ${GPU_HOURS} ELSE 0 END)`,
+  'COALESCE(SUM(requests), 0)',
+  `SUM(CASE WHEN requests IS NOT NULL THEN ${GPU_HOURS} * price_per_gpu_hour ELSE 0 END)`,
 ].join(', ');
 
 /** The sums of rollup rows, in the order of AGG_COLUMNS, named as the columns. */
@@ -634,17 +683,18 @@ export class DatabaseCostStore implements CostStore {
   static create(options: {
     knex: Knex;
     now?: () => Date;
-    /** Rows per INSERT statement; defaults: 10,000 on Postgres (unnest), 2,000 elsewhere. */
+    /** Rows per INSERT statement; defaults: 10,000 on Postgres (unnest), as many as SQLite's bound-variable limit allows elsewhere (1,724). */
     batchSize?: number;
   }): DatabaseCostStore {
     const isPg = options.knex.client.config.client === 'pg';
-    // SQLite allows 32,766 bound variables per statement (16 per row).
-    const batchSize = options.batchSize ?? (isPg ? 10_000 : 2_000);
+    // SQLite allows 32,766 bound variables per statement (one per column).
+    const sqliteMax = Math.floor(32_766 / SAMPLE_COLUMNS.length);
+    const batchSize = options.batchSize ?? (isPg ? 10_000 : sqliteMax);
     return new DatabaseCostStore(
       options.knex,
       options.now ?? (() => new Date()),
       isPg,
-      Math.max(1, Math.min(batchSize, isPg ? 1_000_000 : 2_000)),
+      Math.max(1, Math.min(batchSize, isPg ? 1_000_000 : sqliteMax)),
     );
   }
 
@@ -1322,6 +1372,7 @@ export class DatabaseCostStore implements CostStore {
           costPerMillionTokens:
             tokens > 0 ? (b.tokenCost / tokens) * 1e6 : undefined,
           sampleCount: b.sampleCount,
+          ...exportSplit(b),
         };
       })
       .sort(

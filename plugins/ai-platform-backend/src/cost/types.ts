@@ -72,6 +72,15 @@ export type UsageSample = {
   gpusBasis?: 'cluster-state' | 'last-known-state' | 'demo';
   /** `prometheus` when the token counts and utilisation were read from it. */
   metricsBasis?: 'prometheus';
+  /**
+   * Share (0..1) of the sample's cost allotted to prompt tokens (see
+   * tokenSplit.ts); absent when the interval could not be split.
+   */
+  promptShare?: number;
+  /** What promptShare rests on: measured prefill/decode time, or weighted token counts. */
+  splitBasis?: 'measured' | 'weighted';
+  /** Requests served during the interval (vllm:request_success_total increase), when known. */
+  requests?: number;
 };
 
 /** Ingest and rollup of raw usage samples. */
@@ -113,6 +122,16 @@ export type UsageExportRow = {
   tokens: number;
   costPerMillionTokens?: number;
   sampleCount: number;
+  /** The split of tokenCost (tokenSplit.ts); undefined when nothing was split. */
+  promptTokenCost?: number;
+  generationTokenCost?: number;
+  costPerMillionPromptTokens?: number;
+  costPerMillionGenerationTokens?: number;
+  /** GPU-hours with known tokens whose split rests on measured prefill/decode time. */
+  splitMeasuredGpuHours?: number;
+  /** Requests served, where counted. */
+  requests?: number;
+  costPerRequest?: number;
 };
 
 /** Usage ingest plus the cost queries (which read rollups only). */

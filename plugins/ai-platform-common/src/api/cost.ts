@@ -58,6 +58,30 @@ export type CostFigures = {
    * when there are no tokens.
    */
   costPerMillionTokens?: number;
+  /**
+   * The part of the token cost (the cost of the GPU-hours with known token
+   * counts) allotted to prompt tokens (prefill), by the rule of docs/cost.md
+   * ("Prompt and generation tokens"); undefined when no interval could be
+   * split. generationTokenCost is the rest of the token cost.
+   */
+  promptTokenCost?: number;
+  generationTokenCost?: number;
+  /** promptTokenCost / promptTokens x 1e6; undefined without prompt tokens or a split. */
+  costPerMillionPromptTokens?: number;
+  /** generationTokenCost / generationTokens x 1e6; undefined without generated tokens or a split. */
+  costPerMillionGenerationTokens?: number;
+  /**
+   * Share (0..1) of the GPU-hours with known token counts whose split rests
+   * on measured prefill and decode time (vLLM's histograms); the rest is
+   * split by token counts weighted with aiPlatform.cost.tokenSplit.generationWeight.
+   */
+  splitMeasuredShare?: number;
+  /** Requests served (vLLM's request success counter), where counted. */
+  requests?: number;
+  /** Cost of the GPU-hours whose requests are counted / requests; undefined without requests. */
+  costPerRequest?: number;
+  /** Share (0..1) of the cost whose request counts are known. */
+  requestCoverage?: number;
 };
 
 /** Figures of one group (team, endpoint, model, pool or cluster). */

@@ -155,6 +155,8 @@ export async function startFakePrometheus(
     (a, b) => b.path.length - a.path.length,
   );
 
+  const seriesOf = new WeakMap<ServingPod[], SimulatedSeries>();
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = routes.find(
@@ -194,9 +196,14 @@ export async function startFakePrometheus(
       const query = params.get('query');
       if (!query) throw new PromQLError('missing parameter query');
       const expr = parsePromQL(query);
-      const evaluator = new Evaluator(
-        new SimulatedSeries(await podsOf(route.clusters)),
-      );
+      const pods = await podsOf(route.clusters);
+      // The same pods (the reader keeps them for a moment) keep their series.
+      let source = seriesOf.get(pods);
+      if (!source) {
+        source = new SimulatedSeries(pods);
+        seriesOf.set(pods, source);
+      }
+      const evaluator = new Evaluator(source);
       if (rest === '/api/v1/query') {
         const time = parseTime(params.get('time'), 'time', now());
         send(res, 200, {

@@ -368,16 +368,29 @@ export function scrapeTimes(
  */
 export class SimulatedSeries implements SeriesSource {
   private readonly series: Array<{ pod: ServingPod; series: Series }>;
+  /** The series by metric name, for selectors that name their metric (most do). */
+  private readonly byName = new Map<
+    string,
+    Array<{ pod: ServingPod; series: Series }>
+  >();
 
   constructor(pods: ServingPod[]) {
     this.series = pods.flatMap(pod =>
       podSeries(pod).map(series => ({ pod, series })),
     );
+    for (const entry of this.series) {
+      const name = entry.series.labels.__name__;
+      const list = this.byName.get(name);
+      if (list) list.push(entry);
+      else this.byName.set(name, [entry]);
+    }
   }
 
   select(matchers: Matcher[], from: number, to: number): RangeSeries[] {
     const out: RangeSeries[] = [];
-    for (const { pod, series } of this.series) {
+    const named = matchers.find(m => m.name === '__name__' && m.op === '=');
+    const candidates = named ? this.byName.get(named.value) ?? [] : this.series;
+    for (const { pod, series } of candidates) {
       if (!matches(series.labels, matchers)) continue;
       const points: Point[] = scrapeTimes(pod, from, to).map(t => [
         t,

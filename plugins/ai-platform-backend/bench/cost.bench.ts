@@ -9,6 +9,12 @@
  *
  *   yarn bench cost [--endpoints 1000] [--days 365] [--engine sqlite|pg|both]
  *                   [--runs 7] [--raw-runs 3] [--smoke] [--keep]
+ *                   [--collector-endpoints 10000] [--collector-only] [--no-collector]
+ *
+ * Then the usage collector (collector.bench.ts): one collection of 10,000
+ * endpoints across 3 fake clusters and a fake Prometheus on loopback, with
+ * its time and its requests to the clusters and to Prometheus, and the same
+ * for a tenth of the endpoints (the requests differ only by LIST pages).
  *
  * Postgres: BENCH_POSTGRES_URL=postgresql://user@host:port/db uses a server of
  * your own (a database named ai_platform_bench_cost_<pid> is created on it and
@@ -31,6 +37,7 @@ import {
 } from '../src/cost/seed/generateUsageHistory';
 import type { UsageSample } from '../src/cost/types';
 import { migrateDatabase } from '../src/database/migrateDatabase';
+import { AIM_COLLECTION_MS, benchCollector } from './collector.bench';
 import type {
   EndpointInfo,
   FleetSnapshot,
@@ -72,6 +79,10 @@ const DAY = 86_400;
 /** The year ends at the last midnight (UTC) before the bench runs. */
 const END = Math.floor(Date.now() / 1000 / DAY) * DAY;
 const START = END - days * DAY;
+
+const collectorEndpoints = Math.round(
+  numberOption('collector-endpoints', smoke ? 300 : 10_000),
+);
 
 const AIM_INGEST = 100_000;
 const AIM_QUERY_MS = 50;
@@ -547,10 +558,56 @@ async function benchEngine(options: {
   };
 }
 
+/** One collection of the collector for N and N / 10 endpoints: time and requests. */
+async function collectorMeasure() {
+  console.log(
+    `Usage collector: one collection across 3 fake clusters and a fake Prometheus on loopback (their own process); machine load ${os
+      .loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
+  const results = [];
+  for (const endpoints of [
+    Math.max(3, Math.round(collectorEndpoints / 10)),
+    collectorEndpoints,
+  ]) {
+    const r = await benchCollector({ endpoints });
+    results.push(r);
+    console.log(
+      `  ${fmt(endpoints).padStart(7)} endpoints: ${fmt(
+        r.ms,
+      )} ms (first collection of the process: ${fmt(r.coldMs)} ms); requests: ${
+        r.clusterRequests
+      } to the clusters (LIST pages of 500), ${
+        r.prometheusRequests
+      } to Prometheus; ${fmt(r.samples)} samples`,
+    );
+  }
+  const [small, large] = results;
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(
+    `  Prometheus requests independent of the endpoints: ${met(
+      small.prometheusRequests === large.prometheusRequests,
+    )}; cluster requests = 3 clusters x 2 types x pages: ${met(
+      large.clusterRequests ===
+        3 * 2 * Math.max(1, Math.ceil(collectorEndpoints / 3 / 500)),
+    )}`,
+  );
+  console.log(
+    `  one collection of ${fmt(collectorEndpoints)} endpoints < ${fmt(
+      AIM_COLLECTION_MS,
+    )} ms: ${met(large.ms < AIM_COLLECTION_MS)} (${fmt(large.ms)} ms)`,
+  );
+}
+
 async function main() {
   // Ctrl-C still runs the exit handlers that stop a throwaway server.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
+  if (flag('collector-only')) {
+    await collectorMeasure();
+    return;
+  }
   const { fleet, launches, teams } = syntheticFleet(endpointCount);
   console.log(
     `Cost benchmark${smoke ? ' (smoke)' : ''}: ${fmt(
@@ -646,6 +703,7 @@ async function main() {
     );
   }
   if (results.some(r => !r.matches)) process.exitCode = 1;
+  if (!flag('no-collector')) await collectorMeasure();
 }
 
 main().catch(error => {

@@ -1,0 +1,90 @@
+/*
+ * The other side of the collector benchmark, in a process of its own as
+ * real clusters and Prometheus are: 3 fake Kubernetes API servers
+ * (controllers off, the fleet seeded as it would run) and a fake Prometheus
+ * serving the simulated series of those pods, on loopback. Tells its parent
+ * (IPC, messages tagged `bench`: Backstage's transform sends its own) the clusters' configs and Prometheus' URL, answers `counts` with
+ * the requests each saw, and stops on `stop`.
+ */
+import {
+  startFakeKubeApiServer,
+  type FakeKubeApiServer,
+} from '@internal/fake-kube-apiserver';
+import {
+  startFakePrometheus,
+  type ServingPod,
+} from '@internal/fake-prometheus';
+import {
+  CLUSTERS,
+  NAMESPACES_PER_CLUSTER,
+  endpointsIn,
+  objectsOf,
+} from './collectorFleet';
+
+async function main() {
+  const endpoints = Number(process.argv[2]);
+  const since = process.argv[3];
+  const servers: FakeKubeApiServer[] = [];
+  const serving = new Map<string, ServingPod[]>();
+  for (const [c, cluster] of CLUSTERS.entries()) {
+    const objects = Array.from({ length: endpointsIn(endpoints, c) }, (_, i) =>
+      objectsOf(cluster, i, since),
+    );
+    const server = await startFakeKubeApiServer({
+      controllers: false,
+      clusterName: cluster,
+      namespaces: [
+        'default',
+        ...Array.from(
+          { length: NAMESPACES_PER_CLUSTER },
+          (_, i) => `team-${i}`,
+        ),
+      ],
+    });
+    server.seed(objects.flatMap(o => [o.deployment, o.pod]));
+    servers.push(server);
+    serving.set(
+      cluster,
+      objects.map(o => o.serving),
+    );
+  }
+  let prometheusRequests = 0;
+  const prometheus = await startFakePrometheus({
+    routes: CLUSTERS.map(cluster => ({
+      path: `/clusters/${cluster}`,
+      clusters: [{ name: cluster, url: 'http://127.0.0.1:1' }],
+    })),
+    // Each route serves one cluster: its pods, the same array every time.
+    pods: async clusters => {
+      prometheusRequests++;
+      return serving.get(clusters[0].name) ?? [];
+    },
+  });
+  process.on('message', async (message: string) => {
+    if (message === 'reset') {
+      for (const s of servers) s.clearRequests();
+      prometheusRequests = 0;
+      process.send!({ bench: 'reset' });
+    } else if (message === 'counts') {
+      process.send!({
+        bench: 'counts',
+        clusterRequests: servers.reduce((n, s) => n + s.requests.length, 0),
+        prometheusRequests,
+      });
+    } else if (message === 'stop') {
+      await prometheus.close();
+      for (const s of servers) await s.close();
+      process.exit(0);
+    }
+  });
+  process.send!({
+    bench: 'ready',
+    clusters: servers.map(s => s.clusterConfig()),
+    prometheusUrl: prometheus.url,
+  });
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,3 +1,7 @@
+// Over 500 lines: the simulated deployment controller, ReplicaSet
+// controller, scheduler binding and kubelet of one Deployment's pods work on
+// the same objects in one event loop; split them (scale, pods, kubelet,
+// status) when another workload kind needs them.
 import crypto from 'crypto';
 import type { ApiOperations } from './ApiOperations';
 import { recordUpdate } from './fieldManager';
@@ -6,6 +10,30 @@ import { groupVersionOf, RESOURCE_TYPES, type ResourceType } from './resources';
 import { schedule } from './scheduler';
 import type { KubeObject } from './types';
 import { clone, deepEqual, randomSuffix, shortHash, timestamp } from './util';
+
+/**
+ * What the simulated kubelet does with an image: pull and run it (`ok`),
+ * fail to pull it (`missing`: ErrImagePull, then ImagePullBackOff), run it
+ * and see it exit (`crashing`: CrashLoopBackOff), or run it without it ever
+ * becoming ready (`hanging`: the rollout ends at its progress deadline).
+ */
+export type ImageBehaviour = 'missing' | 'crashing' | 'hanging' | 'ok';
+
+/** A Deployment's pod counts at one moment (see DeploymentController.podHistory). */
+export type PodCounts = {
+  at: string;
+  /** Pods of the Deployment, of every template. */
+  pods: number;
+  /** Of those, ready. */
+  ready: number;
+  /** Pods of the current template. */
+  updated: number;
+  /** Of those, ready. */
+  updatedReady: number;
+};
+
+/** How many pod count changes a Deployment's history keeps. */
+const MAX_HISTORY = 10_000;
 
 const typeOf = (kind: string) => RESOURCE_TYPES.find(t => t.kind === kind)!;
 const DEPLOYMENT = typeOf('Deployment');
@@ -1108,27 +1136,3 @@ export class DeploymentController {
     return created;
   }
 }
-
-/**
- * What the simulated kubelet does with an image: pull and run it (`ok`),
- * fail to pull it (`missing`: ErrImagePull, then ImagePullBackOff), run it
- * and see it exit (`crashing`: CrashLoopBackOff), or run it without it ever
- * becoming ready (`hanging`: the rollout ends at its progress deadline).
- */
-export type ImageBehaviour = 'missing' | 'crashing' | 'hanging' | 'ok';
-
-/** A Deployment's pod counts at one moment (see DeploymentController.podHistory). */
-export type PodCounts = {
-  at: string;
-  /** Pods of the Deployment, of every template. */
-  pods: number;
-  /** Of those, ready. */
-  ready: number;
-  /** Pods of the current template. */
-  updated: number;
-  /** Of those, ready. */
-  updatedReady: number;
-};
-
-/** How many pod count changes a Deployment's history keeps. */
-const MAX_HISTORY = 10_000;

@@ -18,6 +18,7 @@ export {
   latencies,
   load,
   logNormalCdf,
+  meanOf,
   metricNames,
   podSeries,
   requestsBetween,

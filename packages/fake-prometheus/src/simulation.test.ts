@@ -1,6 +1,8 @@
 import { servingPods } from './clusterPods';
 import {
+  latencies,
   load,
+  meanOf,
   metricNames,
   podSeries,
   requestsBetween,
@@ -254,5 +256,49 @@ describe('the HTTP counters of the API server', () => {
 
   it('counts the readiness probe apart, on /v1/models', () => {
     expect(http('/v1/models', '2xx').value(at)).toBe(720);
+  });
+});
+
+describe('the prefill and decode time of a serving pod', () => {
+  const series = podSeries(pod);
+  const sumOf = (name: string) =>
+    series.find(s => s.labels.__name__ === `${name}_sum`)!;
+  const p = trafficProfile(pod.namespace, pod.instance);
+  const l = latencies(p);
+
+  it('serves vLLM v0.10 request phase histograms that move with the traffic', () => {
+    expect(metricNames()).toEqual(
+      expect.arrayContaining([
+        'vllm:request_prefill_time_seconds_sum',
+        'vllm:request_decode_time_seconds_sum',
+        'vllm:request_prefill_time_seconds_bucket',
+        'vllm:request_decode_time_seconds_count',
+      ]),
+    );
+    // A busy hour adds more seconds than a quiet one, as the requests do.
+    const busy = (from: number) =>
+      sumOf('vllm:request_decode_time_seconds').value(from + 3600) -
+      sumOf('vllm:request_decode_time_seconds').value(from);
+    const hours = Array.from({ length: 24 }, (_, i) =>
+      busy(pod.startedAt + i * 3600),
+    );
+    expect(Math.max(...hours)).toBeGreaterThan(2 * Math.min(...hours));
+    const at = pod.startedAt + 7200;
+    const requests = requestsBetween(p, pod.startedAt, at);
+    expect(sumOf('vllm:request_prefill_time_seconds').value(at)).toBeCloseTo(
+      requests * meanOf(l.prefill),
+      2,
+    );
+    expect(sumOf('vllm:request_decode_time_seconds').value(at)).toBeCloseTo(
+      requests * meanOf(l.decode),
+      2,
+    );
+  });
+
+  it('spends most of a request decoding, as a chat endpoint does', () => {
+    const prefill = meanOf(l.prefill);
+    const decode = meanOf(l.decode);
+    expect(prefill / (prefill + decode)).toBeGreaterThan(0.001);
+    expect(prefill / (prefill + decode)).toBeLessThan(0.2);
   });
 });

@@ -163,7 +163,11 @@ export const BUCKETS = {
   ],
 };
 
-/** The three latency distributions of an endpoint: median and log-normal sigma. */
+/**
+ * The latency distributions of an endpoint: median and log-normal sigma.
+ * Prefill is the part of the time to first token spent computing the prompt
+ * (the rest is queueing), decode the gaps between its generated tokens.
+ */
 export function latencies(profile: TrafficProfile) {
   return {
     ttft: { median: profile.ttftMedian, sigma: 0.6 },
@@ -172,10 +176,16 @@ export function latencies(profile: TrafficProfile) {
       median: profile.ttftMedian + profile.generationTokens * profile.itlMedian,
       sigma: 0.5,
     },
+    prefill: { median: profile.ttftMedian * 0.8, sigma: 0.6 },
+    decode: {
+      median: Math.max(1, profile.generationTokens - 1) * profile.itlMedian,
+      sigma: 0.5,
+    },
   };
 }
 
-const meanOf = (d: { median: number; sigma: number }) =>
+/** The mean of a log-normal distribution (median, sigma). */
+export const meanOf = (d: { median: number; sigma: number }) =>
   d.median * Math.exp((d.sigma * d.sigma) / 2);
 
 /** One simulated series: its labels and its value at a scrape time. */
@@ -245,6 +255,20 @@ export function podSeries(pod: ServingPod): Series[] {
   };
   histogram('vllm:time_to_first_token_seconds', BUCKETS.ttft, l.ttft, requests);
   histogram('vllm:e2e_request_latency_seconds', BUCKETS.e2e, l.e2e, requests);
+  // vLLM v0.10's request phase histograms (vllm/v1/metrics/loggers.py, the
+  // request latency buckets), observed as each request finishes.
+  histogram(
+    'vllm:request_prefill_time_seconds',
+    BUCKETS.e2e,
+    l.prefill,
+    requests,
+  );
+  histogram(
+    'vllm:request_decode_time_seconds',
+    BUCKETS.e2e,
+    l.decode,
+    requests,
+  );
   const outputTokenGaps = (t: number) =>
     requests(t) * Math.max(0, profile.generationTokens - 1);
   // vLLM v0.10 (the template's pin) names it time_per_output_token_seconds;

@@ -232,6 +232,33 @@ describe('UsageCollector', () => {
           ),
         };
       }
+      // Prefill and decode seconds and requests: prod's two pods, staging's
+      // pod with no request finished (no time: its tokens split it).
+      const phase = (values: Array<[string, string, number]>) => ({
+        status: 200,
+        body: vector(series(values)),
+      });
+      if (query.includes('request_prefill_time')) {
+        return phase([
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 3],
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 1],
+          ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 0],
+        ]);
+      }
+      if (query.includes('request_decode_time')) {
+        return phase([
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 30],
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 6],
+          ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 0],
+        ]);
+      }
+      if (query.includes('request_success')) {
+        return phase([
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-abcde', 120],
+          ['chat', 'chat-assistant-prod-7d9f8c6b5-fghij', 40.2],
+          ['chat-staging', 'chat-assistant-staging-7d9f8c6b5-abcde', 0],
+        ]);
+      }
       return {
         status: 200,
         body: vector(
@@ -256,7 +283,7 @@ describe('UsageCollector', () => {
       });
       const result = await collector.collectOnce(NOW);
       expect(result.prometheusClusters).toEqual(['gpu-eu-west']);
-      expect(result.prometheusRequests).toBe(3);
+      expect(result.prometheusRequests).toBe(6);
       const sample = (name: string) =>
         ingest.samples.find(s => s.endpointRef.endsWith(`/${name}`))!;
       expect(sample('chat-assistant-prod')).toMatchObject({
@@ -271,6 +298,21 @@ describe('UsageCollector', () => {
         gpuUtilization: 0.1,
         metricsBasis: 'prometheus',
       });
+      // Prod's prompt share is its pods' measured prefill time: 4 of 40 s.
+      expect(sample('chat-assistant-prod')).toMatchObject({
+        promptShare: 0.1,
+        splitBasis: 'measured',
+        requests: 160,
+      });
+      // Staging finished no request: 500 / (500 + 70 x 4), by its tokens.
+      expect(sample('chat-assistant-staging')).toMatchObject({
+        splitBasis: 'weighted',
+        requests: 0,
+      });
+      expect(sample('chat-assistant-staging').promptShare).toBeCloseTo(
+        500 / 780,
+        12,
+      );
       // Other clusters have no Prometheus: GPUs held only.
       const reasoning = sample('reasoning-70b-prod');
       expect(reasoning.promptTokens).toBeUndefined();
@@ -279,6 +321,9 @@ describe('UsageCollector', () => {
         'avg by (cluster, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[300s]))',
         'sum by (cluster, namespace, pod) (increase(vllm:generation_tokens_total[300s]))',
         'sum by (cluster, namespace, pod) (increase(vllm:prompt_tokens_total[300s]))',
+        'sum by (cluster, namespace, pod) (increase(vllm:request_decode_time_seconds_sum[300s]))',
+        'sum by (cluster, namespace, pod) (increase(vllm:request_prefill_time_seconds_sum[300s]))',
+        'sum by (cluster, namespace, pod) (increase(vllm:request_success_total[300s]))',
       ]);
       expect(new Set(prometheus.queries.map(q => q.time))).toEqual(
         new Set([String(START + 300)]),

@@ -15,6 +15,7 @@ import {
   type PodMetricsQueries,
 } from './podMetrics';
 import type { PrometheusQuerier } from './PrometheusClient';
+import { checkGenerationWeight, promptShare } from './tokenSplit';
 import type { UsageIngest, UsageSample } from './types';
 
 /** What one cluster's numbers rested on in a collection. */
@@ -85,6 +86,8 @@ export class UsageCollector {
       prometheus?: Map<string, PrometheusQuerier>;
       intervalSeconds?: number;
       rawRetentionDays?: number;
+      /** aiPlatform.cost.tokenSplit.generationWeight (tokenSplit.ts). */
+      generationWeight?: number;
     },
   ) {
     const interval = options.intervalSeconds ?? 300;
@@ -100,7 +103,11 @@ export class UsageCollector {
         'aiPlatform.cost.collector.rawRetentionDays must be positive',
       );
     }
+    this.generationWeight = checkGenerationWeight(options.generationWeight);
   }
+
+  /** Checked when built: a bad weight fails the backend's start. */
+  private readonly generationWeight: number;
 
   private get interval() {
     return this.options.intervalSeconds ?? 300;
@@ -297,6 +304,7 @@ export class UsageCollector {
       p => `${p.namespace}/${p.name}`,
     );
     const own = metrics?.forPods(pods);
+    const split = own ? promptShare(own, this.generationWeight) : undefined;
     const endpoint = run.endpoint;
     return {
       sampledAt: from,
@@ -321,6 +329,8 @@ export class UsageCollector {
       currency: run.pool!.price!.currency,
       gpusBasis: run.basis as 'cluster-state' | 'last-known-state',
       ...(own ? { metricsBasis: 'prometheus' as const } : {}),
+      ...(split ? { promptShare: split.share, splitBasis: split.basis } : {}),
+      ...(own?.requests !== undefined ? { requests: own.requests } : {}),
     };
   }
 

@@ -86,6 +86,9 @@ export async function scheduleUsageCollection(options: {
     intervalSeconds: intervalMinutes * 60,
     rawRetentionDays:
       collectorConfig?.getOptionalNumber('rawRetentionDays') ?? 30,
+    generationWeight: config.getOptionalNumber(
+      'aiPlatform.cost.tokenSplit.generationWeight',
+    ),
   });
   const seed =
     config.getOptionalBoolean('aiPlatform.cost.seedDemoHistory') ?? false;

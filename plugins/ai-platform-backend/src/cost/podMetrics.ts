@@ -9,6 +9,12 @@ export type EndpointMetrics = {
   generationTokens?: number;
   /** Mean GPU utilisation 0..1 over its pods' GPUs. */
   utilization?: number;
+  /** Seconds its requests spent in prefill (vllm:request_prefill_time_seconds_sum increase). */
+  prefillSeconds?: number;
+  /** Seconds its requests spent in decode (vllm:request_decode_time_seconds_sum increase). */
+  decodeSeconds?: number;
+  /** Requests it served (vllm:request_success_total increase, every finish reason). */
+  requests?: number;
 };
 
 /** A cluster's token counts and utilisation per pod (`namespace/pod`). */
@@ -18,19 +24,24 @@ export type PodMetrics = {
 };
 
 /**
- * The three PromQL queries of a cluster's interval, each grouped by
- * namespace and pod (and cluster, for a Prometheus shared by clusters):
- * vLLM's prompt and generation token counters (the scrape adds namespace and
- * pod) and the DCGM exporter's utilisation (labelled with the pod that holds
- * the GPU). Never by model name: endpoints of one model are told apart by
- * their pods. Three requests per cluster and interval, whatever the number
- * of endpoints.
+ * The PromQL queries of a cluster's interval, each grouped by namespace and
+ * pod (and cluster, for a Prometheus shared by clusters): vLLM's prompt and
+ * generation token counters (the scrape adds namespace and pod), the DCGM
+ * exporter's utilisation (labelled with the pod that holds the GPU), and
+ * vLLM's (v0.10, the template's pin, vllm/v1/metrics/loggers.py) prefill and
+ * decode time histograms' sums and request success counter, for the token
+ * cost split (tokenSplit.ts) and the cost per request. Never by model name:
+ * endpoints of one model are told apart by their pods. Six requests per
+ * cluster and interval, whatever the number of endpoints.
  */
 export function podMetricsQueries(range: string) {
   return {
     prompt: `sum by (cluster, namespace, pod) (increase(vllm:prompt_tokens_total[${range}]))`,
     generation: `sum by (cluster, namespace, pod) (increase(vllm:generation_tokens_total[${range}]))`,
     utilization: `avg by (cluster, namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[${range}]))`,
+    prefill: `sum by (cluster, namespace, pod) (increase(vllm:request_prefill_time_seconds_sum[${range}]))`,
+    decode: `sum by (cluster, namespace, pod) (increase(vllm:request_decode_time_seconds_sum[${range}]))`,
+    requests: `sum by (cluster, namespace, pod) (increase(vllm:request_success_total[${range}]))`,
   };
 }
 
@@ -45,11 +56,15 @@ export async function queryPodMetrics(
     onRequest();
     return prometheus.query(promql, window.to);
   };
-  const [prompt, generation, util] = await Promise.all([
-    run(q.prompt),
-    run(q.generation),
-    run(q.utilization),
-  ]);
+  const [prompt, generation, util, prefill, decode, requests] =
+    await Promise.all([
+      run(q.prompt),
+      run(q.generation),
+      run(q.utilization),
+      run(q.prefill),
+      run(q.decode),
+      run(q.requests),
+    ]);
   // A series of another cluster (a Prometheus shared by clusters) is not ours.
   const byPod = (series: PrometheusSample[]) => {
     const out = new Map<string, number>();
@@ -65,6 +80,15 @@ export async function queryPodMetrics(
   const prompts = byPod(prompt);
   const generations = byPod(generation);
   const utilizations = byPod(util);
+  const prefills = byPod(prefill);
+  const decodes = byPod(decode);
+  const successes = byPod(requests);
+  const seconds = (values: Map<string, number>, pods: string[]) => {
+    const found = pods.filter(p => values.has(p));
+    if (!found.length) return undefined;
+    const total = found.reduce((a, p) => a + Math.max(0, values.get(p)!), 0);
+    return Math.round(total * 1000) / 1000;
+  };
   const sum = (values: Map<string, number>, pods: string[]) => {
     let found = false;
     let total = 0;
@@ -89,10 +113,16 @@ export async function queryPodMetrics(
             1,
           )
         : undefined;
+      const prefillSeconds = seconds(prefills, pods);
+      const decodeSeconds = seconds(decodes, pods);
+      const served = sum(successes, pods);
       if (
         promptTokens === undefined &&
         generationTokens === undefined &&
-        utilization === undefined
+        utilization === undefined &&
+        prefillSeconds === undefined &&
+        decodeSeconds === undefined &&
+        served === undefined
       ) {
         return undefined;
       }
@@ -100,6 +130,9 @@ export async function queryPodMetrics(
         ...(promptTokens !== undefined ? { promptTokens } : {}),
         ...(generationTokens !== undefined ? { generationTokens } : {}),
         ...(utilization !== undefined ? { utilization } : {}),
+        ...(prefillSeconds !== undefined ? { prefillSeconds } : {}),
+        ...(decodeSeconds !== undefined ? { decodeSeconds } : {}),
+        ...(served !== undefined ? { requests: served } : {}),
       };
     },
   };

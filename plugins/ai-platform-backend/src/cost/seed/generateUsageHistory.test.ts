@@ -198,6 +198,49 @@ describe('generateUsageHistory', () => {
     expect(looksLikeLlm('model:default/support-assistant-8b')).toBe(true);
   });
 
+  it('splits LLM samples between prompt and generation, mostly by measured time, and counts requests', () => {
+    const llm = year.filter(s => LLM_ENDPOINTS.includes(s.endpointRef));
+    const unsplit = llm.filter(
+      s =>
+        s.generationTokens! > 0 &&
+        (s.promptShare === undefined ||
+          s.promptShare < 0 ||
+          s.promptShare > 1 ||
+          s.requests === undefined),
+    );
+    expect(unsplit).toEqual([]);
+    // Non-LLM endpoints have neither.
+    expect(
+      year.filter(
+        s =>
+          !LLM_ENDPOINTS.includes(s.endpointRef) &&
+          (s.promptShare !== undefined || s.requests !== undefined),
+      ),
+    ).toEqual([]);
+    // One basis per endpoint; both bases occur in the fleet.
+    const bases = new Map<string, Set<string | undefined>>();
+    for (const s of llm) {
+      if (!bases.has(s.endpointRef)) bases.set(s.endpointRef, new Set());
+      bases.get(s.endpointRef)!.add(s.splitBasis);
+    }
+    for (const set of bases.values()) {
+      set.delete(undefined);
+      expect(set.size).toBe(1);
+    }
+    const all = [...bases.values()].flatMap(b => [...b]);
+    expect(all).toContain('measured');
+    // Measured time puts most of the cost on decode, as vLLM reports it.
+    const measured = llm.filter(s => s.splitBasis === 'measured');
+    expect(mean(measured.map(s => s.promptShare!))).toBeLessThan(0.2);
+    // A request generates ~120-420 tokens.
+    const chat = of(CHAT);
+    const perRequest =
+      chat.reduce((a, s) => a + s.generationTokens!, 0) /
+      chat.reduce((a, s) => a + s.requests!, 0);
+    expect(perRequest).toBeGreaterThan(100);
+    expect(perRequest).toBeLessThan(450);
+  });
+
   it('never holds more than gpusNeeded, and prices from the pool', () => {
     const endpoints = new Map(fleet.endpoints.map(e => [e.ref, e]));
     const pools = new Map(fleet.pools.map(p => [p.ref, p]));

@@ -3,6 +3,7 @@ import type {
   FleetSnapshot,
   PoolInfo,
 } from '../../quotas/FleetSource';
+import { promptShare } from '../tokenSplit';
 import type { UsageSample } from '../types';
 
 const HOUR = 3600;
@@ -120,6 +121,17 @@ type Profile = {
   launchAt: number;
   /** Autocorrelated noise state (log scale). */
   noise: number;
+  /** Request shape and prefill/decode speed (their own stream, so the rest of the history stays as it was). */
+  traffic: {
+    rand: () => number;
+    /** Generated tokens per request. */
+    tokensPerRequest: number;
+    /** Seconds of prefill per prompt token, and of decode per generated token. */
+    prefillPerToken: number;
+    decodePerToken: number;
+    /** Whether its vLLM exposes the phase histograms (else split by weighted tokens). */
+    measured: boolean;
+  };
 };
 
 /** Output tokens/s of one GPU of the pool at full load on an ~8B model. */
@@ -148,6 +160,18 @@ function gcd(a: number, b: number): number {
   let y = b;
   while (y) [x, y] = [y, x % y];
   return x;
+}
+
+function trafficOf(rand: () => number): Profile['traffic'] {
+  const between = (lo: number, hi: number) => lo + (hi - lo) * rand();
+  return {
+    rand,
+    tokensPerRequest: between(120, 420),
+    prefillPerToken: between(0.00008, 0.0002),
+    decodePerToken: between(0.015, 0.04),
+    // About one endpoint in five runs a vLLM without the phase histograms.
+    measured: rand() >= 0.2,
+  };
 }
 
 function buildProfiles(
@@ -215,6 +239,7 @@ function buildProfiles(
           ? -Infinity
           : Math.ceil((end - launchDays * DAY) / interval) * interval,
       noise: 0,
+      traffic: trafficOf(mulberry32(hashString(endpoint.ref, seed ^ 0x5eed))),
     });
   }
   return profiles;
@@ -313,6 +338,25 @@ function sampleOf(
     sample.promptTokens = Math.round(
       generated * p.promptRatio * (0.85 + 0.3 * rand()),
     );
+    // Requests, and the time vLLM would measure in prefill and decode.
+    const tr = p.traffic;
+    const jitter = () => 0.9 + 0.2 * tr.rand();
+    sample.requests = Math.round((generated / tr.tokensPerRequest) * jitter());
+    const split = promptShare(
+      tr.measured
+        ? {
+            prefillSeconds: sample.promptTokens * tr.prefillPerToken * jitter(),
+            decodeSeconds: generated * tr.decodePerToken * jitter(),
+          }
+        : {
+            promptTokens: sample.promptTokens,
+            generationTokens: generated,
+          },
+    );
+    if (split) {
+      sample.promptShare = round4(split.share);
+      sample.splitBasis = split.basis;
+    }
   }
   return sample;
 }
@@ -328,8 +372,10 @@ function sampleOf(
  * growing 2-3x over a year, endpoints launched during the history (no samples
  * before the launch, a two-week spike after it), mostly idle development
  * pools (utilisation 2-10%), utilisation for every sample and token counts
- * (prompt:generation about 3:1) for LLM endpoints only. GPUs never exceed the
- * endpoint's `gpusNeeded`.
+ * (prompt:generation about 3:1) for LLM endpoints only, with their requests
+ * and the prompt share of their cost (from simulated prefill and decode time,
+ * or for about one endpoint in five from weighted token counts; see
+ * tokenSplit.ts). GPUs never exceed the endpoint's `gpusNeeded`.
  */
 export function* generateUsageHistory(
   options: GenerateUsageHistoryOptions,

@@ -576,7 +576,11 @@ async function collectorMeasure() {
     console.log(
       `  ${fmt(endpoints).padStart(7)} endpoints: ${fmt(
         r.ms,
-      )} ms (first collection of the process: ${fmt(r.coldMs)} ms); requests: ${
+      )} ms, of which ${fmt(
+        r.collectorCpuMs,
+      )} ms CPU in the collector's process (first collection of the process: ${fmt(
+        r.coldMs,
+      )} ms); requests: ${
         r.clusterRequests
       } to the clusters (LIST pages of 500), ${
         r.prometheusRequests

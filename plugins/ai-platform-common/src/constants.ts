@@ -67,6 +67,20 @@ export const ANNOTATION_DISCOVERED_NODES = 'ai-platform.io/discovered-nodes';
  * The pool keeps the figures of the last successful discovery.
  */
 export const ANNOTATION_DISCOVERY_ERROR = 'ai-platform.io/discovery-error';
+/**
+ * The deploy targets the pool's cluster serves, as discovery found them,
+ * comma-separated: `deployment` (always) and `llm-inference-service` when
+ * the cluster serves KServe's LLMInferenceService CRD (serving.kserve.io).
+ * On discovered pools and beside YAML pools of the same name.
+ */
+export const ANNOTATION_DISCOVERED_DEPLOY_TARGETS =
+  'ai-platform.io/discovered-deploy-targets';
+/**
+ * The serving.kserve.io versions the pool's cluster serves (preferred first,
+ * comma-separated), when it serves KServe's LLMInferenceService.
+ */
+export const ANNOTATION_DISCOVERED_LLM_INFERENCE_SERVICE_VERSIONS =
+  'ai-platform.io/discovered-llm-inference-service-versions';
 
 /**
  * On every Kubernetes object the portal applies: the entity ref of the

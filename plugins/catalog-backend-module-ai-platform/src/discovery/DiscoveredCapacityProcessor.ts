@@ -9,6 +9,7 @@ import {
   DISCOVERY_LOCATION_PREFIX,
   isGpuPoolEntity,
 } from '@internal/plugin-ai-platform-common';
+import { deployTargetAnnotations } from './deriveGpuPools';
 import type { DiscoverySnapshot } from './DiscoverySnapshot';
 
 /** Whether a GpuPool came from discovery rather than YAML. */
@@ -47,6 +48,7 @@ export class DiscoveredCapacityProcessor implements CatalogProcessor {
           [ANNOTATION_DISCOVERED_ALLOCATABLE]: String(figures.allocatable),
           [ANNOTATION_DISCOVERED_ALLOCATED]: String(figures.allocated),
           [ANNOTATION_DISCOVERED_NODES]: String(figures.nodes),
+          ...deployTargetAnnotations(figures.deployTargets),
           ...(figures.error
             ? { [ANNOTATION_DISCOVERY_ERROR]: figures.error }
             : {}),

@@ -179,11 +179,14 @@ describe('GpuPoolDiscoveryProvider', () => {
             'gpupool:default/gpu-us-east-nvidia-a100-sxm4-80gb-mig-3g-40gb',
             'gpupool:default/gpu-us-east-nvidia-h100-80gb-hbm3',
           ],
+          // Neither fake cluster serves KServe: plain Deployments only.
+          deployTargets: { targets: ['deployment'] },
         },
         {
           cluster: 'gpu-eu-west',
           status: 'ok',
           pools: ['gpupool:default/gpu-eu-west-nvidia-l4-time-sliced'],
+          deployTargets: { targets: ['deployment'] },
         },
       ],
       shadowed: [],
@@ -348,6 +351,7 @@ describe('GpuPoolDiscoveryProvider', () => {
       'ai-platform.io/discovered-allocatable': '16',
       'ai-platform.io/discovered-allocated': '2',
       'ai-platform.io/discovered-nodes': '2',
+      'ai-platform.io/discovered-deploy-targets': 'deployment',
     });
     // A discovered pool itself, or another pool, is left alone.
     const other = {

@@ -25,6 +25,7 @@ import {
 import type { DiscoverySettings } from './readDiscoveryConfig';
 import type {
   ClusterInventory,
+  DeployTargetsInventory,
   DiscoveredFigures,
   DiscoveredPool,
 } from './types';
@@ -40,6 +41,8 @@ export type GpuPoolDiscoveryResult = {
     error?: string;
     /** Pools found but left out, and why. */
     skipped?: string[];
+    /** The deploy targets the cluster serves (from its last good run). */
+    deployTargets?: DeployTargetsInventory;
   }>;
   /** Discovered pools not emitted because a YAML GpuPool has the same ref; their figures are shown beside it. */
   shadowed: string[];
@@ -164,6 +167,7 @@ export class GpuPoolDiscoveryProvider implements EntityProvider {
         pools: pools.map(p => stringifyEntityRef(p.entity)),
         ...(run.error ? { error: run.error } : {}),
         ...(run.skipped?.length ? { skipped: run.skipped } : {}),
+        ...(run.deployTargets ? { deployTargets: run.deployTargets } : {}),
       });
     }
     result.shadowed = [...shadowed.keys()];
@@ -190,6 +194,7 @@ export class GpuPoolDiscoveryProvider implements EntityProvider {
     cluster: string;
     pools?: DiscoveredPool[];
     skipped?: string[];
+    deployTargets?: DeployTargetsInventory;
     error?: string;
   }> {
     const { settings, logger } = this.options;
@@ -213,7 +218,28 @@ export class GpuPoolDiscoveryProvider implements EntityProvider {
         );
       }
       this.lastGood.set(cluster.name, pools);
-      return { cluster: cluster.name, pools, skipped };
+      if (inventory.deployTargets) {
+        logger.info(
+          `Cluster "${
+            cluster.name
+          }" serves the deploy targets ${inventory.deployTargets.targets.join(
+            ', ',
+          )}`,
+          {
+            cluster: cluster.name,
+            llmInferenceServiceVersions:
+              inventory.deployTargets.llmInferenceServiceVersions?.join(','),
+          },
+        );
+      }
+      return {
+        cluster: cluster.name,
+        pools,
+        skipped,
+        ...(inventory.deployTargets
+          ? { deployTargets: inventory.deployTargets }
+          : {}),
+      };
     } catch (error) {
       const reason = describeClusterError(error, settings.requestTimeoutMs);
       logger.warn(

@@ -6,6 +6,8 @@ import {
   ANNOTATION_DISCOVERED_CAPACITY,
   ANNOTATION_DISCOVERED_FROM,
   ANNOTATION_DISCOVERED_NODES,
+  ANNOTATION_DISCOVERED_DEPLOY_TARGETS,
+  ANNOTATION_DISCOVERED_LLM_INFERENCE_SERVICE_VERSIONS,
   DEFAULT_GPU_RESOURCE_NAME,
   DISCOVERY_LOCATION_PREFIX,
   LABEL_DISCOVERED,
@@ -335,6 +337,7 @@ export function deriveGpuPools(
           [ANNOTATION_DISCOVERED_ALLOCATABLE]: String(allocatable),
           [ANNOTATION_DISCOVERED_ALLOCATED]: String(allocated),
           [ANNOTATION_DISCOVERED_NODES]: String(nodes.length),
+          ...deployTargetAnnotations(inventory.deployTargets),
         },
       },
       spec: {
@@ -365,8 +368,27 @@ export function deriveGpuPools(
         allocatable,
         allocated,
         nodes: nodes.length,
+        ...(inventory.deployTargets
+          ? { deployTargets: inventory.deployTargets }
+          : {}),
       },
     });
   }
   return { pools, skipped };
+}
+
+/** The annotations that say which deploy targets the pool's cluster serves (none when it was not asked). */
+export function deployTargetAnnotations(
+  targets: ClusterInventory['deployTargets'],
+): Record<string, string> {
+  if (!targets) return {};
+  return {
+    [ANNOTATION_DISCOVERED_DEPLOY_TARGETS]: targets.targets.join(','),
+    ...(targets.llmInferenceServiceVersions?.length
+      ? {
+          [ANNOTATION_DISCOVERED_LLM_INFERENCE_SERVICE_VERSIONS]:
+            targets.llmInferenceServiceVersions.join(','),
+        }
+      : {}),
+  };
 }

@@ -138,4 +138,41 @@ describe('readClusterInventory', () => {
     expect(inventory.kueue).toBeUndefined();
     expect(inventory.nodes).toHaveLength(1);
   });
+
+  it('reports the deploy targets the cluster serves: a plain Deployment always, LLMInferenceService with the versions found', async () => {
+    server = await startFakeKubeApiServer({
+      token: 't',
+      nodes: [h100Node('h100-a')],
+    });
+    const read = () =>
+      readClusterInventory(server!.clusterConfig('gpu-us-east'), {
+        timeoutMs: 5000,
+      });
+    expect((await read()).deployTargets).toEqual({ targets: ['deployment'] });
+    server.installGroup('kserve-v1alpha1');
+    expect((await read()).deployTargets).toEqual({
+      targets: ['deployment', 'llm-inference-service'],
+      llmInferenceServiceVersions: ['v1alpha1'],
+    });
+    server.installGroup('kserve');
+    const inventory = await read();
+    expect(inventory.deployTargets).toEqual({
+      targets: ['deployment', 'llm-inference-service'],
+      llmInferenceServiceVersions: ['v1alpha2', 'v1alpha1'],
+    });
+    // Every pool of the cluster says so.
+    const { pools } = deriveGpuPools(inventory, {
+      cluster: 'gpu-us-east',
+      owner: 'group:default/ml-platform',
+      lifecycle: 'production',
+      namespace: 'default',
+    });
+    expect(pools[0].entity.metadata.annotations).toMatchObject({
+      'ai-platform.io/discovered-deploy-targets':
+        'deployment,llm-inference-service',
+      'ai-platform.io/discovered-llm-inference-service-versions':
+        'v1alpha2,v1alpha1',
+    });
+    expect(pools[0].figures.deployTargets).toEqual(inventory.deployTargets);
+  });
 });

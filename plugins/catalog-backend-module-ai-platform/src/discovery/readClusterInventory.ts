@@ -8,7 +8,15 @@ import {
   toKueueResourceFlavor,
   type ClusterConfig,
 } from '@internal/plugin-ai-platform-node';
-import type { ClusterInventory, InventoryPod, KueueInventory } from './types';
+import type {
+  ClusterInventory,
+  DeployTargetsInventory,
+  InventoryPod,
+  KueueInventory,
+} from './types';
+
+/** KServe's API group, whose LLMInferenceService is a deploy target. */
+const KSERVE_GROUP = 'serving.kserve.io';
 
 // @kubernetes/client-node 1.x is ESM; Node's require of ESM loads it here.
 function clientNode(): typeof k8sTypes {
@@ -69,7 +77,9 @@ export function describeClusterError(
  * Kueue, its ResourceFlavors, ClusterQueues and LocalQueues: in
  * kueue.x-k8s.io/v1beta2 (Kueue v0.15 and later; the only version of v0.20)
  * or else v1beta1 (older installs), whichever discovery finds first, each
- * read in its own field names. Every request is aborted after `timeoutMs`.
+ * read in its own field names; and which deploy targets it serves (API
+ * discovery of KServe's serving.kserve.io group, for LLMInferenceService).
+ * Every request is aborted after `timeoutMs`.
  */
 export async function readClusterInventory(
   cluster: ClusterConfig,
@@ -176,5 +186,22 @@ export async function readClusterInventory(
       }),
     };
   }
-  return { nodes, pods, kueue };
+  const groups = await kc
+    .makeApiClient(k8s.ApisApi)
+    .getAPIVersions(withTimeout);
+  const kserve = groups.groups.find(g => g.name === KSERVE_GROUP);
+  const preferred = kserve?.preferredVersion?.version;
+  const versions = kserve
+    ? [
+        ...(preferred ? [preferred] : []),
+        ...kserve.versions.map(v => v.version).filter(v => v !== preferred),
+      ]
+    : [];
+  const deployTargets: DeployTargetsInventory = kserve
+    ? {
+        targets: ['deployment', 'llm-inference-service'],
+        llmInferenceServiceVersions: versions,
+      }
+    : { targets: ['deployment'] };
+  return { nodes, pods, kueue, deployTargets };
 }

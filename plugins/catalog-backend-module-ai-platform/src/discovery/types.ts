@@ -38,10 +38,22 @@ export type KueueInventory = {
   localQueues: Array<{ namespace: string; name: string; clusterQueue: string }>;
 };
 
+/**
+ * The deploy targets a cluster serves: `deployment` always,
+ * `llm-inference-service` when its API discovery lists KServe's
+ * serving.kserve.io group (with the versions found, preferred first).
+ */
+export type DeployTargetsInventory = {
+  targets: Array<'deployment' | 'llm-inference-service'>;
+  llmInferenceServiceVersions?: string[];
+};
+
 /** What discovery read from one cluster. */
 export type ClusterInventory = {
   nodes: InventoryNode[];
   pods: InventoryPod[];
+  /** Absent from inventories read before targets were discovered (tests' fixtures): only `deployment` is then known. */
+  deployTargets?: DeployTargetsInventory;
   /** Undefined when the cluster serves neither kueue.x-k8s.io/v1beta2 nor v1beta1. */
   kueue?: KueueInventory;
 };
@@ -56,6 +68,8 @@ export type DiscoveredFigures = {
   /** Sum of the requests of non-terminated pods on those nodes. */
   allocated: number;
   nodes: number;
+  /** The deploy targets the cluster serves. */
+  deployTargets?: DeployTargetsInventory;
   /** Set when the cluster failed the latest discovery (the figures are older). */
   error?: string;
 };

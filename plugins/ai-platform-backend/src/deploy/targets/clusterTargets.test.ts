@@ -1,9 +1,10 @@
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import { readDeployOptions } from '../types';
 import { clusterTarget, readClusterTargets } from './clusterTargets';
 import { targetOfManifests, targetServed } from './servedTargets';
 
-const deployConfig = (clusters: unknown) =>
+const deployConfig = (clusters: JsonObject) =>
   new ConfigReader({ aiPlatform: { deploy: { clusters } } });
 
 describe('readClusterTargets', () => {

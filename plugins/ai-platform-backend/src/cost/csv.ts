@@ -25,9 +25,21 @@ export const CSV_COLUMNS = [
   'tokens',
   'cost_per_million_tokens',
   'sample_count',
+  'prompt_token_cost',
+  'generation_token_cost',
+  'cost_per_million_prompt_tokens',
+  'cost_per_million_generation_tokens',
+  'split_measured_gpu_hours',
+  'requests',
+  'cost_per_request',
 ] as const;
 
-/** Usage export rows as CSV, one line per endpoint per UTC day. */
+/**
+ * Usage export rows as CSV, one line per endpoint per UTC day. The token
+ * split columns (after sample_count, so that readers by position keep
+ * working) follow docs/cost.md, "Prompt and generation tokens"; empty where
+ * nothing of the day was split or no request was counted.
+ */
 export function toCsv(rows: UsageExportRow[]): string {
   return csvTable(
     [...CSV_COLUMNS],
@@ -53,6 +65,13 @@ export function toCsv(rows: UsageExportRow[]): string {
       r.tokens,
       r.costPerMillionTokens,
       r.sampleCount,
+      r.promptTokenCost,
+      r.generationTokenCost,
+      r.costPerMillionPromptTokens,
+      r.costPerMillionGenerationTokens,
+      r.splitMeasuredGpuHours,
+      r.requests,
+      r.costPerRequest,
     ]),
   );
 }

@@ -522,10 +522,19 @@ describe('toFocusCsv, FOCUS 1.3 (the default)', () => {
     );
     expect(custom).toEqual([
       'x_Cluster',
+      'x_CostPerMillionGenerationTokens',
+      'x_CostPerMillionPromptTokens',
+      'x_CostPerRequest',
       'x_Endpoint',
+      'x_GenerationTokenCost',
+      'x_GenerationTokens',
       'x_GpuPool',
       'x_IdleCost',
       'x_Model',
+      'x_PromptTokenCost',
+      'x_PromptTokens',
+      'x_Requests',
+      'x_SplitMeasuredGpuHours',
       'x_Team',
       'x_Tokens',
     ]);
@@ -627,10 +636,19 @@ describe('toFocusCsv, FOCUS 1.3 (the default)', () => {
       SubAccountName: 'team-a',
       Tags: '{"ai-platform/model":"model:default/llama","ai-platform/pool":"gpupool:default/h100","ai-platform/cluster":"c1"}',
       x_Cluster: 'c1',
+      x_CostPerMillionGenerationTokens: '738',
+      x_CostPerMillionPromptTokens: '49.2',
+      x_CostPerRequest: '0.0492',
       x_Endpoint: 'inferenceendpoint:default/chat',
+      x_GenerationTokenCost: '147.6',
+      x_GenerationTokens: '200000',
       x_GpuPool: 'gpupool:default/h100',
       x_IdleCost: '24.6',
       x_Model: 'model:default/llama',
+      x_PromptTokenCost: '49.2',
+      x_PromptTokens: '1000000',
+      x_Requests: '4000',
+      x_SplitMeasuredGpuHours: '36',
       x_Team: 'group:default/team-a',
       x_Tokens: '1200000',
     });
@@ -666,6 +684,38 @@ describe('toFocusCsv, FOCUS 1.3 (the default)', () => {
       ListUnitPrice: '4.1',
       x_IdleCost: '2000000000000000000000',
     });
+  });
+
+  it('writes the token split as null where nothing of the day was split or counted', () => {
+    const { rows: written } = records(
+      toFocusCsv([
+        exportRow({
+          promptTokenCost: undefined,
+          generationTokenCost: undefined,
+          costPerMillionPromptTokens: undefined,
+          costPerMillionGenerationTokens: undefined,
+          splitMeasuredGpuHours: undefined,
+          requests: undefined,
+          costPerRequest: undefined,
+        }),
+      ]),
+    );
+    expect(written[0]).toMatchObject({
+      x_CostPerMillionGenerationTokens: '',
+      x_CostPerMillionPromptTokens: '',
+      x_CostPerRequest: '',
+      x_GenerationTokenCost: '',
+      x_PromptTokenCost: '',
+      x_Requests: '',
+      x_SplitMeasuredGpuHours: '',
+      x_PromptTokens: '1000000',
+    });
+    // Prompt and generation cost add up to the token cost of the charge.
+    const [full] = records(toFocusCsv([exportRow()])).rows;
+    expect(
+      Number(full.x_PromptTokenCost) + Number(full.x_GenerationTokenCost),
+    ).toBeCloseTo(196.8, 9);
+    expectFocus13Rules(written);
   });
 
   it('leaves out rows that charge nothing (no GPU-hours, no cost), which have no unit price to state', () => {

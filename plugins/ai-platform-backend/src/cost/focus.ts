@@ -247,10 +247,23 @@ function focus13Rows(
           [`${FOCUS_TAG_PREFIX}cluster`]: r.cluster,
         }),
         x_Cluster: r.cluster,
+        x_CostPerMillionGenerationTokens: focusDecimal(
+          r.costPerMillionGenerationTokens,
+        ),
+        x_CostPerMillionPromptTokens: focusDecimal(
+          r.costPerMillionPromptTokens,
+        ),
+        x_CostPerRequest: focusDecimal(r.costPerRequest),
         x_Endpoint: r.endpointRef,
+        x_GenerationTokenCost: focusDecimal(r.generationTokenCost),
+        x_GenerationTokens: r.generationTokens,
         x_GpuPool: r.poolRef,
         x_IdleCost: focusDecimal(r.idleCost),
         x_Model: r.modelRef,
+        x_PromptTokenCost: focusDecimal(r.promptTokenCost),
+        x_PromptTokens: r.promptTokens,
+        x_Requests: r.requests ?? null,
+        x_SplitMeasuredGpuHours: focusDecimal(r.splitMeasuredGpuHours),
         x_Team: r.teamRef,
         x_Tokens: r.tokens,
       };

@@ -375,14 +375,27 @@ export type Focus13Column = keyof typeof FOCUS_1_3_COLUMN_RULES;
 /**
  * Our custom columns in the 1.3 export, sorted alphabetically after the FOCUS
  * columns (FOCUS 1.3, Attributes > Column Handling: custom columns MUST have
- * the `x_` prefix). Refs are the catalog entity refs.
+ * the `x_` prefix). Refs are the catalog entity refs. The token cost split
+ * (x_PromptTokenCost, x_GenerationTokenCost, per 1M tokens of each kind, and
+ * x_SplitMeasuredGpuHours: the GPU-hours split by measured prefill and decode
+ * time) follows docs/cost.md, "Prompt and generation tokens"; null where no
+ * interval of the charge was split or no request was counted.
  */
 export const FOCUS_1_3_CUSTOM_COLUMNS = [
   'x_Cluster',
+  'x_CostPerMillionGenerationTokens',
+  'x_CostPerMillionPromptTokens',
+  'x_CostPerRequest',
   'x_Endpoint',
+  'x_GenerationTokenCost',
+  'x_GenerationTokens',
   'x_GpuPool',
   'x_IdleCost',
   'x_Model',
+  'x_PromptTokenCost',
+  'x_PromptTokens',
+  'x_Requests',
+  'x_SplitMeasuredGpuHours',
   'x_Team',
   'x_Tokens',
 ] as const;

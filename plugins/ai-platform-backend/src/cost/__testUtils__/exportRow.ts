@@ -28,5 +28,13 @@ export const exportRow = (
   tokens: 1_200_000,
   costPerMillionTokens: 164,
   sampleCount: 576,
+  // A quarter of the token cost to prompt tokens, three quarters measured.
+  promptTokenCost: 49.2,
+  generationTokenCost: 147.6,
+  costPerMillionPromptTokens: 49.2,
+  costPerMillionGenerationTokens: 738,
+  splitMeasuredGpuHours: 36,
+  requests: 4000,
+  costPerRequest: 0.0492,
   ...extra,
 });

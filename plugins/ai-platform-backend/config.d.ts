@@ -110,6 +110,22 @@ export interface Config {
        * @default false
        */
       seedDemoHistory?: boolean;
+      /**
+       * How an endpoint's token cost is split between prompt and generated
+       * tokens (docs/cost.md, "Prompt and generation tokens"). Where vLLM's
+       * prefill and decode time histograms are in Prometheus, the split is
+       * by that measured time; otherwise by token counts with this weight.
+       */
+      tokenSplit?: {
+        /**
+         * Cost of one generated token relative to one prompt token, used
+         * where prefill and decode time are not measured: prompt share =
+         * prompt tokens / (prompt tokens + generated tokens x weight).
+         * Positive; applies to samples collected after it is set.
+         * @default 4
+         */
+        generationWeight?: number;
+      };
     };
     /** Eval results. */
     evals?: {

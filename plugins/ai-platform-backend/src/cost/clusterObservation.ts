@@ -35,6 +35,13 @@ export type ObservedPod = {
   until?: number;
   /** Set while it is being deleted. */
   deleting?: boolean;
+  /**
+   * Its own `ai-platform.io/endpoint` and `ai-platform.io/owner`, for pods
+   * whose workload does not carry them (KServe makes an
+   * LLMInferenceService's Deployment; its pods carry them).
+   */
+  endpoint?: string;
+  owner?: string;
 };
 
 /** What the collector listed in one cluster, and when. */
@@ -155,6 +162,12 @@ export function observePod(object: LiveObject): ObservedPod {
       ? { until: finished.length ? Math.max(...finished) : since ?? 0 }
       : {}),
     ...(pod.metadata.deletionTimestamp ? { deleting: true } : {}),
+    ...(pod.metadata.annotations?.[ANNOTATION_OBJECT_ENDPOINT]
+      ? { endpoint: pod.metadata.annotations[ANNOTATION_OBJECT_ENDPOINT] }
+      : {}),
+    ...(pod.metadata.annotations?.[ANNOTATION_OBJECT_OWNER]
+      ? { owner: pod.metadata.annotations[ANNOTATION_OBJECT_OWNER] }
+      : {}),
   };
 }
 

@@ -219,11 +219,28 @@ export function matchRunningFleet(options: {
     for (const w of view.observation.workloads) {
       claims.set(`${w.namespace}/${w.name}`, classify(w));
     }
-    const claimOf = (pod: ObservedPod): Claim | undefined => {
+    const claimOf = (pod: ObservedPod, listedNow = true): Claim | undefined => {
       const viaWorkload = pod.workload
         ? claims.get(`${pod.namespace}/${pod.workload}`)
         : undefined;
       if (viaWorkload) return viaWorkload;
+      // A pod with the portal's annotations whose workload has no label of
+      // ours (an LLMInferenceService's pods: KServe makes their
+      // Deployment): its own annotations decide, as a workload's would.
+      if (pod.owner || pod.endpoint) {
+        const key = `${pod.namespace}/${pod.workload ?? pod.name}`;
+        const known = claims.get(key);
+        if (known || !listedNow) return known;
+        const claim = classify({
+          namespace: pod.namespace,
+          name: pod.workload ?? pod.name,
+          kubernetesId: pod.kubernetesId,
+          ...(pod.endpoint ? { endpoint: pod.endpoint } : {}),
+          ...(pod.owner ? { owner: pod.owner } : {}),
+        });
+        claims.set(key, claim);
+        return claim;
+      }
       const run = index.get(keyOf(pod.namespace, pod.kubernetesId));
       return run
         ? { kind: 'endpoint', run, origin: 'outside-portal' }
@@ -245,7 +262,7 @@ export function matchRunningFleet(options: {
     if (view.basis === 'cluster-state' && view.previous) {
       for (const pod of view.previous.pods) {
         if (current.has(`${pod.namespace}/${pod.name}`)) continue;
-        const claim = claimOf(pod);
+        const claim = claimOf(pod, false);
         if (claim?.kind !== 'endpoint') continue;
         claim.run.vanished.push(pod);
         claim.run.vanishedSeenAt = view.previous.observedAt;

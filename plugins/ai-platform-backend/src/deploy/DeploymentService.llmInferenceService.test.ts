@@ -7,6 +7,12 @@ import {
   type DeployHarness,
 } from './__testUtils__/deployHarness';
 import type { DeployOptions } from './types';
+import type { ClusterConfig } from '@internal/plugin-ai-platform-node';
+import { ClusterObserver } from '../cost/ClusterObserver';
+import { matchRunningFleet } from '../cost/matchRunningFleet';
+import { fleetFromEntities } from '../quotas/FleetSource';
+import { ClusterClients } from './ClusterClients';
+import { KubernetesClusterClient } from './kube/KubernetesClusterClient';
 
 jest.setTimeout(60_000);
 
@@ -102,6 +108,26 @@ describe.each(databases.eachSupportedId())(
       });
       expect((pods[0].spec as any).nodeName).toMatch(/^l4-node-/);
       expect(await x.quotas.allocation(STAGING)).toMatchObject({ gpus: 1 });
+      // The usage collector finds them as the endpoint's own, holding its GPU.
+      const observation = await new ClusterObserver({
+        clusters: new ClusterClients({
+          clusters: [x.server.clusterConfig('gpu-eu-west') as ClusterConfig],
+          createClient: cluster => new KubernetesClusterClient({ cluster }),
+        }),
+      }).observe('gpu-eu-west', 0);
+      const fleet = matchRunningFleet({
+        fleet: fleetFromEntities(x.entities),
+        clusters: new Map([
+          [
+            'gpu-eu-west',
+            { cluster: 'gpu-eu-west', basis: 'cluster-state', observation },
+          ],
+        ]),
+      });
+      expect(
+        fleet.endpoints.find(e => e.endpoint.ref === STAGING),
+      ).toMatchObject({ state: 'running', origin: 'portal', gpus: 1 });
+      expect(fleet.foreign).toEqual([]);
 
       const status = await x.service.status({
         credentials: bob,

@@ -5,7 +5,10 @@ import type {
 } from '@internal/plugin-ai-platform-common';
 import type { FleetSnapshot, FleetSource } from '../quotas/FleetSource';
 import { holdsGpus } from './clusterObservation';
-import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
+import type {
+  ClusterObservationStore,
+  StoredClusterObservation,
+} from './DatabaseClusterObservationStore';
 import {
   matchRunningFleet,
   type ClusterView,
@@ -29,8 +32,11 @@ export class RunningFleetService {
   ) {}
 
   /** The stored listings as views: the cluster state, or the last known state of a cluster that failed since. */
-  async views(clusters: string[]): Promise<Map<string, ClusterView>> {
-    const stored = await this.options.observations.all();
+  async views(
+    clusters: string[],
+    stored?: Map<string, StoredClusterObservation>,
+  ): Promise<Map<string, ClusterView>> {
+    stored = stored ?? (await this.options.observations.all());
     const views = new Map<string, ClusterView>();
     for (const cluster of clusters) {
       const entry = stored.get(cluster);
@@ -68,8 +74,8 @@ export class RunningFleetService {
   }> {
     const fleetSnapshot = snapshot ?? (await this.options.fleet.snapshot());
     const names = [...new Set(fleetSnapshot.pools.map(p => p.cluster))];
-    const views = await this.views(names);
     const stored = await this.options.observations.all();
+    const views = await this.views(names, stored);
     return {
       snapshot: fleetSnapshot,
       fleet: matchRunningFleet({ fleet: fleetSnapshot, clusters: views }),

@@ -399,11 +399,12 @@ export class KubernetesClusterClient {
     pageSize?: number;
   }): Promise<{ items: LiveObject[]; requests: number }> {
     const what = `Listing ${options.resource} in all namespaces`;
-    const items: LiveObject[] = [];
+    let items: LiveObject[] = [];
     let next: string | undefined;
     let requests = 0;
+    let restarted = false;
     try {
-      do {
+      for (;;) {
         const query = {
           limit: options.pageSize ?? 500,
           labelSelector: options.labelSelector,
@@ -419,10 +420,26 @@ export class KubernetesClusterClient {
             : this.apps.listDeploymentForAllNamespaces(query),
           this.requestTimeoutMs,
           what,
-        );
+        ).catch(error => {
+          // 410 Expired: the list's snapshot was compacted between pages;
+          // the server asks for a new list. Once, from the start.
+          if (
+            next &&
+            !restarted &&
+            (error as { code?: unknown }).code === 410
+          ) {
+            restarted = true;
+            next = undefined;
+            items = [];
+            return undefined;
+          }
+          throw error;
+        });
+        if (!list) continue;
         items.push(...(list.items as LiveObject[]));
         next = list.metadata?._continue || undefined;
-      } while (next);
+        if (!next) break;
+      }
     } catch (error) {
       throw describeError(error, what);
     }

@@ -31,6 +31,9 @@ function summaryFor(groupBy: CostGroupBy) {
           tokens: 6_400_000_000,
           tokenCoverage: 1,
           costPerMillionTokens: 1.25,
+          costPerMillionPromptTokens: 0.4,
+          costPerMillionGenerationTokens: 3.8,
+          splitMeasuredShare: 0.75,
         }),
         groupRow('model:default/bge-m3', { cost: 345.678 }),
       ],
@@ -272,6 +275,14 @@ describe('CostPage', () => {
     });
     expect(within(tokens).getByText('$1.25')).toBeInTheDocument();
     expect(within(tokens).getByText('6.4B')).toBeInTheDocument();
+    // Per 1M prompt and generated tokens, and what the split rests on.
+    expect(within(tokens).getByText('$0.40')).toBeInTheDocument();
+    expect(within(tokens).getByText('$3.80')).toBeInTheDocument();
+    expect(
+      within(tokens).getByText(
+        '75% measured prefill/decode time, the rest token counts x the generation weight',
+      ),
+    ).toBeInTheDocument();
     expect(within(tokens).getAllByRole('row')).toHaveLength(2);
     const idle = screen.getByRole('table', { name: 'Idle cost by pool' });
     const [, l4, h100] = within(idle).getAllByRole('row');

@@ -17,10 +17,12 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
 import { useEntityTitles } from '../common/useEntityTitles';
 import { GroupKey } from './SpendOverTime';
+import { perMillionText, splitBasisText } from '../common/tokenSplit';
 
 /**
  * Cost per 1M tokens of each model with token counts (vLLM's counters from
- * Prometheus), as a chart and a table with the token coverage behind it.
+ * Prometheus), as a chart and a table with the token coverage behind it, and
+ * per 1M prompt and generated tokens with what their split rests on.
  */
 export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
   const chart = useChartTheme();
@@ -93,6 +95,9 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                   <TableRow>
                     <TableCell>Model</TableCell>
                     <TableCell align="right">Cost per 1M tokens</TableCell>
+                    <TableCell align="right">Per 1M prompt</TableCell>
+                    <TableCell align="right">Per 1M generated</TableCell>
+                    <TableCell>Split by</TableCell>
                     <TableCell align="right">Tokens</TableCell>
                     <TableCell align="right">Token coverage</TableCell>
                   </TableRow>
@@ -106,6 +111,15 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                       <NumberCell>
                         {formatCurrency(r.costPerMillionTokens!, r.currency)}
                       </NumberCell>
+                      <NumberCell>
+                        {perMillionText(r, r.costPerMillionPromptTokens)}
+                      </NumberCell>
+                      <NumberCell>
+                        {perMillionText(r, r.costPerMillionGenerationTokens)}
+                      </NumberCell>
+                      <TableCell>
+                        {splitBasisText(r.splitMeasuredShare)}
+                      </TableCell>
                       <NumberCell>{formatTokens(r.tokens)}</NumberCell>
                       <NumberCell>{formatShare(r.tokenCoverage)}</NumberCell>
                     </TableRow>

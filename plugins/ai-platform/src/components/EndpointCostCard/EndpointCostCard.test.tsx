@@ -25,6 +25,11 @@ describe('EndpointCostCard', () => {
             gpuHours: 1543.2,
             tokens: 980_000_000,
             costPerMillionTokens: 1.2597,
+            costPerMillionPromptTokens: 0.32,
+            costPerMillionGenerationTokens: 4.8,
+            splitMeasuredShare: 1,
+            costPerRequest: 0.0042,
+            requestCoverage: 0.8,
             idleCost: 321.04,
             utilizationCoverage: 1,
           }),
@@ -65,6 +70,17 @@ describe('EndpointCostCard', () => {
         '$321.04 (utilisation known for 100% of GPU-hours)',
       ),
     ).toBeInTheDocument();
+    const value = (label: string) =>
+      within(table).getByText(label).closest('tr')!.lastElementChild!
+        .textContent;
+    expect(value('Cost per 1M prompt tokens')).toBe('$0.32');
+    expect(value('Cost per 1M generated tokens')).toBe('$4.80');
+    expect(value('Prompt/generation split by')).toBe(
+      'measured prefill/decode time',
+    );
+    expect(value('Cost per request')).toBe(
+      '$0.0042 (requests counted for 80% of the cost)',
+    );
     expect(
       screen.getByRole('figure', { name: 'Cost per day' }),
     ).toBeInTheDocument();
@@ -78,6 +94,34 @@ describe('EndpointCostCard', () => {
     expect(screen.getByRole('link', { name: 'All cost' })).toHaveAttribute(
       'href',
       '/ai-platform/cost',
+    );
+  });
+
+  it('says why a split or a cost per request is missing', async () => {
+    await renderWithApis(<EndpointCostCard />, {
+      entity: endpointEntity,
+      api: {
+        getCostSummary: async () =>
+          summaryOf([
+            groupRow(REF, {
+              cost: 10,
+              tokens: 1000,
+              costPerMillionTokens: 10_000,
+            }),
+          ]),
+        getRunningFleet,
+      },
+    });
+    const table = await screen.findByRole('table', { name: 'Cost in USD' });
+    const value = (label: string) =>
+      within(table).getByText(label).closest('tr')!.lastElementChild!
+        .textContent;
+    expect(value('Cost per 1M prompt tokens')).toBe(
+      'not split (usage recorded before the split)',
+    );
+    expect(value('Prompt/generation split by')).toBe('not split');
+    expect(value('Cost per request')).toBe(
+      "no request counts (needs vLLM's request counter in Prometheus)",
     );
   });
 

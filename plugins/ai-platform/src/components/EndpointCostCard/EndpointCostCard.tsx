@@ -16,13 +16,19 @@ import { ChartFigure, seriesColor, useChartTheme } from '../charts';
 import { EndpointRunStateLine } from '../common/EndpointRunStateLine';
 import { MetadataTable } from '../common/MetadataTable';
 import { sameRef } from '../common/sameRef';
+import {
+  perMillionText,
+  perRequestText,
+  splitBasisText,
+} from '../common/tokenSplit';
 import { usePageLink } from '../common/usePageLink';
 import { costRouteRef } from '../../routes';
 
 /**
  * Cost of one endpoint over the last 30 days (the backend's default window):
- * total, GPU-hours, cost per 1M tokens and idle cost where known, and the
- * cost per day. The figures are the backend's, for the endpoint's own group.
+ * total, GPU-hours, cost per 1M tokens (and per 1M prompt and generated
+ * tokens, with what their split rests on), cost per request and idle cost
+ * where known, and the cost per day. The figures are the backend's, for the endpoint's own group.
  */
 export function EndpointCostCard() {
   const { entity } = useEntity();
@@ -68,6 +74,19 @@ export function EndpointCostCard() {
                       : 'no token counts (needs Prometheus with vLLM metrics)',
                   ],
                   row.tokens > 0 && ['Tokens', formatTokens(row.tokens)],
+                  row.costPerMillionTokens !== undefined && [
+                    'Cost per 1M prompt tokens',
+                    perMillionText(row, row.costPerMillionPromptTokens),
+                  ],
+                  row.costPerMillionTokens !== undefined && [
+                    'Cost per 1M generated tokens',
+                    perMillionText(row, row.costPerMillionGenerationTokens),
+                  ],
+                  row.costPerMillionTokens !== undefined && [
+                    'Prompt/generation split by',
+                    splitBasisText(row.splitMeasuredShare),
+                  ],
+                  ['Cost per request', perRequestText(row)],
                   [
                     'Idle cost',
                     row.utilizationCoverage > 0

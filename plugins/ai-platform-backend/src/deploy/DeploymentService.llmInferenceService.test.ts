@@ -187,6 +187,15 @@ describe.each(databases.eachSupportedId())(
         endpointRef: STAGING,
       });
       expect(status.llmInferenceService?.ready).toBe(false);
+      // Not ready is no error of reading: the conditions say why.
+      expect(status.error).toBeUndefined();
+      expect(status.llmInferenceService?.conditions).toContainEqual({
+        type: 'PresetsCombined',
+        status: 'False',
+        reason: 'ConfigNotFound',
+        message:
+          'failed to get LLMInferenceServiceConfig "kserve-config-llm-template": not found',
+      });
     });
 
     it('fails at the timeout naming the Ready condition when the router never becomes ready', async () => {

@@ -1,9 +1,6 @@
 import type { EndpointLiveStatus } from '@internal/plugin-ai-platform-common';
 import type { KubernetesClusterClient } from './kube/KubernetesClusterClient';
-import {
-  conditionsOf,
-  describeCondition,
-} from './pipeline/waitForLLMInferenceService';
+import { conditionsOf } from './pipeline/waitForLLMInferenceService';
 import { llmWorkloadSelector } from './render/kserve/llmWorkload';
 import type { KubernetesManifest } from './render/types';
 
@@ -11,7 +8,8 @@ import type { KubernetesManifest } from './render/types';
  * The live state of an endpoint rendered as an LLMInferenceService: the
  * service as KServe reports it (URL, conditions, the workload it made),
  * its workload's pods (by KServe's selector) and recent events. What
- * readLiveStatus adds to the base status for such an endpoint.
+ * readLiveStatus adds to the base status for such an endpoint. A service
+ * that is not ready is no error: its conditions say why.
  */
 export async function readLLMInferenceServiceStatus(options: {
   client: Pick<KubernetesClusterClient, 'read' | 'pods' | 'events'>;
@@ -73,12 +71,5 @@ export async function readLLMInferenceServiceStatus(options: {
       conditions,
       ...(workload ? { workload } : {}),
     },
-    ...(readyCondition && readyCondition.status !== 'True'
-      ? {
-          error: `${manifest.kind} ${name}: ${describeCondition(
-            readyCondition,
-          )}`,
-        }
-      : {}),
   };
 }

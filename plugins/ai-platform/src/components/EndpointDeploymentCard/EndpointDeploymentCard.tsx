@@ -38,6 +38,10 @@ import { shortRef } from '../common/entityRefs';
 import { MetadataTable } from '../common/MetadataTable';
 import { SimulatedClusterBadge } from '../common/SimulatedCluster';
 import { DeploymentDialog, defaultRollbackTarget } from './DeploymentDialog';
+import {
+  deployTargetLabel,
+  LLMInferenceServiceStatus,
+} from './LLMInferenceServiceStatus';
 
 type LiveDeployment = NonNullable<EndpointLiveStatus['deployment']>;
 
@@ -103,7 +107,8 @@ function LiveStatus(props: { status: EndpointLiveStatus }) {
     );
   }
   const d = status.deployment;
-  if (!d) {
+  const llm = status.llmInferenceService;
+  if (!d && !llm) {
     return (
       <Typography variant="body2">
         {`No Deployment found in ${status.cluster}/${status.namespace}.`}
@@ -112,8 +117,9 @@ function LiveStatus(props: { status: EndpointLiveStatus }) {
   }
   return (
     <>
-      <ReplicasStatus deployment={d} />
-      <Scaling deployment={d} />
+      {llm && <LLMInferenceServiceStatus service={llm} />}
+      {d && <ReplicasStatus deployment={d} />}
+      {d && <Scaling deployment={d} />}
       {status.pods.length > 0 && (
         <Table size="small" aria-label="Pods">
           <TableHead>
@@ -301,6 +307,10 @@ export function EndpointDeploymentCard() {
                   </StatusWarning>,
                 ],
               endpoint && ['Automatic rollback', autoRollbackText(endpoint)],
+              status.value.clusterConfigured && [
+                'Deploy target',
+                deployTargetLabel(status.value.target),
+              ],
               [
                 'Cluster',
                 <>

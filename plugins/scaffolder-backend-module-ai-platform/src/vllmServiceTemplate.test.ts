@@ -383,6 +383,10 @@ describe('the vllm-service template, end to end', () => {
             /^Deployed inferenceendpoint:default\/ticket-summarizer revision 2 /,
           ),
         }),
+        expect.objectContaining({
+          title: 'Deploy target',
+          content: expect.stringMatching(/^deployment on cluster gpu-eu-west /),
+        }),
       ]),
     );
   });

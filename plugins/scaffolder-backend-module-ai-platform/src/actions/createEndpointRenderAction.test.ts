@@ -139,6 +139,32 @@ describe('ai-platform:endpoint:render', () => {
       'no spec.url: clients find the Service inside the cluster',
     ]);
     expect(ctx.output).toHaveBeenCalledWith('gpus', 3);
+    expect(ctx.output).toHaveBeenCalledWith('target', 'deployment');
+  });
+
+  it('says when the cluster renders the endpoint as a KServe LLMInferenceService', async () => {
+    const { action, workspacePath, contextFor, render } = setup();
+    const meta = { name: 'chat', namespace: 'chat' };
+    render.mockImplementation(async () => ({
+      ...rendered('chat', 'chat'),
+      objects: [
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
+        {
+          apiVersion: 'serving.kserve.io/v1alpha2',
+          kind: 'LLMInferenceService',
+          metadata: meta,
+          spec: { model: { uri: 'hf://org/model' } },
+        },
+      ],
+    }));
+    const ctx = contextFor({ endpoint: 'inferenceendpoint:default/chat' });
+    await action.handler(ctx);
+    expect(ctx.output).toHaveBeenCalledWith('target', 'llm-inference-service');
+    const written = fs.readFileSync(
+      path.join(workspacePath, 'deploy/kubernetes/llminferenceservice.yaml'),
+      'utf8',
+    );
+    expect(written).toContain('# deploy target llm-inference-service).');
   });
 
   it('reads the InferenceEndpoint from a catalog-info.yaml in the workspace', async () => {

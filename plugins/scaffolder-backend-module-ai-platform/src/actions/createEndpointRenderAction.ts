@@ -22,11 +22,21 @@ import { endpointInputSchema, readEndpointInput } from './readEndpointInput';
 function header(rendered: RenderResponse): string {
   return [
     `# Rendered by the AI platform portal from ${rendered.endpointRef}`,
-    `# (model version ${rendered.modelVersion}, cluster ${rendered.cluster}, namespace ${rendered.namespace}).`,
+    `# (model version ${rendered.modelVersion}, cluster ${rendered.cluster}, namespace ${rendered.namespace},`,
+    `# deploy target ${targetOf(rendered)}).`,
     '# The portal applies these objects with server-side apply when it deploys the',
     '# endpoint: change the InferenceEndpoint in catalog-info.yaml, not this file.',
     '',
   ].join('\n');
+}
+
+/** What the objects were rendered as: a KServe LLMInferenceService, or a plain Deployment. */
+function targetOf(
+  rendered: RenderResponse,
+): 'deployment' | 'llm-inference-service' {
+  return rendered.objects.some(o => o.kind === 'LLMInferenceService')
+    ? 'llm-inference-service'
+    : 'deployment';
 }
 
 /** File names per object: `<kind>.yaml`, or `<kind>-<name>.yaml` when a kind repeats. */
@@ -57,7 +67,7 @@ export function createEndpointRenderAction(options: {
   return createTemplateAction({
     id: 'ai-platform:endpoint:render',
     description:
-      "Renders an InferenceEndpoint's Kubernetes manifests (vLLM Deployment, Service, PodDisruptionBudget, autoscaler) into the workspace",
+      "Renders an InferenceEndpoint's Kubernetes manifests (vLLM Deployment, Service, PodDisruptionBudget, autoscaler; or a KServe LLMInferenceService where the cluster's deploy target is llm-inference-service) into the workspace",
     examples,
     supportsDryRun: true,
     schema: {
@@ -92,6 +102,12 @@ export function createEndpointRenderAction(options: {
           z.string().describe('The rendered InferenceEndpoint entity ref'),
         cluster: z =>
           z.string().describe("The pool's cluster the objects are for"),
+        target: z =>
+          z
+            .enum(['deployment', 'llm-inference-service'])
+            .describe(
+              "The deploy target the cluster's config chose (aiPlatform.deploy.clusters.<name>.target): a plain Deployment, or a KServe LLMInferenceService",
+            ),
         namespace: z => z.string().describe('Namespace of the objects'),
         tensorParallelSize: z =>
           z.number().describe('--tensor-parallel-size of the rendered server'),
@@ -202,6 +218,7 @@ export function createEndpointRenderAction(options: {
 
       ctx.output('endpointRef', rendered.endpointRef);
       ctx.output('cluster', rendered.cluster);
+      ctx.output('target', targetOf(rendered));
       ctx.output('namespace', rendered.namespace);
       ctx.output('tensorParallelSize', rendered.tensorParallelSize);
       ctx.output('gpus', rendered.gpus);

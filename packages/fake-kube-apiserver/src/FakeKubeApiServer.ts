@@ -925,8 +925,9 @@ export class FakeKubeApiServer {
       ]),
       current: () => ({
         resourceVersion: this.store.resourceVersion,
+        // Read and serialized only: the stored objects, without copies.
         items: this.store
-          .list(type, namespace)
+          .listShared(type, namespace)
           .filter(
             o =>
               matchesLabels(o.metadata.labels, labels) &&

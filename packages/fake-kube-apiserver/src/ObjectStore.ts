@@ -108,6 +108,23 @@ export class ObjectStore {
       .map(([, stored]) => clone(stored.object));
   }
 
+  /**
+   * Objects of a type like `list`, but the stored objects themselves, not
+   * copies: for answers that only read and serialize them (a LIST, and the
+   * snapshot its later pages are served from). A write replaces a stored
+   * object rather than changing it, so what this returns stays as it was.
+   * Never change them.
+   */
+  listShared(type: ResourceType, namespace?: string): readonly KubeObject[] {
+    const prefix = `${type.group}/${type.plural}/${
+      namespace !== undefined && type.namespaced ? `${namespace}/` : ''
+    }`;
+    return [...this.objects.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, stored]) => stored.object);
+  }
+
   /** Every stored object with its type (for garbage collection and namespace deletion). */
   all(): Array<{ type: ResourceType; object: KubeObject }> {
     return [...this.objects.values()].map(s => ({

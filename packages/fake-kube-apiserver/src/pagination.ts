@@ -71,14 +71,14 @@ export type ListPage = {
 export class ListPaginator {
   private readonly snapshots = new Map<
     string,
-    { at: number; items: KubeObject[] }
+    { at: number; items: readonly KubeObject[] }
   >();
 
   page(options: {
     /** Identifies the list: type, namespace and selectors. */
     listKey: string;
     /** The current revision and the matching objects now, in key order. */
-    current: () => { resourceVersion: number; items: KubeObject[] };
+    current: () => { resourceVersion: number; items: readonly KubeObject[] };
     limit?: string;
     continueToken?: string;
     hasSelector: boolean;
@@ -87,7 +87,7 @@ export class ListPaginator {
     if (!Number.isInteger(limit) || limit < 0) {
       throw badRequest(`limit: Invalid value: ${options.limit}`);
     }
-    let items: KubeObject[];
+    let items: readonly KubeObject[];
     let rv: number;
     let start = '';
     if (options.continueToken) {
@@ -129,7 +129,7 @@ export class ListPaginator {
     };
   }
 
-  private keep(key: string, items: KubeObject[]) {
+  private keep(key: string, items: readonly KubeObject[]) {
     const now = Date.now();
     for (const [k, s] of this.snapshots) {
       if (now - s.at > SNAPSHOT_TTL_MS) this.snapshots.delete(k);

@@ -111,6 +111,27 @@ describe('EndpointSloCard', () => {
       ),
     ).toBeInTheDocument();
     expect(within(now).getByText('Simulated cluster')).toBeInTheDocument();
+    expect(
+      screen.getByRole('figure', { name: 'p95 latencies, last 6 hours (ms)' }),
+    ).toBeInTheDocument();
+  });
+
+  it('says when there is no trend yet', async () => {
+    await renderWithApis(<EndpointSloCard />, {
+      entity: endpointEntity,
+      api: {
+        getEndpointSlo: async () => ({
+          ...report,
+          trend: report.trend!.slice(1),
+        }),
+      },
+    });
+    expect(await screen.findByText(/^No trend yet/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('figure', {
+        name: 'p95 latencies, last 6 hours (ms)',
+      }),
+    ).toBeNull();
   });
 
   it('says how to enable Prometheus when the cluster has none', async () => {

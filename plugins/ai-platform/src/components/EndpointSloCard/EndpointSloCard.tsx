@@ -224,6 +224,14 @@ function SloReport(props: { report: EndpointSloReport }) {
       {report.trend && report.trend.length > 1 && (
         <SloTrend trend={report.trend} />
       )}
+      {report.trend && report.trend.length <= 1 && (
+        <Box mt={2}>
+          <Typography variant="body2" color="textSecondary">
+            No trend yet: the last 6 hours hold fewer than two 15-minute points
+            of its metrics (a new deployment has none before then).
+          </Typography>
+        </Box>
+      )}
     </>
   );
 }

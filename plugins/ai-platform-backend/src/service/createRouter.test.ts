@@ -736,6 +736,9 @@ describe('ai-platform router', () => {
             gpuUtilization: 0.75,
             promptTokens: 3_000_000,
             generationTokens: 1_000_000,
+            promptShare: 0.2,
+            splitBasis: 'measured',
+            requests: 1000,
           },
         ),
         sample(
@@ -775,10 +778,19 @@ describe('ai-platform router', () => {
       expect(applied.idleCost).toBeCloseTo(0.425, 9);
       // cost per 1M tokens: 1.70 / 4M x 1e6
       expect(applied.costPerMillionTokens).toBeCloseTo(0.425, 9);
+      // the split: 0.2 of 1.70 to 3M prompt tokens, 0.8 to 1M generated
+      expect(applied.costPerMillionPromptTokens).toBeCloseTo(0.34 / 3, 9);
+      expect(applied.costPerMillionGenerationTokens).toBeCloseTo(1.36, 9);
+      expect(applied.splitMeasuredShare).toBe(1);
+      // 1.70 / 1000 requests, counted for half of the cost
+      expect(applied.costPerRequest).toBeCloseTo(0.0017, 9);
+      expect(applied.requestCoverage).toBeCloseTo(0.5, 9);
       expect(res.body.basis).toEqual({
         allocation: true,
         utilization: 'partial',
         tokens: 'partial',
+        // Samples without a basis: billed the catalog's replicas.
+        gpuHours: { catalog: 1, clusterState: 0, demo: 0, lastKnownState: 0 },
       });
       expect(res.body.series.length).toBeGreaterThan(0);
       expect((await api().get('/cost/summary?groupBy=region')).status).toBe(
@@ -874,6 +886,11 @@ describe('ai-platform router', () => {
       const csv = await api().get(`/cost/export?${window}`);
       expect(csv.status).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
+      // The token split and requests, at the end of each line.
+      expect(csv.text.split('\r\n')[0]).toMatch(
+        /,cost_per_million_prompt_tokens,cost_per_million_generation_tokens,split_measured_gpu_hours,requests,cost_per_request$/,
+      );
+      expect(csv.text).toMatch(/,1000,0\.0017\r\n/);
 
       // FOCUS 1.3 by default: its columns sorted, then the x_ ones.
       const focus = await api().get(`/cost/export?${window}&format=focus`);

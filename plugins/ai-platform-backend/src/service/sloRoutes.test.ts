@@ -166,4 +166,13 @@ describe('SLO routes', () => {
     const res = await get('/slo/endpoints/default/nope');
     expect(res.status).toBe(404);
   });
+
+  it('leaves no audit record: the routes only read', async () => {
+    await get('/slo');
+    await get('/slo/endpoints/default/chat-assistant-prod');
+    await get('/slo/endpoints/default/nope');
+    const audit = await get('/audit');
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toEqual([]);
+  });
 });

@@ -244,15 +244,20 @@ export class UsageCollector {
       byCluster.set(run.cluster, [...(byCluster.get(run.cluster) ?? []), run]);
     }
 
-    const samples: UsageSample[] = [];
-    for (const [cluster, runs] of byCluster) {
-      for (const [from, to] of intervals) {
-        const metrics = await this.clusterMetrics(cluster, from, to, result);
-        for (const run of runs) {
-          samples.push(this.sampleOf(run, from, to, metrics));
+    // Clusters in parallel (each its own Prometheus load), their intervals in turn.
+    const perCluster = await Promise.all(
+      [...byCluster].map(async ([cluster, runs]) => {
+        const out: UsageSample[] = [];
+        for (const [from, to] of intervals) {
+          const metrics = await this.clusterMetrics(cluster, from, to, result);
+          for (const run of runs) {
+            out.push(this.sampleOf(run, from, to, metrics));
+          }
         }
-      }
-    }
+        return out;
+      }),
+    );
+    const samples: UsageSample[] = perCluster.flat();
     if (samples.length) {
       await this.options.ingest.insertSamples(samples);
     }

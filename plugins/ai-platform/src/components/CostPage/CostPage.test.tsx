@@ -34,6 +34,7 @@ function summaryFor(groupBy: CostGroupBy) {
           costPerMillionPromptTokens: 0.4,
           costPerMillionGenerationTokens: 3.8,
           splitMeasuredShare: 0.75,
+          costPerRequest: 0.0031,
         }),
         groupRow('model:default/bge-m3', { cost: 345.678 }),
       ],
@@ -283,6 +284,7 @@ describe('CostPage', () => {
         '75% measured prefill/decode time, the rest token counts x the generation weight',
       ),
     ).toBeInTheDocument();
+    expect(within(tokens).getByText('$0.0031')).toBeInTheDocument();
     expect(within(tokens).getAllByRole('row')).toHaveLength(2);
     const idle = screen.getByRole('table', { name: 'Idle cost by pool' });
     const [, l4, h100] = within(idle).getAllByRole('row');

@@ -98,6 +98,7 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                     <TableCell align="right">Per 1M prompt</TableCell>
                     <TableCell align="right">Per 1M generated</TableCell>
                     <TableCell>Split by</TableCell>
+                    <TableCell align="right">Cost per request</TableCell>
                     <TableCell align="right">Tokens</TableCell>
                     <TableCell align="right">Token coverage</TableCell>
                   </TableRow>
@@ -120,6 +121,11 @@ export function TokenCostByModel(props: { byModel: Loaded<CostSummary> }) {
                       <TableCell>
                         {splitBasisText(r.splitMeasuredShare)}
                       </TableCell>
+                      <NumberCell>
+                        {r.costPerRequest !== undefined
+                          ? formatCurrency(r.costPerRequest, r.currency)
+                          : 'not counted'}
+                      </NumberCell>
                       <NumberCell>{formatTokens(r.tokens)}</NumberCell>
                       <NumberCell>{formatShare(r.tokenCoverage)}</NumberCell>
                     </TableRow>

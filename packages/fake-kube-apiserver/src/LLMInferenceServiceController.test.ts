@@ -225,7 +225,7 @@ describe('LLMInferenceService in the fake', () => {
       o => condition(o, 'Ready')?.status === 'True',
     );
     server.seed([llmisvc('chat', { image: 'vllm:b' })]);
-    await server.waitForObject(
+    const rolled = await server.waitForObject(
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -237,5 +237,6 @@ describe('LLMInferenceService in the fake', () => {
         (o?.status as any)?.updatedReplicas === 1 &&
         (o?.status as any)?.readyReplicas === 1,
     );
+    expect((rolled?.status as any).replicas).toBe(1);
   });
 });

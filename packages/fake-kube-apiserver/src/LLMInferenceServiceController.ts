@@ -234,14 +234,14 @@ export class LLMInferenceServiceController {
         }
       : { type: 'RouterReady', status: 'True' };
     conditions.push(routerReady);
-    const notReady = [main, routerReady].find(c => c.status !== 'True');
+    const unready = [main, routerReady].find(c => c.status !== 'True');
     conditions.push(
-      notReady
+      unready
         ? {
             type: 'Ready',
-            status: notReady.status,
-            reason: notReady.reason,
-            message: notReady.message,
+            status: unready.status,
+            reason: unready.reason,
+            message: unready.message,
           }
         : { type: 'Ready', status: 'True' },
     );
@@ -350,23 +350,12 @@ export class LLMInferenceServiceController {
     deployment: KubeObject | undefined,
   ) {
     const name = svc.metadata.name!;
-    const namespace = svc.metadata.namespace!;
-    const spec = (svc.spec ?? {}) as Spec;
     const previous = (isPlainObject(svc.status) ? svc.status : {}) as Record<
       string,
       unknown
     >;
     const previousConditions = (previous.conditions ?? []) as Condition[];
-    const gateway = spec.router?.gateway?.refs?.[0];
-    const url = !deployment
-      ? undefined
-      : gateway?.name
-      ? `http://${gateway.name}.${
-          gateway.namespace ?? namespace
-        }.svc.cluster.local/${namespace}/${name}`
-      : `https://${workloadServiceName(
-          name,
-        )}.${namespace}.svc.cluster.local:8000`;
+    const url = deployment ? urlOf(svc) : undefined;
     const readyReplicas = (
       deployment?.status as { readyReplicas?: number } | undefined
     )?.readyReplicas;
@@ -408,6 +397,25 @@ export class LLMInferenceServiceController {
     if (deepEqual(strip(next), strip(previous))) return;
     this.write(LLMISVC, { ...svc, status: next }, 'status');
   }
+}
+
+/**
+ * `status.url`: the route through the first Gateway the router names (as
+ * KServe's HTTPRoute preset matches `/<namespace>/<name>/v1/...`), else the
+ * workload Service, which KServe serves with TLS.
+ */
+function urlOf(svc: KubeObject): string {
+  const name = svc.metadata.name!;
+  const namespace = svc.metadata.namespace!;
+  const gateway = (svc.spec as Spec | undefined)?.router?.gateway?.refs?.[0];
+  if (gateway?.name) {
+    return `http://${gateway.name}.${
+      gateway.namespace ?? namespace
+    }.svc.cluster.local/${namespace}/${name}`;
+  }
+  return `https://${workloadServiceName(
+    name,
+  )}.${namespace}.svc.cluster.local:8000`;
 }
 
 /**

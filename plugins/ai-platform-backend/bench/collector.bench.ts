@@ -4,7 +4,7 @@
  * Kubernetes API server on loopback (controllers off: every endpoint's
  * Deployment and one bound vLLM pod seeded as they would run), with a fake
  * Prometheus on loopback serving the simulated vLLM and DCGM series of those
- * pods (both in a child process of their own, as real servers are: see
+ * pods (in a child process per cluster, as real servers are: see
  * collectorFakes.ts), and a SQLite cost store in a temporary file. Measures
  * the process's first collection (cold) and the next one five minutes later
  * (warm, as a running backend collects), and counts the requests the
@@ -56,11 +56,15 @@ export type CollectorBenchResult = {
   samples: number;
 };
 
-/** The fakes' process: its answer to `message`. */
-function ask<T>(child: ChildProcess, message: string): Promise<T> {
-  const answer = answerOf<T>(child, message);
-  child.send(message);
-  return answer;
+/** The fakes' processes: each one's answer to `message`. */
+function ask<T>(children: ChildProcess[], message: string): Promise<T[]> {
+  return Promise.all(
+    children.map(child => {
+      const answer = answerOf<T>(child, message);
+      child.send(message);
+      return answer;
+    }),
+  );
 }
 
 /** The fakes' next message tagged `bench: tag` (Backstage's transform sends others). */
@@ -112,10 +116,13 @@ export async function benchCollector(options: {
       }),
     ),
   };
-  const child = fork(
-    path.join(__dirname, 'collectorFakes.ts'),
-    [String(options.endpoints), since],
-    { execArgv: ['--require', '@backstage/cli/config/nodeTransform.cjs'] },
+  // One process per cluster, each its API server and its Prometheus.
+  const children = CLUSTERS.map((_, c) =>
+    fork(
+      path.join(__dirname, 'collectorFakes.ts'),
+      [String(options.endpoints), since, String(c)],
+      { execArgv: ['--require', '@backstage/cli/config/nodeTransform.cjs'] },
+    ),
   );
   const dir = fs.mkdtempSync(
     path.join(os.tmpdir(), 'ai-platform-bench-collector-'),
@@ -126,16 +133,20 @@ export async function benchCollector(options: {
     useNullAsDefault: true,
   });
   try {
-    const fakes = await answerOf<{
-      clusters: ClusterConfig[];
-      prometheusUrl: string;
-    }>(child, 'ready');
+    const ready = await Promise.all(
+      children.map(child =>
+        answerOf<{ clusters: ClusterConfig[]; prometheusUrl: string }>(
+          child,
+          'ready',
+        ),
+      ),
+    );
     await migrateDatabase(knex);
     const collector = new UsageCollector({
       fleet: { snapshot: async () => fleet },
       clusters: new ClusterObserver({
         clusters: new ClusterClients({
-          clusters: fakes.clusters,
+          clusters: ready.flatMap(r => r.clusters),
           createClient: cluster =>
             new KubernetesClusterClient({ cluster, requestTimeoutMs: 120_000 }),
         }),
@@ -144,10 +155,10 @@ export async function benchCollector(options: {
       ingest: DatabaseCostStore.create({ knex }),
       logger: quietLogger,
       prometheus: new Map(
-        CLUSTERS.map(cluster => [
+        CLUSTERS.map((cluster, c) => [
           cluster,
           new PrometheusClient({
-            url: `${fakes.prometheusUrl}/clusters/${cluster}`,
+            url: `${ready[c].prometheusUrl}/clusters/${cluster}`,
             timeoutMs: 120_000,
           }),
         ]),
@@ -159,16 +170,20 @@ export async function benchCollector(options: {
     const coldStarted = performance.now();
     await collector.collectOnce(new Date(now - 300_000));
     const coldMs = performance.now() - coldStarted;
-    await ask(child, 'reset');
+    await ask(children, 'reset');
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const result = await collector.collectOnce(new Date(now));
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    const seen = await ask<{
+    const counts = await ask<{
       clusterRequests: number;
       prometheusRequests: number;
-    }>(child, 'counts');
+    }>(children, 'counts');
+    const seen = {
+      clusterRequests: counts.reduce((n, c) => n + c.clusterRequests, 0),
+      prometheusRequests: counts.reduce((n, c) => n + c.prometheusRequests, 0),
+    };
     if (seen.clusterRequests !== result.clusterRequests) {
       throw new Error(
         `the collector counted ${result.clusterRequests} cluster requests, the servers saw ${seen.clusterRequests}`,
@@ -197,7 +212,7 @@ export async function benchCollector(options: {
       samples: result.samples,
     };
   } finally {
-    child.send('stop');
+    for (const child of children) child.send('stop');
     await knex.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 /*
- * The other side of the collector benchmark, in a process of its own as
- * real clusters and Prometheus are: 3 fake Kubernetes API servers
+ * The other side of the collector benchmark, in processes of their own as
+ * real clusters and Prometheus are (one per cluster, or the clusters given
+ * as the third argument): fake Kubernetes API servers
  * (controllers off, the fleet seeded as it would run) and a fake Prometheus
  * serving the simulated series of those pods, on loopback. Tells its parent
  * (IPC, messages tagged `bench`: Backstage's transform sends its own) the clusters' configs and Prometheus' URL, answers `counts` with
@@ -24,9 +25,14 @@ import {
 async function main() {
   const endpoints = Number(process.argv[2]);
   const since = process.argv[3];
+  // The clusters this process serves (indexes into CLUSTERS); default all.
+  const mine = process.argv[4]
+    ? process.argv[4].split(',').map(Number)
+    : CLUSTERS.map((_, i) => i);
   const servers: FakeKubeApiServer[] = [];
   const serving = new Map<string, ServingPod[]>();
-  for (const [c, cluster] of CLUSTERS.entries()) {
+  for (const c of mine) {
+    const cluster = CLUSTERS[c];
     const objects = Array.from({ length: endpointsIn(endpoints, c) }, (_, i) =>
       objectsOf(cluster, i, since),
     );
@@ -50,10 +56,12 @@ async function main() {
   }
   let prometheusRequests = 0;
   const prometheus = await startFakePrometheus({
-    routes: CLUSTERS.map(cluster => ({
-      path: `/clusters/${cluster}`,
-      clusters: [{ name: cluster, url: 'http://127.0.0.1:1' }],
-    })),
+    routes: mine
+      .map(c => CLUSTERS[c])
+      .map(cluster => ({
+        path: `/clusters/${cluster}`,
+        clusters: [{ name: cluster, url: 'http://127.0.0.1:1' }],
+      })),
     // Each route serves one cluster: its pods, the same array every time.
     pods: async clusters => {
       prometheusRequests++;

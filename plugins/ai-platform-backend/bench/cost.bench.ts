@@ -561,7 +561,7 @@ async function benchEngine(options: {
 /** One collection of the collector for N and N / 10 endpoints: time and requests. */
 async function collectorMeasure() {
   console.log(
-    `Usage collector: one collection across 3 fake clusters and a fake Prometheus on loopback (their own process); machine load ${os
+    `Usage collector: one collection across 3 fake clusters, each with a fake Prometheus, on loopback (a process per cluster); machine load ${os
       .loadavg()
       .map(l => l.toFixed(1))
       .join(' ')} on ${os.cpus().length} cores`,

@@ -70,6 +70,26 @@ export const costFiguresSchema = (z: Zod) =>
       .describe('Cost of the idle GPU-hours, where utilisation is known'),
     tokens: z.number(),
     costPerMillionTokens: z.number().optional(),
+    costPerMillionPromptTokens: z
+      .number()
+      .optional()
+      .describe(
+        'Cost per 1M prompt tokens: the prompt share of the token cost (by measured prefill/decode time, else weighted token counts; docs/cost.md)',
+      ),
+    costPerMillionGenerationTokens: z
+      .number()
+      .optional()
+      .describe('Cost per 1M generated tokens: the rest of the token cost'),
+    splitMeasuredShare: z
+      .number()
+      .optional()
+      .describe(
+        'Share (0..1) of the token cost split by measured prefill/decode time rather than weighted token counts',
+      ),
+    costPerRequest: z
+      .number()
+      .optional()
+      .describe('Cost per request, where vLLM counted requests'),
   });
 
 export function costFigures(figures: CostFigures) {
@@ -80,6 +100,10 @@ export function costFigures(figures: CostFigures) {
     idleCost: figures.idleCost,
     tokens: figures.tokens,
     costPerMillionTokens: figures.costPerMillionTokens,
+    costPerMillionPromptTokens: figures.costPerMillionPromptTokens,
+    costPerMillionGenerationTokens: figures.costPerMillionGenerationTokens,
+    splitMeasuredShare: figures.splitMeasuredShare,
+    costPerRequest: figures.costPerRequest,
   };
 }
 

@@ -113,7 +113,13 @@ describe('simulatedClusterSpec from the example catalog', () => {
 
   it("adds the pools' Kueue queues and serves the groups the portal uses", () => {
     const east = simulatedClusterSpec('gpu-us-east', entities);
-    expect(east.groups).toEqual(['kueue', 'keda', 'prometheus-operator']);
+    expect(east.groups).toEqual([
+      'kueue',
+      'keda',
+      'prometheus-operator',
+      'kserve',
+      'kserve-v1alpha1',
+    ]);
     const queue = east.kueue.find(o => o.kind === 'ClusterQueue')!;
     expect(queue.metadata.name).toBe('h100-inference');
     expect(queue.spec).toMatchObject({

@@ -34,9 +34,9 @@ export class RunningFleetService {
   /** The stored listings as views: the cluster state, or the last known state of a cluster that failed since. */
   async views(
     clusters: string[],
-    stored?: Map<string, StoredClusterObservation>,
+    known?: Map<string, StoredClusterObservation>,
   ): Promise<Map<string, ClusterView>> {
-    stored = stored ?? (await this.options.observations.all());
+    const stored = known ?? (await this.options.observations.all());
     const views = new Map<string, ClusterView>();
     for (const cluster of clusters) {
       const entry = stored.get(cluster);

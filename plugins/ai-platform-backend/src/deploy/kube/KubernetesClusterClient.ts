@@ -411,16 +411,19 @@ export class KubernetesClusterClient {
           _continue: next,
         };
         requests++;
-        const list = await withTimeout<{
-          items: unknown[];
-          metadata?: { _continue?: string };
-        }>(
-          options.resource === 'pods'
-            ? this.core.listPodForAllNamespaces(query)
-            : this.apps.listDeploymentForAllNamespaces(query),
-          this.requestTimeoutMs,
-          what,
-        ).catch(error => {
+        let list: { items: unknown[]; metadata?: { _continue?: string } };
+        try {
+          list = await withTimeout<{
+            items: unknown[];
+            metadata?: { _continue?: string };
+          }>(
+            options.resource === 'pods'
+              ? this.core.listPodForAllNamespaces(query)
+              : this.apps.listDeploymentForAllNamespaces(query),
+            this.requestTimeoutMs,
+            what,
+          );
+        } catch (error) {
           // 410 Expired: the list's snapshot was compacted between pages;
           // the server asks for a new list. Once, from the start.
           if (
@@ -431,11 +434,10 @@ export class KubernetesClusterClient {
             restarted = true;
             next = undefined;
             items = [];
-            return undefined;
+            continue;
           }
           throw error;
-        });
-        if (!list) continue;
+        }
         items.push(...(list.items as LiveObject[]));
         next = list.metadata?._continue || undefined;
         if (!next) break;

@@ -389,14 +389,18 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
   describe('deployments', () => {
     let h: DeployHarness;
     let sent: NotificationSendOptions[];
-    const endpoint = (name: string, image: string): Entity => ({
+    const endpoint = (
+      name: string,
+      image: string,
+      lifecycle = 'experimental',
+    ): Entity => ({
       apiVersion: 'ai-platform.io/v1alpha1',
       kind: 'InferenceEndpoint',
       metadata: { name, namespace: 'default' },
       spec: {
         type: 'vllm',
         owner: 'applied-ml',
-        lifecycle: 'experimental',
+        lifecycle,
         model: 'model:default/llama-3-1-8b-instruct',
         modelVersion: 'v2',
         gpuPool: 'gpupool:default/l4-inference',
@@ -453,6 +457,60 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       expect(sent[0].payload.description).toMatch(
         /^Requested by user:default\/bob\. rollout: .*(ImagePullBackOff|ErrImagePull)/,
       );
+    });
+
+    it('tells the owner of the failed promote and of the automatic rollback that followed', async () => {
+      await h.close();
+      const recording = recordingService();
+      sent = recording.sent;
+      const notifications = createPlatformNotifications({
+        config: config(),
+        knex,
+        logger: mockServices.logger.mock(),
+        notifications: recording.service,
+      });
+      const prod = endpoint(
+        'rollout-demo',
+        'vllm/vllm-openai:v0.10.1',
+        'production',
+      );
+      h = await createDeployHarness({
+        knex,
+        extraEntities: [prod],
+        onFinished: notifications.onDeploymentFinished,
+      });
+      for (const version of ['v2', 'v2-fp8']) {
+        await h.postScores('model:default/llama-3-1-8b-instruct', version, [
+          { task: 'mmlu', metric: 'acc', value: 0.7 },
+          { task: 'gsm8k', metric: 'exact_match,strict-match', value: 0.8 },
+          { task: 'ifeval', metric: 'prompt_level_strict_acc', value: 0.8 },
+        ]);
+      }
+      const ref = 'inferenceendpoint:default/rollout-demo';
+      const first = await h.service.deploy({
+        credentials: bob,
+        endpoint: ref,
+        wait: true,
+      });
+      expect(first.record.state).toBe('succeeded');
+      h.server.setImageBehaviour('vllm/vllm-openai:v0.10.1', 'crashing');
+      const promoted = await h.service.promote({
+        credentials: bob,
+        endpointRef: ref,
+        modelVersion: 'v2-fp8',
+        reason: 'fp8 halves the GPU memory',
+        wait: true,
+      });
+      expect(promoted.record.state).toBe('failed');
+      await settle();
+      expect(sent.map(n => n.payload.title)).toEqual([
+        'Promote of rollout-demo failed (revision 2)',
+        'rollout-demo was rolled back automatically to revision 1 (revision 3)',
+      ]);
+      expect(sent[1].payload.description).toMatch(
+        /^Automatic rollback: revision 2 failed its rollout: .*CrashLoopBackOff.*\. The last revision that succeeded runs again\.$/,
+      );
+      expect(sent.every(n => n.recipients.type === 'entity')).toBe(true);
     });
 
     it('says nothing of a deployment that succeeded or only checked', async () => {

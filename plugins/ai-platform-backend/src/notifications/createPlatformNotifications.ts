@@ -45,9 +45,10 @@ export function createPlatformNotifications(options: {
     record,
     plan,
   ) => {
-    const operation: string = record.operation;
     const failed = record.state === 'failed';
-    if (record.dryRun || (!failed && operation !== 'auto-rollback')) return;
+    if (record.dryRun || (!failed && record.operation !== 'auto-rollback')) {
+      return;
+    }
     // A caller refused permission is told by the 403; telling the owners
     // would let anyone send them notifications.
     if (record.error?.check === 'permission') return;

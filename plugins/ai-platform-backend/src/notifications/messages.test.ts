@@ -91,6 +91,45 @@ describe('notification messages', () => {
     });
   });
 
+  it('says when the portal rolled back on its own, and when that failed too', () => {
+    const base = {
+      id: 'd2',
+      endpointRef: 'inferenceendpoint:default/chat',
+      operation: 'auto-rollback' as const,
+      revision: 4,
+      restoredRevision: 2,
+      requestedBy: 'user:default/bob',
+      reason:
+        'automatic rollback: revision 3 failed its rollout: CrashLoopBackOff',
+    };
+    const ok = deploymentFailed(
+      { ...base, state: 'succeeded' },
+      'group:default/applied-ml',
+    );
+    expect(ok.payload).toMatchObject({
+      title: 'chat was rolled back automatically to revision 2 (revision 4)',
+      description:
+        'Automatic rollback: revision 3 failed its rollout: CrashLoopBackOff. The last revision that succeeded runs again.',
+      severity: 'high',
+    });
+    const failed = deploymentFailed(
+      {
+        ...base,
+        state: 'failed',
+        error: { check: 'rollout', message: 'ImagePullBackOff' },
+      },
+      'group:default/applied-ml',
+    );
+    expect(failed.payload).toMatchObject({
+      title: 'Automatic rollback of chat failed (revision 4)',
+      severity: 'critical',
+    });
+    expect(failed.payload.description).toContain(
+      'The rollback failed too and was not retried: rollout: ImagePullBackOff',
+    );
+    expect(failed.dedupeKey).not.toBe(ok.dedupeKey);
+  });
+
   it('finds the highest threshold reached, by cost to date or forecast', () => {
     const thresholds = [80, 100];
     expect(budgetThresholdReached(row(100, 790), thresholds)).toBeUndefined();

@@ -74,32 +74,48 @@ export function deploymentFailed(
     | 'error'
     | 'requestedBy'
     | 'state'
+    | 'reason'
+    | 'restoredRevision'
   >,
   owner: string,
 ): PlatformNotification {
   const endpoint = nameOf(record.endpointRef);
   // `auto-rollback` is the operation of a rollback the portal started on
   // its own after a failed rollout.
-  const operation: string = record.operation;
+  const operation = record.operation;
   const automatic = operation === 'auto-rollback';
-  const title = automatic
-    ? `${endpoint} was rolled back automatically (revision ${record.revision})`
-    : `${capitalised(operation)} of ${endpoint} failed (revision ${
-        record.revision
-      })`;
+  const failed = record.state === 'failed';
   const cause = record.error
     ? `${record.error.check}: ${record.error.message}`
     : 'no error was recorded';
+  let title: string;
+  let description: string;
+  if (automatic && !failed) {
+    title = `${endpoint} was rolled back automatically to revision ${
+      record.restoredRevision ?? '?'
+    } (revision ${record.revision})`;
+    description = `${capitalised(
+      record.reason ?? 'a rollout failed',
+    )}. The last revision that succeeded runs again.`;
+  } else if (automatic) {
+    title = `Automatic rollback of ${endpoint} failed (revision ${record.revision})`;
+    description = `${capitalised(
+      record.reason ?? 'a rollout failed',
+    )}. The rollback failed too and was not retried: ${cause}`;
+  } else {
+    title = `${capitalised(operation)} of ${endpoint} failed (revision ${
+      record.revision
+    })`;
+    description = `Requested by ${record.requestedBy}. ${cause}`;
+  }
   return {
     dedupeKey: `deployment:${record.id}:${record.state}`,
     recipients: [owner],
     payload: {
       title,
-      description: automatic
-        ? `The rollout failed and the last revision that worked was re-applied. ${cause}`
-        : `Requested by ${record.requestedBy}. ${cause}`,
+      description,
       link: entityPath(record.endpointRef, 'deployments'),
-      severity: automatic ? 'high' : 'critical',
+      severity: automatic && !failed ? 'high' : 'critical',
       topic: TOPICS.deploymentFailed,
       scope: `deployment:${record.id}`,
     },

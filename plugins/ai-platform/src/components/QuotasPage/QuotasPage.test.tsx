@@ -72,7 +72,10 @@ describe('QuotasPage', () => {
   });
 
   it('shows reserved (records) beside running (cluster), with the drift', async () => {
-    await renderWithApis(<QuotasPage />, { api: api() });
+    await renderWithApis(<QuotasPage />, {
+      api: api(),
+      config: { aiPlatform: { demo: { simulatedClusters: ['gpu-eu-west'] } } },
+    });
     const table = await screen.findByRole('table', {
       name: 'Reserved and running GPUs per team and pool',
     });
@@ -92,6 +95,9 @@ describe('QuotasPage', () => {
     ).toBeInTheDocument();
     expect(
       within(row).getByText('declared, not running: chat-assistant-staging'),
+    ).toBeInTheDocument(); // The demo says its clusters are simulated where their state shows.
+    expect(
+      screen.getByText(/Demo data: clusters gpu-eu-west are simulated/),
     ).toBeInTheDocument();
   });
 

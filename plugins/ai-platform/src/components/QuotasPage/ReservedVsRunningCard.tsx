@@ -1,4 +1,5 @@
 import { InfoCard } from '@backstage/core-components';
+import { SimulatedClustersNote } from '../common/SimulatedCluster';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   AsyncContent,
@@ -27,6 +28,7 @@ export function ReservedVsRunningCard(props: { pool?: string }) {
   );
   return (
     <InfoCard title="Reserved (records) and running (cluster)">
+      <SimulatedClustersNote />
       <AsyncContent
         {...usage}
         isEmpty={v => v.items.length === 0}

@@ -36,6 +36,16 @@ test.describe('SLOs', () => {
     // `unchanged` when a retry finds it applied already.
     expect(['succeeded', 'unchanged']).toContain(record.state);
     expect(record.error).toBeUndefined();
+    // Its burn-rate alerts went with it (aiPlatform.deploy.prometheusRules
+    // in app-config.simulated.yaml).
+    expect(record.objects).toContainEqual(
+      expect.objectContaining({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        name: 'embeddings-bge-m3-slo',
+        namespace: 'search',
+      }),
+    );
 
     // Its pods run and the simulated Prometheus has scraped them twice.
     await expect

@@ -164,7 +164,8 @@ const endpointOverviewCard = EntityCardBlueprint.make({
 const endpointSloCard = EntityCardBlueprint.make({
   name: 'endpoint-slo',
   params: {
-    type: 'info',
+    // The wide column: a row per objective with seven figures.
+    type: 'content',
     filter: { kind: 'inferenceendpoint' },
     loader: () =>
       import('./components/EndpointSloCard').then(m => <m.EndpointSloCard />),

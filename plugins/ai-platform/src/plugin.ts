@@ -153,7 +153,7 @@ export const EntityEndpointOverviewCard = aiPlatformPlugin.provide(
   }),
 );
 
-/** An endpoint's SLO targets. */
+/** An endpoint's SLOs against what it serves (Prometheus): budgets, burn rates, a trend. Wide: place it in the main column. */
 export const EntityEndpointSloCard = aiPlatformPlugin.provide(
   createComponentExtension({
     name: 'EntityEndpointSloCard',

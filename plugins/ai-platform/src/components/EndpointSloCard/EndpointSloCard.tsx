@@ -156,7 +156,7 @@ function SloReport(props: { report: EndpointSloReport }) {
                   <Typography variant="caption" display="block">
                     {`${formatNumber(o.window.bad, 0)} of ${formatNumber(
                       o.window.allowedBad,
-                      0,
+                      o.window.allowedBad < 10 ? 2 : 0,
                     )} allowed`}
                   </Typography>
                 )}

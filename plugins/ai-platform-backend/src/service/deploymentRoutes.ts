@@ -22,6 +22,12 @@ const callOptions = {
   overrideGates: z.boolean().optional(),
   allowDeprecated: z.boolean().optional(),
   adopt: z.boolean().optional(),
+  allowDowntime: z
+    .boolean()
+    .describe(
+      'Roll out without surge (old pods go first) when there is no room for it',
+    )
+    .optional(),
   idempotencyKey: nonEmpty
     .describe(
       'A key of the call: repeated with it, the call answers the first record',

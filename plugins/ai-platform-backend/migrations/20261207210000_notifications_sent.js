@@ -17,10 +17,7 @@ exports.up = async function up(knex) {
       .primary()
       .notNullable()
       .comment('What was notified, e.g. budget:<team>:<month>:<threshold>');
-    table
-      .string('topic', 255)
-      .notNullable()
-      .comment('The notification topic');
+    table.string('topic', 255).notNullable().comment('The notification topic');
     table
       .text('recipients')
       .notNullable()

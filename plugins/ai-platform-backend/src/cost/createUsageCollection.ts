@@ -8,37 +8,9 @@ import type { FleetSource } from '../quotas/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
 import type { DatabaseCostStore } from './DatabaseCostStore';
-import { PrometheusClient, type PrometheusQuerier } from './PrometheusClient';
+import { prometheusFromConfig } from './prometheusFromConfig';
 import { seedDemoUsage } from './seed/seedDemoUsage';
 import { UsageCollector } from './UsageCollector';
-
-/** Prometheus per cluster from `aiPlatform.cost.prometheus` (`*` = any cluster). */
-export function prometheusFromConfig(
-  config: RootConfigService,
-): Map<string, PrometheusQuerier> | undefined {
-  const prometheus = config.getOptionalConfig('aiPlatform.cost.prometheus');
-  if (!prometheus) return undefined;
-  const headersConfig = prometheus.getOptionalConfig('headers');
-  const headers = headersConfig
-    ? Object.fromEntries(
-        headersConfig.keys().map(k => [k, headersConfig.getString(k)]),
-      )
-    : undefined;
-  const map = new Map<string, PrometheusQuerier>();
-  const url = prometheus.getOptionalString('url');
-  if (url) map.set('*', new PrometheusClient({ url, headers }));
-  const clusters = prometheus.getOptionalConfig('clusters');
-  for (const name of clusters?.keys() ?? []) {
-    map.set(
-      name,
-      new PrometheusClient({
-        url: clusters!.getString(`${name}.url`),
-        headers,
-      }),
-    );
-  }
-  return map.size ? map : undefined;
-}
 
 /**
  * Schedules the usage collector once per interval across all replicas

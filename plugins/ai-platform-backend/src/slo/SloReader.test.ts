@@ -10,7 +10,7 @@ import {
   trafficProfile,
 } from '@internal/fake-prometheus';
 import type { SloPrometheusQuerier } from './sloPrometheus';
-import { SloPrometheusClient } from './sloPrometheus';
+import { PrometheusClient } from '../cost/PrometheusClient';
 import { type SloEndpoint, SloReader } from './SloReader';
 
 const NOW = 1_800_000_000;
@@ -73,7 +73,7 @@ describe('SloReader against the fake Prometheus on loopback', () => {
       now: () => NOW,
     });
     queries = [];
-    const client = new SloPrometheusClient({ url: prometheus.url });
+    const client = new PrometheusClient({ url: prometheus.url });
     const querier: SloPrometheusQuerier = {
       query: (promql, at) => {
         queries.push(promql);
@@ -210,7 +210,7 @@ describe('SloReader against the fake Prometheus on loopback', () => {
     const broken = new SloReader({
       prometheusFor: () => ({
         url: 'http://127.0.0.1:1',
-        querier: new SloPrometheusClient({ url: 'http://127.0.0.1:1' }),
+        querier: new PrometheusClient({ url: 'http://127.0.0.1:1' }),
       }),
     });
     const failed = await broken.read(endpoint);

@@ -9,6 +9,7 @@ import {
 import { monthOf } from '../cost/periods';
 import { budgetThreshold, budgetThresholdReached } from './messages';
 import type { PlatformNotifier } from './PlatformNotifier';
+import { scheduleCheck } from './scheduleCheck';
 
 /** The budget reads the watcher makes. */
 export type BudgetSource = {
@@ -63,15 +64,10 @@ export class BudgetWatcher {
     scheduler: SchedulerService;
     frequencyMinutes: number;
   }): Promise<void> {
-    await options.scheduler.scheduleTask({
+    await scheduleCheck({
+      ...options,
       id: 'ai-platform-budget-notifications',
-      scope: 'global',
-      frequency: { minutes: options.frequencyMinutes },
-      timeout: { minutes: 5 },
-      initialDelay: { minutes: 1 },
-      fn: async () => {
-        await this.checkOnce();
-      },
+      check: () => this.checkOnce(),
     });
   }
 }

@@ -96,8 +96,8 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
   });
 
   describe('quota decisions', () => {
-    it('tell the requester once, approved or rejected', async () => {
-      const { service, sent } = recordingService();
+    /** The quota workflow on the example pools, with notifications wired as the plugin does. */
+    const quotasNotifying = (service: NotificationService) => {
       const notifications = createPlatformNotifications({
         config: config(),
         knex,
@@ -108,11 +108,16 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
         'gpu-pools.yaml',
         'endpoints.yaml',
       ]);
-      const quotas = new QuotaService({
+      return new QuotaService({
         knex,
         fleet: { snapshot: async () => fleetFromEntities(entities) },
         onDecided: notifications.onQuotaRequestDecided,
       });
+    };
+
+    it('tell the requester once, approved or rejected', async () => {
+      const { service, sent } = recordingService();
+      const quotas = quotasNotifying(service);
       const request = await quotas.createRequest({
         team: 'group:default/search-relevance',
         pool: 'gpupool:default/h100-inference',
@@ -172,21 +177,7 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
 
     it('are decided even when sending fails', async () => {
       const { service, sent } = recordingService({ failFirst: 1 });
-      const notifications = createPlatformNotifications({
-        config: config(),
-        knex,
-        logger: mockServices.logger.mock(),
-        notifications: service,
-      });
-      const entities = loadExampleEntities([
-        'gpu-pools.yaml',
-        'endpoints.yaml',
-      ]);
-      const quotas = new QuotaService({
-        knex,
-        fleet: { snapshot: async () => fleetFromEntities(entities) },
-        onDecided: notifications.onQuotaRequestDecided,
-      });
+      const quotas = quotasNotifying(service);
       const request = await quotas.createRequest({
         team: 'group:default/search-relevance',
         pool: 'gpupool:default/h100-inference',

@@ -6,6 +6,7 @@ import type {
 import type { SloFleetResponse } from '@internal/plugin-ai-platform-common';
 import { sloBurning } from './messages';
 import type { PlatformNotifier } from './PlatformNotifier';
+import { scheduleCheck } from './scheduleCheck';
 import type { NotificationLedger } from './DatabaseNotificationLedger';
 
 /** The SLO reads the watcher makes (SloService). */
@@ -62,15 +63,10 @@ export class SloBurnWatcher {
     scheduler: SchedulerService;
     frequencyMinutes: number;
   }): Promise<void> {
-    await options.scheduler.scheduleTask({
+    await scheduleCheck({
+      ...options,
       id: 'ai-platform-slo-burn-notifications',
-      scope: 'global',
-      frequency: { minutes: options.frequencyMinutes },
-      timeout: { minutes: 5 },
-      initialDelay: { minutes: 1 },
-      fn: async () => {
-        await this.checkOnce();
-      },
+      check: () => this.checkOnce(),
     });
   }
 }

@@ -8,6 +8,7 @@ import type {
   AuditVerification,
   NewAuditEntry,
 } from './types';
+import { serialisedWrite } from '../database/serialisedWrite';
 
 /** The prevHash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -124,12 +125,9 @@ export class DatabaseAuditStore implements AuditStore {
   }
 
   async append(entry: NewAuditEntry): Promise<AuditRecord> {
-    return this.knex.transaction(async tx => {
-      if (tx.client.config.client === 'pg') {
-        // One appender at a time across all replicas: read the head and
-        // insert after it without anyone else slipping in between.
-        await tx.raw('SELECT pg_advisory_xact_lock(?)', [APPEND_LOCK_KEY]);
-      }
+    // One appender at a time across all replicas: read the head and insert
+    // after it without anyone else slipping in between.
+    return serialisedWrite(this.knex, { key: APPEND_LOCK_KEY }, async tx => {
       const head = await tx<AuditRow>('audit_log')
         .select('hash')
         .orderBy('seq', 'desc')

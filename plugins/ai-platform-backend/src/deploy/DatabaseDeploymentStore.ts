@@ -8,6 +8,7 @@ import type {
 } from '@internal/plugin-ai-platform-common';
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
+import { serialisedWrite } from '../database/serialisedWrite';
 import type { KubernetesManifest } from './render/types';
 
 /** A new deployment call, before it has a revision. */
@@ -187,75 +188,75 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     const now = this.now();
     // Serialise calls per endpoint: one in-progress deployment at a time
     // (dry runs excepted) and gap-free revision numbers.
-    await this.knex.transaction(async tx => {
-      if (tx.client.config.client === 'pg') {
-        await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
-          `ai-platform-deploy:${deployment.endpointRef}`,
-        ]);
-      } else {
-        await tx('deployments').where('id', '').delete();
-      }
-      if (deployment.idempotencyKey) {
-        const used = await tx<Row>('deployments')
-          .where('idempotency_key', deployment.idempotencyKey)
-          .first('id', 'endpoint_ref', 'revision');
-        if (used) {
-          throw new ConflictError(
-            `idempotency key ${JSON.stringify(
-              deployment.idempotencyKey,
-            )} was used by deployment ${used.id} (revision ${
-              used.revision
-            } of ${used.endpoint_ref})`,
-          );
+    await serialisedWrite(
+      this.knex,
+      {
+        key: `ai-platform-deploy:${deployment.endpointRef}`,
+        sqliteWriteLock: { table: 'deployments', column: 'id' },
+      },
+      async tx => {
+        if (deployment.idempotencyKey) {
+          const used = await tx<Row>('deployments')
+            .where('idempotency_key', deployment.idempotencyKey)
+            .first('id', 'endpoint_ref', 'revision');
+          if (used) {
+            throw new ConflictError(
+              `idempotency key ${JSON.stringify(
+                deployment.idempotencyKey,
+              )} was used by deployment ${used.id} (revision ${
+                used.revision
+              } of ${used.endpoint_ref})`,
+            );
+          }
         }
-      }
-      if (!deployment.dryRun) {
-        const running = await tx<Row>('deployments')
+        if (!deployment.dryRun) {
+          const running = await tx<Row>('deployments')
+            .where('endpoint_ref', deployment.endpointRef)
+            .where('dry_run', false)
+            .whereIn('state', IN_PROGRESS)
+            .first('revision', 'state');
+          if (running) {
+            throw new ConflictError(
+              `${deployment.endpointRef} has deployment revision ${running.revision} in progress (${running.state}); wait for it to finish`,
+            );
+          }
+        }
+        const last = await tx('deployments')
           .where('endpoint_ref', deployment.endpointRef)
-          .where('dry_run', false)
-          .whereIn('state', IN_PROGRESS)
-          .first('revision', 'state');
-        if (running) {
-          throw new ConflictError(
-            `${deployment.endpointRef} has deployment revision ${running.revision} in progress (${running.state}); wait for it to finish`,
-          );
-        }
-      }
-      const last = await tx('deployments')
-        .where('endpoint_ref', deployment.endpointRef)
-        .max({ revision: 'revision' })
-        .first();
-      const revision = Number(last?.revision ?? 0) + 1;
-      await tx('deployments').insert({
-        id,
-        endpoint_ref: deployment.endpointRef,
-        revision,
-        operation: deployment.operation,
-        state: deployment.state,
-        dry_run: deployment.dryRun,
-        model_ref: deployment.modelRef,
-        model_version: deployment.modelVersion,
-        pool_ref: deployment.poolRef,
-        team_ref: deployment.team,
-        cluster: deployment.cluster,
-        namespace: deployment.namespace,
-        gpus: deployment.gpus,
-        requested_by: deployment.requestedBy,
-        idempotency_key: deployment.idempotencyKey ?? null,
-        reason: deployment.reason ?? null,
-        restored_revision: deployment.restoredRevision ?? null,
-        spec_hash: deployment.specHash,
-        checks: JSON.stringify(deployment.checks ?? []),
-        events: JSON.stringify([]),
-        objects: JSON.stringify(deployment.objects ?? []),
-        manifests: JSON.stringify(deployment.manifests),
-        error: deployment.error ? JSON.stringify(deployment.error) : null,
-        sizing: deployment.sizing ? JSON.stringify(deployment.sizing) : null,
-        created_at: now,
-        updated_at: now,
-        finished_at: null,
-      });
-    });
+          .max({ revision: 'revision' })
+          .first();
+        const revision = Number(last?.revision ?? 0) + 1;
+        await tx('deployments').insert({
+          id,
+          endpoint_ref: deployment.endpointRef,
+          revision,
+          operation: deployment.operation,
+          state: deployment.state,
+          dry_run: deployment.dryRun,
+          model_ref: deployment.modelRef,
+          model_version: deployment.modelVersion,
+          pool_ref: deployment.poolRef,
+          team_ref: deployment.team,
+          cluster: deployment.cluster,
+          namespace: deployment.namespace,
+          gpus: deployment.gpus,
+          requested_by: deployment.requestedBy,
+          idempotency_key: deployment.idempotencyKey ?? null,
+          reason: deployment.reason ?? null,
+          restored_revision: deployment.restoredRevision ?? null,
+          spec_hash: deployment.specHash,
+          checks: JSON.stringify(deployment.checks ?? []),
+          events: JSON.stringify([]),
+          objects: JSON.stringify(deployment.objects ?? []),
+          manifests: JSON.stringify(deployment.manifests),
+          error: deployment.error ? JSON.stringify(deployment.error) : null,
+          sizing: deployment.sizing ? JSON.stringify(deployment.sizing) : null,
+          created_at: now,
+          updated_at: now,
+          finished_at: null,
+        });
+      },
+    );
     return this.get(id);
   }
 

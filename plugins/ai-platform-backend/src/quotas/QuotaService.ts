@@ -5,6 +5,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { randomUUID } from 'crypto';
 import type { FleetSnapshot, FleetSource, PoolInfo } from './FleetSource';
+import { serialisedWrite } from '../database/serialisedWrite';
 import type {
   QuotaCheck,
   PoolQuotas,
@@ -242,52 +243,50 @@ export class QuotaService {
   }): Promise<QuotaCheck> {
     const snapshot = await this.options.fleet.snapshot();
     const surgeGpus = options.surge?.gpus ?? 0;
-    return this.knex.transaction(async tx => {
-      if (tx.client.config.client === 'pg') {
-        await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
-          `ai-platform-pool:${options.pool}`,
-        ]);
-      } else {
-        // Take SQLite's write lock before reading, so that the read and the
-        // write below form one serialised step.
-        await tx('gpu_allocations').where('endpoint_ref', '').delete();
-      }
-      const { allocations, overrides } = await this.state(tx, options.pool);
-      const check = QuotaService.evaluate({
-        snapshot,
-        team: options.team,
-        pool: options.pool,
-        gpus: options.gpus + surgeGpus,
-        allocations,
-        overrides,
-        excludeEndpoint: options.endpoint,
-      });
-      if (!check.allowed) {
-        throw new ConflictError(check.reasons.join('; '));
-      }
-      if (options.surge && surgeGpus > 0) {
-        await tx('gpu_surge_reservations').insert({
-          deployment_id: options.surge.deploymentId,
-          endpoint_ref: options.endpoint,
-          team_ref: options.team,
-          pool_ref: options.pool,
-          gpus: surgeGpus,
-          created_at: this.now(),
+    return serialisedWrite(
+      this.knex,
+      {
+        key: `ai-platform-pool:${options.pool}`,
+        sqliteWriteLock: { table: 'gpu_allocations', column: 'endpoint_ref' },
+      },
+      async tx => {
+        const { allocations, overrides } = await this.state(tx, options.pool);
+        const check = QuotaService.evaluate({
+          snapshot,
+          team: options.team,
+          pool: options.pool,
+          gpus: options.gpus + surgeGpus,
+          allocations,
+          overrides,
+          excludeEndpoint: options.endpoint,
         });
-      }
-      await tx('gpu_allocations')
-        .insert({
-          endpoint_ref: options.endpoint,
-          team_ref: options.team,
-          pool_ref: options.pool,
-          gpus: options.gpus,
-          updated_by: options.actor,
-          updated_at: this.now(),
-        })
-        .onConflict('endpoint_ref')
-        .merge(['team_ref', 'pool_ref', 'gpus', 'updated_by', 'updated_at']);
-      return check;
-    });
+        if (!check.allowed) {
+          throw new ConflictError(check.reasons.join('; '));
+        }
+        if (options.surge && surgeGpus > 0) {
+          await tx('gpu_surge_reservations').insert({
+            deployment_id: options.surge.deploymentId,
+            endpoint_ref: options.endpoint,
+            team_ref: options.team,
+            pool_ref: options.pool,
+            gpus: surgeGpus,
+            created_at: this.now(),
+          });
+        }
+        await tx('gpu_allocations')
+          .insert({
+            endpoint_ref: options.endpoint,
+            team_ref: options.team,
+            pool_ref: options.pool,
+            gpus: options.gpus,
+            updated_by: options.actor,
+            updated_at: this.now(),
+          })
+          .onConflict('endpoint_ref')
+          .merge(['team_ref', 'pool_ref', 'gpus', 'updated_by', 'updated_at']);
+        return check;
+      },
+    );
   }
 
   /** What an endpoint holds now, if it holds anything. */

@@ -9,6 +9,7 @@
 export * from './api';
 export * from './constants';
 export * from './deployments';
+export * from './entityRefs';
 export * from './kinds';
 export * from './notifications';
 export * from './permissions';

@@ -1,8 +1,8 @@
-import { stringifyEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import {
   AI_PLATFORM_ENDPOINT_RESOURCE_TYPE,
   AI_PLATFORM_MODEL_RESOURCE_TYPE,
   AI_PLATFORM_TEAM_RESOURCE_TYPE,
+  canonicalEntityRef,
 } from '@internal/plugin-ai-platform-common';
 import {
   type PermissionResourceRef,
@@ -44,9 +44,7 @@ export type AiPlatformResourceQuery = never;
 
 function normalize(ref: string, defaultKind: string): string {
   try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
-    );
+    return canonicalEntityRef(ref, { defaultKind });
   } catch {
     return ref.toLocaleLowerCase('en-US');
   }

@@ -114,10 +114,5 @@ export const costBasisSchema = (z: Zod) =>
     tokens: z.enum(['none', 'partial', 'full']),
   });
 
-/** Entity refs compare without regard to case, as the catalog compares them. */
-export function sameRef(a: string, b: string): boolean {
-  return a.toLocaleLowerCase('en-US') === b.toLocaleLowerCase('en-US');
-}
-
 export const isoOf = (seconds: number) =>
   new Date(seconds * 1000).toISOString();

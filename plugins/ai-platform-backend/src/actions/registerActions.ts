@@ -4,7 +4,10 @@
 // action is part of the store and helper split of issue 25.
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { costReadPermission } from '@internal/plugin-ai-platform-common';
+import {
+  costReadPermission,
+  sameEntityRef,
+} from '@internal/plugin-ai-platform-common';
 import type { CostStore } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
 import type { EvalService } from '../evals/EvalService';
@@ -19,7 +22,6 @@ import {
   costWindow,
   costWindowInput,
   isoOf,
-  sameRef,
 } from './common';
 import { registerSizeModelForPoolAction } from './sizeModelForPoolAction';
 import { registerTeamEndpointsAction } from './teamEndpointsAction';
@@ -122,7 +124,7 @@ export function registerActions(options: {
           from: isoOf(summary.from),
           to: isoOf(summary.to),
           costs: summary.groups
-            .filter(g => sameRef(g.key, team))
+            .filter(g => sameEntityRef(g.key, team))
             .map(costFigures),
           basis: {
             utilization: summary.basis.utilization,

@@ -2,8 +2,10 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  canonicalEntityRefOrUndefined,
   costReadPermission,
   isInferenceEndpointEntity,
+  sameEntityRef,
 } from '@internal/plugin-ai-platform-common';
 import type { CostStore } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
@@ -16,19 +18,14 @@ import {
   costWindow,
   costWindowInput,
   isoOf,
-  sameRef,
 } from './common';
 
 /** A ref in canonical form, or undefined when the entity's field is malformed. */
 function refOrUndefined(ref: string | undefined, kind: string, ns: string) {
-  if (!ref) {
-    return undefined;
-  }
-  try {
-    return canonicalRef(ref, kind, ns);
-  } catch {
-    return undefined;
-  }
+  return canonicalEntityRefOrUndefined(ref, {
+    defaultKind: kind,
+    defaultNamespace: ns,
+  });
 }
 
 /**
@@ -183,7 +180,7 @@ export function registerTeamEndpointsAction(options: {
             model: refOrUndefined(entity.spec.model, 'Model', ns),
           };
         })
-        .filter(e => e.owner !== undefined && sameRef(e.owner, team))
+        .filter(e => e.owner !== undefined && sameEntityRef(e.owner, team))
         .sort((a, b) => a.ref.localeCompare(b.ref));
 
       return {
@@ -192,7 +189,7 @@ export function registerTeamEndpointsAction(options: {
           from: isoOf(byEndpoint.from),
           to: isoOf(byEndpoint.to),
           endpoints: endpoints.map(({ entity, ref, pool, model }) => {
-            const runs = running.find(r => sameRef(r.endpointRef, ref));
+            const runs = running.find(r => sameEntityRef(r.endpointRef, ref));
             const resources = entity.spec.resources;
             return {
               endpoint: ref,
@@ -211,12 +208,12 @@ export function registerTeamEndpointsAction(options: {
                 gpusPerReplica: resources.gpusPerReplica,
               },
               costs: byEndpoint.groups
-                .filter(g => sameRef(g.key, ref))
+                .filter(g => sameEntityRef(g.key, ref))
                 .map(costFigures),
             };
           }),
           teamTotals: byTeam.groups
-            .filter(g => sameRef(g.key, team))
+            .filter(g => sameEntityRef(g.key, team))
             .map(costFigures),
           basis: {
             utilization: byEndpoint.basis.utilization,

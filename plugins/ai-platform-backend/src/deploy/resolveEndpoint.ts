@@ -1,13 +1,10 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  type Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { type Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AI_PLATFORM_API_VERSION,
+  canonicalEntityRef,
   type GpuPoolEntityV1alpha1,
   type InferenceEndpointEntityV1alpha1,
   inferenceEndpointEntityV1alpha1Validator,
@@ -32,12 +29,7 @@ export type ResolvedEndpoint = {
 /** An endpoint ref in its full form (`inferenceendpoint:default/name`); InputError when it cannot be read. */
 export function canonicalEndpointRef(ref: string): string {
   try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, {
-        defaultKind: 'InferenceEndpoint',
-        defaultNamespace: 'default',
-      }),
-    );
+    return canonicalEntityRef(ref, { defaultKind: 'InferenceEndpoint' });
   } catch (error) {
     throw new InputError(`endpoint: ${(error as Error).message}`);
   }
@@ -123,9 +115,10 @@ export async function resolveEndpoint(options: {
   const namespace = entity.metadata.namespace ?? 'default';
   const endpointRef = stringifyEntityRef(entity);
   const refOf = (value: string, kind: string) =>
-    stringifyEntityRef(
-      parseEntityRef(value, { defaultKind: kind, defaultNamespace: namespace }),
-    );
+    canonicalEntityRef(value, {
+      defaultKind: kind,
+      defaultNamespace: namespace,
+    });
   const modelRef = refOf(entity.spec.model, 'Model');
   if (!entity.spec.gpuPool) {
     throw new InputError(

@@ -1,9 +1,10 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   type ModelEntityV1alpha1,
+  canonicalEntityRef,
   isModelEntity,
 } from '@internal/plugin-ai-platform-common';
 import type { EvalStore, StoredScore } from './DatabaseEvalStore';
@@ -12,12 +13,9 @@ import { evaluateGates } from './gates';
 
 /** A model entity ref in canonical form, e.g. `model:default/bge-m3`. */
 export function canonicalModelRef(ref: string): string {
-  let parsed;
+  let canonical;
   try {
-    parsed = parseEntityRef(ref, {
-      defaultKind: 'Model',
-      defaultNamespace: 'default',
-    });
+    canonical = canonicalEntityRef(ref, { defaultKind: 'Model' });
   } catch {
     throw new InputError(
       `model must be an entity ref such as model:default/name (got ${JSON.stringify(
@@ -25,12 +23,12 @@ export function canonicalModelRef(ref: string): string {
       )})`,
     );
   }
-  if (parsed.kind.toLocaleLowerCase('en-US') !== 'model') {
+  if (!canonical.startsWith('model:')) {
     throw new InputError(
       `model must refer to a Model (got ${JSON.stringify(ref)})`,
     );
   }
-  return stringifyEntityRef(parsed);
+  return canonical;
 }
 
 const scoreKey = (s: { task: string; metric: string }) =>

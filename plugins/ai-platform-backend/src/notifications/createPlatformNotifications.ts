@@ -4,9 +4,11 @@ import type {
   RootConfigService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import type { QuotaRequest } from '@internal/plugin-ai-platform-common';
+import {
+  type QuotaRequest,
+  canonicalEntityRef,
+} from '@internal/plugin-ai-platform-common';
 import type { Knex } from 'knex';
 import type { DeploymentFinishedListener } from '../deploy/DeploymentRunner';
 import { type BudgetSource, BudgetWatcher } from './BudgetWatcher';
@@ -54,12 +56,10 @@ export function createPlatformNotifications(options: {
     if (record.error?.check === 'permission') return;
     const owner = plan.endpoint.spec.owner;
     if (!owner) return;
-    const ownerRef = stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: plan.endpoint.metadata.namespace ?? 'default',
-      }),
-    );
+    const ownerRef = canonicalEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: plan.endpoint.metadata.namespace ?? 'default',
+    });
     await notifier.send(deploymentFailed(record, ownerRef));
   };
 

@@ -2,9 +2,9 @@ import type {
   AuthService,
   PermissionsRegistryService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  canonicalEntityRefOrUndefined,
   endpointDeployPermission,
   evalWritePermission,
   quotaRequestPermission,
@@ -23,14 +23,10 @@ function specRef(
   defaultKind: string,
   namespace: string,
 ): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value, { defaultKind, defaultNamespace: namespace }),
-    );
-  } catch {
-    return undefined;
-  }
+  return canonicalEntityRefOrUndefined(value, {
+    defaultKind,
+    defaultNamespace: namespace,
+  });
 }
 
 /**

@@ -1,13 +1,10 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
-import {
-  type Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { type Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_KUBERNETES_ID,
+  canonicalEntityRef,
   gpuResourceName,
   gpusNeeded,
   isGpuPoolEntity,
@@ -71,9 +68,10 @@ export function canonicalRef(
   namespace = 'default',
 ): string {
   try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind, defaultNamespace: namespace }),
-    );
+    return canonicalEntityRef(ref, {
+      defaultKind,
+      defaultNamespace: namespace,
+    });
   } catch {
     throw new InputError(
       `${JSON.stringify(

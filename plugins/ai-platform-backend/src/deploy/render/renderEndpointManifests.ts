@@ -1,9 +1,10 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   ANNOTATION_KUBERNETES_ID,
   ANNOTATION_OBJECT_ENDPOINT,
   ANNOTATION_OBJECT_OWNER,
+  canonicalEntityRef,
   type GpuPoolEntityV1alpha1,
   gpuResourceName,
   type InferenceEndpointEntityV1alpha1,
@@ -86,12 +87,10 @@ export function ownershipAnnotations(
       namespace,
       name: endpoint.metadata.name,
     }),
-    [ANNOTATION_OBJECT_OWNER]: stringifyEntityRef(
-      parseEntityRef(endpoint.spec.owner, {
-        defaultKind: 'Group',
-        defaultNamespace: namespace,
-      }),
-    ),
+    [ANNOTATION_OBJECT_OWNER]: canonicalEntityRef(endpoint.spec.owner, {
+      defaultKind: 'Group',
+      defaultNamespace: namespace,
+    }),
   };
 }
 

@@ -1,11 +1,10 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
-import {
-  type Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { type Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { ANNOTATION_KUBERNETES_ID } from '@internal/plugin-ai-platform-common';
+import {
+  ANNOTATION_KUBERNETES_ID,
+  canonicalEntityRef,
+} from '@internal/plugin-ai-platform-common';
 
 /** A catalog endpoint that uses a Kubernetes name, with its owner. */
 export type EndpointIdentity = { endpointRef: string; owner?: string };
@@ -53,12 +52,10 @@ export class EndpointIdentities {
     if (!named.length) return [];
     const refOf = (e: Entity, value: unknown, kind: string) =>
       typeof value === 'string'
-        ? stringifyEntityRef(
-            parseEntityRef(value, {
-              defaultKind: kind,
-              defaultNamespace: e.metadata.namespace ?? 'default',
-            }),
-          )
+        ? canonicalEntityRef(value, {
+            defaultKind: kind,
+            defaultNamespace: e.metadata.namespace ?? 'default',
+          })
         : undefined;
     const poolRefs = [
       ...new Set(

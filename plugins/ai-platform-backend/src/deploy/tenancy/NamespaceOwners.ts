@@ -1,5 +1,7 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { ANNOTATION_NAMESPACE_OWNERS } from '@internal/plugin-ai-platform-common';
+import {
+  ANNOTATION_NAMESPACE_OWNERS,
+  canonicalEntityRef,
+} from '@internal/plugin-ai-platform-common';
 import type { KubernetesClusterClient } from '../kube/KubernetesClusterClient';
 
 /**
@@ -53,14 +55,7 @@ export function canonicalOwners(values: string[]): string[] {
     const trimmed = value.trim();
     if (!trimmed) continue;
     try {
-      owners.add(
-        stringifyEntityRef(
-          parseEntityRef(trimmed, {
-            defaultKind: 'Group',
-            defaultNamespace: 'default',
-          }),
-        ),
-      );
+      owners.add(canonicalEntityRef(trimmed, { defaultKind: 'Group' }));
     } catch {
       // Not an entity ref: names no owner.
     }

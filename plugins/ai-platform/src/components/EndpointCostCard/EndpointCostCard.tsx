@@ -2,6 +2,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { sameEntityRef } from '@internal/plugin-ai-platform-common';
 import {
   AsyncContent,
   aiPlatformApiRef,
@@ -15,7 +16,6 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartFigure, seriesColor, useChartTheme } from '../charts';
 import { EndpointRunStateLine } from '../common/EndpointRunStateLine';
 import { MetadataTable } from '../common/MetadataTable';
-import { sameRef } from '../common/sameRef';
 import {
   perMillionText,
   perRequestText,
@@ -41,8 +41,10 @@ export function EndpointCostCard() {
       groupBy: 'endpoint',
       granularity: 'day',
     });
-    const rows = summary.groups.filter(g => sameRef(g.key, ref));
-    const series = (summary.series ?? []).filter(p => sameRef(p.key, ref));
+    const rows = summary.groups.filter(g => sameEntityRef(g.key, ref));
+    const series = (summary.series ?? []).filter(p =>
+      sameEntityRef(p.key, ref),
+    );
     return { rows, series };
   }, [api, ref]);
 

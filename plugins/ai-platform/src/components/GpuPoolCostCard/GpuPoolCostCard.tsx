@@ -5,6 +5,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   type CostFigures,
   isGpuPoolEntity,
+  sameEntityRef,
 } from '@internal/plugin-ai-platform-common';
 import {
   AsyncContent,
@@ -16,7 +17,6 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { costRouteRef } from '../../routes';
 import { MetadataTable } from '../common/MetadataTable';
-import { sameRef } from '../common/sameRef';
 import { usePageLink } from '../common/usePageLink';
 
 /**
@@ -43,7 +43,7 @@ export function GpuPoolCostCard() {
     : undefined;
   const state = useAsync(async () => {
     const summary = await api.getCostSummary({ groupBy: 'pool' });
-    return summary.groups.filter(g => sameRef(g.key, ref));
+    return summary.groups.filter(g => sameEntityRef(g.key, ref));
   }, [api, ref]);
   return (
     <InfoCard

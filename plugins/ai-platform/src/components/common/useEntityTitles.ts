@@ -1,18 +1,13 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { canonicalEntityRefOrUndefined } from '@internal/plugin-ai-platform-common';
 import { useCallback, useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { shortRef } from './entityRefs';
 
 /** The ref in the catalog's canonical form, or undefined when not a ref. */
 function canonicalRef(value: string): string | undefined {
-  if (!value.includes(':')) return undefined;
-  try {
-    return stringifyEntityRef(parseEntityRef(value));
-  } catch {
-    return undefined;
-  }
+  return value.includes(':') ? canonicalEntityRefOrUndefined(value) : undefined;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { NotFoundError } from '@backstage/errors';
 import {
   type ClusterConfig,
+  connectToCluster,
   discoverKueueApiVersion,
   KUEUE_GROUP,
   type KueueClusterQueue,
-  kubeConfigOptions,
   toKueueClusterQueue,
 } from '@internal/plugin-ai-platform-node';
 import type { KueueQueueStatus } from '@internal/plugin-ai-platform-common';
@@ -75,12 +75,7 @@ export class KueueReader {
     resource: string;
     flavor?: string;
   }): Promise<KueueQueueStatus> {
-    // @kubernetes/client-node 1.x is ESM; Node's require of ESM loads it here.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const k8s =
-      require('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions(kubeConfigOptions(options.cluster));
+    const { k8s, kc } = connectToCluster(options.cluster);
     const api = kc.makeApiClient(k8s.CustomObjectsApi);
     const version = await discoverKueueApiVersion(groupVersion =>
       api.getAPIResources(groupVersion),

@@ -1,2 +1,3 @@
 export * from './readClusterConfigs';
 export * from './kubeConfigOptions';
+export * from './connectToCluster';

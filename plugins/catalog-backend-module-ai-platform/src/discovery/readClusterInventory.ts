@@ -1,8 +1,8 @@
 import type * as k8sTypes from '@kubernetes/client-node';
 import {
+  connectToCluster,
   discoverKueueApiVersion,
   KUEUE_GROUP,
-  kubeConfigOptions,
   toKueueClusterQueue,
   toKueueLocalQueue,
   toKueueResourceFlavor,
@@ -17,12 +17,6 @@ import type {
 
 /** KServe's API group, whose LLMInferenceService is a deploy target. */
 const KSERVE_GROUP = 'serving.kserve.io';
-
-// @kubernetes/client-node 1.x is ESM; Node's require of ESM loads it here.
-function clientNode(): typeof k8sTypes {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@kubernetes/client-node') as typeof k8sTypes;
-}
 
 /** Whole devices of a quantity, or its value for plain numbers ("500m" of cpu is not ours to count). */
 function amount(quantity: unknown): number {
@@ -90,9 +84,7 @@ export async function readClusterInventory(
       `authProvider "${cluster.auth.provider}" is not supported by GPU pool discovery; use serviceAccount with a serviceAccountToken`,
     );
   }
-  const k8s = clientNode();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions(kubeConfigOptions(cluster));
+  const { k8s, kc } = connectToCluster(cluster);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   // Per-request timeout; these options reach client-node's Observable layer as given.

@@ -1,15 +1,11 @@
 import {
+  type ClientNode,
   type ClusterConfig,
-  kubeConfigOptions,
+  connectToCluster,
 } from '@internal/plugin-ai-platform-node';
 import type { KubernetesManifest } from '../render/types';
 
-// @kubernetes/client-node 1.x is ESM; Node's require of ESM loads it here.
-type K8s = typeof import('@kubernetes/client-node');
-function loadClient(): K8s {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@kubernetes/client-node') as K8s;
-}
+type K8s = ClientNode;
 
 /** The field manager of every apply the portal makes. */
 export const FIELD_MANAGER = 'backstage-ai-platform';
@@ -187,9 +183,7 @@ export class KubernetesClusterClient {
   private readonly requestTimeoutMs: number;
 
   constructor(options: { cluster: ClusterConfig; requestTimeoutMs?: number }) {
-    this.k8s = loadClient();
-    this.kc = new this.k8s.KubeConfig();
-    this.kc.loadFromOptions(kubeConfigOptions(options.cluster));
+    ({ k8s: this.k8s, kc: this.kc } = connectToCluster(options.cluster));
     this.objects = this.k8s.KubernetesObjectApi.makeApiClient(this.kc);
     this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(this.k8s.AppsV1Api);

@@ -11,6 +11,7 @@ export * from './constants';
 export * from './deployments';
 export * from './entityRefs';
 export * from './kinds';
+export * from './months';
 export * from './notifications';
 export * from './permissions';
 export * from './sizing';

@@ -1,4 +1,14 @@
 import { InputError } from '@backstage/errors';
+import {
+  isMonth,
+  monthOf as monthOfDate,
+  monthRange,
+  previousMonth as previousMonthOf,
+} from '@internal/plugin-ai-platform-common';
+
+// The month helpers are -common's (shared with the frontend); these take and
+// give epoch seconds, as the cost store counts time, and throw InputError.
+export { isMonth };
 
 /** Seconds in an hour. */
 export const HOUR = 3600;
@@ -40,19 +50,12 @@ export function dayOf(t: number): string {
 
 /** 'YYYY-MM' (UTC) of an epoch second. */
 export function monthOf(t: number): string {
-  return new Date(t * 1000).toISOString().slice(0, 7);
+  return monthOfDate(new Date(t * 1000));
 }
 
 /** ISO 8601 UTC without milliseconds, e.g. '2026-11-01T00:00:00Z'. */
 export function isoSeconds(t: number): string {
   return `${new Date(t * 1000).toISOString().slice(0, 19)}Z`;
-}
-
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** Whether the text is a month 'YYYY-MM'. */
-export function isMonth(month: string): boolean {
-  return MONTH.test(month);
 }
 
 /** The bounds [start, end) of a UTC month 'YYYY-MM', epoch seconds, and its length in days. */
@@ -61,19 +64,19 @@ export function monthBounds(month: string): {
   end: number;
   days: number;
 } {
-  const m = MONTH.exec(month);
-  if (!m) {
+  if (!isMonth(month)) {
     throw new InputError(`Invalid month '${month}', expected YYYY-MM`);
   }
-  const year = Number(m[1]);
-  const index = Number(m[2]) - 1;
-  const start = Date.UTC(year, index, 1) / 1000;
-  const end = Date.UTC(year, index + 1, 1) / 1000;
+  const range = monthRange(month);
+  const start = range.start.getTime() / 1000;
+  const end = range.end.getTime() / 1000;
   return { start, end, days: (end - start) / DAY };
 }
 
 /** The month before 'YYYY-MM'. */
 export function previousMonth(month: string): string {
-  const { start } = monthBounds(month);
-  return monthOf(start - DAY);
+  if (!isMonth(month)) {
+    throw new InputError(`Invalid month '${month}', expected YYYY-MM`);
+  }
+  return previousMonthOf(month);
 }

@@ -1,29 +1,8 @@
 import type { JsonObject } from '@backstage/types';
+import type { EvalScore } from '@internal/plugin-ai-platform-common';
 
-/** One score of one task's metric in an eval run. */
-export type EvalScore = {
-  /** The task, e.g. `mmlu`, `gsm8k`, `ifeval`, `mmlu_abstract_algebra`. */
-  task: string;
-  /**
-   * The metric, with the harness's filter when it has one other than `none`:
-   * `acc`, `exact_match,strict-match`, `prompt_level_strict_acc`. Gates name
-   * metrics the same way (see examples/models.yaml).
-   */
-  metric: string;
-  value: number;
-  /** Standard error, when known. */
-  stderr?: number;
-  /** Version of the task definition (lm-evaluation-harness `versions`). */
-  taskVersion?: string;
-  /** Few-shot count (lm-evaluation-harness `n-shot` / `num_fewshot`). */
-  numFewshot?: number;
-  /** The dataset (`dataset_path` and `dataset_name` of the task config). */
-  dataset?: string;
-  /** Samples scored (lm-evaluation-harness `n-samples.effective`). */
-  samples?: number;
-  /** Whether higher is better, when the harness says. */
-  higherIsBetter?: boolean;
-};
+/** One score of one task's metric in an eval run (the API's type, from -common). */
+export type { EvalScore };
 
 /** Where an eval run came from. Secrets never appear here. */
 export type EvalProvenance = {

@@ -1,21 +1,25 @@
 import type { ModelStage } from '../kinds';
 
-/** One score of one task's metric, as the eval API answers it. */
+/** One score of one task's metric in an eval run, as the eval API answers it. */
 export type EvalScore = {
-  /** The task, e.g. `mmlu`, `gsm8k`, `ifeval`. */
+  /** The task, e.g. `mmlu`, `gsm8k`, `ifeval`, `mmlu_abstract_algebra`. */
   task: string;
-  /** The metric, with the harness's filter when not `none`, e.g. `exact_match,strict-match`. */
+  /**
+   * The metric, with the harness's filter when it has one other than `none`:
+   * `acc`, `exact_match,strict-match`, `prompt_level_strict_acc`. Gates name
+   * metrics the same way (see examples/models.yaml).
+   */
   metric: string;
   value: number;
   /** Standard error, when known. */
   stderr?: number;
-  /** Version of the task definition. */
+  /** Version of the task definition (lm-evaluation-harness `versions`). */
   taskVersion?: string;
-  /** Few-shot count. */
+  /** Few-shot count (lm-evaluation-harness `n-shot` / `num_fewshot`). */
   numFewshot?: number;
-  /** The dataset the task ran on. */
+  /** The dataset (`dataset_path` and `dataset_name` of the task config). */
   dataset?: string;
-  /** Samples scored. */
+  /** Samples scored (lm-evaluation-harness `n-samples.effective`). */
   samples?: number;
   /** Whether higher is better, when the harness says. */
   higherIsBetter?: boolean;

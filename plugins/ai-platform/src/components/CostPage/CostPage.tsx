@@ -3,6 +3,8 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   budgetManagePermission,
   type CostGroupBy,
+  monthOf,
+  previousMonth,
 } from '@internal/plugin-ai-platform-common';
 import { aiPlatformApiRef } from '@internal/plugin-ai-platform-react';
 import Box from '@material-ui/core/Box';
@@ -27,8 +29,6 @@ import {
   type CostWindowKind,
   customWindowProblem,
   granularityOf,
-  monthOf,
-  previousMonth,
   windowOf,
 } from './costWindow';
 import { IdleCostByPool } from './IdleCostByPool';

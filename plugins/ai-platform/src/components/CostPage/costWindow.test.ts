@@ -3,7 +3,6 @@ import {
   customWindowProblem,
   granularityOf,
   monthName,
-  previousMonth,
   windowOf,
 } from './costWindow';
 
@@ -39,8 +38,6 @@ describe('costWindow', () => {
   });
 
   it('names months', () => {
-    expect(previousMonth('2026-01')).toBe('2025-12');
-    expect(previousMonth('2026-11')).toBe('2026-10');
     expect(monthName('2026-10')).toBe('October 2026');
   });
 });

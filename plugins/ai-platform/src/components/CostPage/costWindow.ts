@@ -24,17 +24,6 @@ export function addDays(day: string, days: number): string {
   return isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 }
 
-/** 'YYYY-MM' of a date (UTC). */
-export function monthOf(date: Date): string {
-  return date.toISOString().slice(0, 7);
-}
-
-/** The month before a 'YYYY-MM' month. */
-export function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
-
 /** A 'YYYY-MM' month in words, e.g. `October 2026`. */
 export function monthName(month: string): string {
   return new Date(`${month}-01T00:00:00Z`).toLocaleDateString('en-US', {

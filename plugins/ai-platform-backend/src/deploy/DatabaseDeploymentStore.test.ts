@@ -110,13 +110,13 @@ describe.each(databases.eachSupportedId())(
       // Alive (updated just now): not touched.
       expect(
         await store.failInterrupted('backend stopped', '2000-01-01T00:00:00Z'),
-      ).toBe(0);
+      ).toEqual([]);
       expect(
         await store.failInterrupted(
           'backend stopped',
           new Date(Date.now() + 60_000).toISOString(),
         ),
-      ).toBe(1);
+      ).toEqual([b.id]);
       expect(await store.get(b.id)).toMatchObject({
         state: 'failed',
         error: { message: 'backend stopped' },

@@ -67,7 +67,8 @@ export interface DeploymentStore {
    * Marks records left in progress by a stopped backend as failed: those
    * in progress whose last sign of life is older than `staleBefore`.
    */
-  failInterrupted(message: string, staleBefore: string): Promise<number>;
+  /** Ends the in-progress records silent since `staleBefore` as failed; their ids. */
+  failInterrupted(message: string, staleBefore: string): Promise<string[]>;
   /** The ids of the deployments in progress (not dry runs). */
   inProgress(): Promise<string[]>;
   /** Per endpoint, the newest applied revision: what runs now. */
@@ -389,7 +390,10 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(r => r.id);
   }
 
-  async failInterrupted(message: string, staleBefore: string): Promise<number> {
+  async failInterrupted(
+    message: string,
+    staleBefore: string,
+  ): Promise<string[]> {
     const rows = await this.knex<Row>('deployments')
       .whereIn('state', IN_PROGRESS)
       .where('updated_at', '<', staleBefore)
@@ -407,6 +411,6 @@ export class DatabaseDeploymentStore implements DeploymentStore {
           finished_at: now,
         });
     }
-    return rows.length;
+    return rows.map(r => r.id);
   }
 }

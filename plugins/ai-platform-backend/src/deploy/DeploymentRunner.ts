@@ -32,11 +32,12 @@ class DeploymentFailed extends Error {
 
 /**
  * Told of each final record of a deployment that ran (not of a call refused
- * before its record existed), with the plan it ran; errors are its own.
+ * before its record existed), with the endpoint it ran for; also of the
+ * records the interrupted-deployment sweep ends. Errors are its own.
  */
 export type DeploymentFinishedListener = (
   record: DeploymentRecord,
-  plan: DeploymentPlan,
+  context: Pick<DeploymentPlan, 'endpoint'>,
 ) => Promise<void>;
 
 /**

@@ -12,6 +12,7 @@ import {
   type DeploymentRecord,
   type EndpointLiveStatus,
   isFinalDeploymentState,
+  isInferenceEndpointEntity,
 } from '@internal/plugin-ai-platform-common';
 import { actorOf } from '../audit/AuditLog';
 import type { ClusterConfig } from '@internal/plugin-ai-platform-node';
@@ -373,14 +374,15 @@ export class DeploymentService {
     const staleBefore = new Date(
       this.now().getTime() - 3 * HEARTBEAT_MS,
     ).toISOString();
-    const count = await this.options.store.failInterrupted(
+    const failed = await this.options.store.failInterrupted(
       'The backend stopped while this deployment was in progress; run it again (a re-run converges)',
       staleBefore,
     );
-    if (count) {
+    if (failed.length) {
       this.options.logger.warn('Marked interrupted deployments as failed', {
-        count,
+        count: failed.length,
       });
+      await this.tellInterrupted(failed);
     }
     // Surge GPUs held by rollouts that no backend runs any more go back.
     const released = await this.options.quotas.releaseSurges({
@@ -390,6 +392,30 @@ export class DeploymentService {
       this.options.logger.warn('Released the surge GPUs of ended rollouts', {
         count: released,
       });
+    }
+  }
+
+  /** Tells the listener of records the sweep ended, with their endpoints as the catalog has them. */
+  private async tellInterrupted(ids: string[]): Promise<void> {
+    const listener = this.options.onFinished;
+    if (!listener) return;
+    const credentials = await this.options.auth.getOwnServiceCredentials();
+    for (const id of ids) {
+      try {
+        const record = publicRecord(await this.options.store.get(id));
+        const endpoint = await this.options.catalog.getEntityByRef(
+          record.endpointRef,
+          { credentials },
+        );
+        if (endpoint && isInferenceEndpointEntity(endpoint)) {
+          await listener(record, { endpoint });
+        }
+      } catch (error) {
+        this.options.logger.warn('A deployment listener failed', {
+          deployment: id,
+          error: String(error),
+        });
+      }
     }
   }
 

@@ -504,6 +504,56 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       expect(sent.every(n => n.recipients.type === 'entity')).toBe(true);
     });
 
+    it('tells the owner of a deployment the sweep ended because its backend stopped', async () => {
+      await h.close();
+      const recording = recordingService();
+      sent = recording.sent;
+      const notifications = createPlatformNotifications({
+        config: config(),
+        knex,
+        logger: mockServices.logger.mock(),
+        notifications: recording.service,
+      });
+      // The sweep runs ten minutes later than the records' last sign of life.
+      h = await createDeployHarness({
+        knex,
+        onFinished: notifications.onDeploymentFinished,
+        now: () => new Date(Date.now() + 10 * 60_000),
+      });
+      const stuck = await h.store.create({
+        endpointRef: 'inferenceendpoint:default/chat-assistant-staging',
+        operation: 'promote',
+        state: 'rolling-out',
+        dryRun: false,
+        modelRef: 'model:default/llama-3-1-8b-instruct',
+        modelVersion: 'v2-fp8',
+        poolRef: 'gpupool:default/l4-inference',
+        team: 'group:default/applied-ml',
+        cluster: 'gpu-eu-west',
+        namespace: 'chat-staging',
+        gpus: 1,
+        requestedBy: 'user:default/bob',
+        specHash: 'abc',
+        manifests: [],
+      });
+      await h.service.failInterrupted();
+      // Another replica's sweep finds nothing more to say.
+      await h.service.failInterrupted();
+      expect(sent).toEqual([
+        {
+          recipients: {
+            type: 'entity',
+            entityRef: ['group:default/applied-ml'],
+          },
+          payload: expect.objectContaining({
+            title: `Promote of chat-assistant-staging failed (revision ${stuck.revision})`,
+            description: expect.stringContaining('The backend stopped'),
+            topic: 'ai-platform-deployment',
+          }),
+        },
+      ]);
+    });
+
     it('says nothing of a deployment that succeeded or only checked', async () => {
       const good = endpoint('good', 'vllm/vllm-openai:v0.10.1');
       const ok = await h.service.deploy({

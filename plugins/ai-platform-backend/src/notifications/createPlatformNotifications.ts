@@ -45,7 +45,7 @@ export function createPlatformNotifications(options: {
 
   const onDeploymentFinished: DeploymentFinishedListener = async (
     record,
-    plan,
+    { endpoint },
   ) => {
     const failed = record.state === 'failed';
     if (record.dryRun || (!failed && record.operation !== 'auto-rollback')) {
@@ -54,11 +54,11 @@ export function createPlatformNotifications(options: {
     // A caller refused permission is told by the 403; telling the owners
     // would let anyone send them notifications.
     if (record.error?.check === 'permission') return;
-    const owner = plan.endpoint.spec.owner;
+    const owner = endpoint.spec.owner;
     if (!owner) return;
     const ownerRef = canonicalEntityRef(owner, {
       defaultKind: 'group',
-      defaultNamespace: plan.endpoint.metadata.namespace ?? 'default',
+      defaultNamespace: endpoint.metadata.namespace ?? 'default',
     });
     await notifier.send(deploymentFailed(record, ownerRef));
   };

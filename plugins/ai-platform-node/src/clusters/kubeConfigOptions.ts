@@ -4,13 +4,8 @@ import type { ClusterConfig } from './readClusterConfigs';
 /**
  * The options of `KubeConfig.loadFromOptions` (from `@kubernetes/client-node`)
  * that connect to one configured cluster with its service account token and
- * CA (caData, or caFile read now). Plain data, so that this package needs no
- * Kubernetes client of its own:
- *
- * ```ts
- * const kc = new KubeConfig();
- * kc.loadFromOptions(kubeConfigOptions(cluster));
- * ```
+ * CA (caData, or caFile read now), as plain data; connectToCluster builds
+ * the KubeConfig from them.
  */
 function readCaFile(clusterName: string, caFile: string): string {
   try {

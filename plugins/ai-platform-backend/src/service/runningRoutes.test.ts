@@ -24,6 +24,8 @@ const entities = ['org.yaml', 'gpu-pools.yaml', 'endpoints.yaml'].flatMap(f =>
   ),
 );
 const bob = mockCredentials.user.header('user:default/bob');
+/** A user the permission policy grants nothing (bob may read cost). */
+const mallory = mockCredentials.user.header('user:default/mallory');
 const PROD = 'inferenceendpoint:default/chat-assistant-prod';
 const L4 = 'gpupool:default/l4-inference';
 const OBSERVED_AT = Date.parse('2026-12-07T10:00:00Z') / 1000;
@@ -56,9 +58,9 @@ const eastWest: ClusterObservation = {
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 /**
- * GET /fleet/running and GET /quotas/usage: read by every signed-in user
- * (like the quota pages; no permission to refuse, so no 403), from the
- * collector's stored listings.
+ * GET /fleet/running (the cost page's data: needs the cost read permission)
+ * and GET /quotas/usage (read by every signed-in user, like the quota pages;
+ * no permission to refuse, so no 403), from the collector's stored listings.
  */
 describe('what-runs routes', () => {
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
@@ -69,7 +71,16 @@ describe('what-runs routes', () => {
       features: [
         aiPlatformPlugin,
         catalogServiceMock.factory({ entities }),
-        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+        mockServices.permissions.mock({
+          authorize: async (requests, opts) =>
+            requests.map(() => ({
+              result:
+                (opts?.credentials.principal as { userEntityRef?: string })
+                  ?.userEntityRef === 'user:default/bob'
+                  ? AuthorizeResult.ALLOW
+                  : AuthorizeResult.DENY,
+            })),
+        }).factory,
         mockServices.database.factory({ knex }),
         mockServices.rootConfig.factory({
           data: { aiPlatform: { cost: { collector: { enabled: false } } } },
@@ -95,6 +106,14 @@ describe('what-runs routes', () => {
 
   const get = (url: string, auth = bob) =>
     request(server).get(`/api/ai-platform${url}`).set('Authorization', auth);
+
+  it('GET /fleet/running: refused to a caller who may not read cost (403)', async () => {
+    const res = await get('/fleet/running', mallory);
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(res.body)).not.toContain('chat-assistant-prod');
+    // Quota use stays open to every signed-in user.
+    expect((await get(`/quotas/usage?pool=${L4}`, mallory)).status).toBe(200);
+  });
 
   it('GET /fleet/running: each endpoint with its state and basis (200, 400, 401, 404)', async () => {
     const res = await get('/fleet/running');

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
+import { costReadPermission } from '@internal/plugin-ai-platform-common';
 import type express from 'express';
 import { z } from 'zod';
 import type { RunningFleetService } from '../cost/RunningFleetService';
@@ -10,8 +11,11 @@ import { entityRef, parseInput } from './validate';
  * What runs, from the clusters: each catalog endpoint's state (running,
  * pending, declared but not running) with its basis, and quota use per
  * team and pool (reserved by records beside running in the cluster, with
- * drift). Read by every signed-in user, as quotas are; they read the
- * collector's stored listings, never a cluster.
+ * drift). Both read the collector's stored listings, never a cluster.
+ * Quota use is read by every signed-in user, as quotas are. What runs is
+ * the cost page's data and names every team's namespaces and workloads
+ * (claims and workloads outside the portal too), so it needs the cost read
+ * permission, as cost does.
  */
 export function addRunningRoutes(
   router: express.Router,
@@ -27,7 +31,7 @@ export function addRunningRoutes(
   };
 
   router.get('/fleet/running', async (req, res) => {
-    await options.credentialsOf(req);
+    await options.permittedCredentials(req, costReadPermission);
     const query = parseInput(
       z.object({ endpoint: entityRef('InferenceEndpoint').optional() }),
       req.query,

@@ -1291,7 +1291,8 @@ describe('DatabaseCostStore', () => {
         expect(f.method).toBe(
           'forecast = actual cost of the 9 complete days of 2026-11 (2026-11-01..2026-11-09)' +
             ' + mean daily cost of the last 7 complete days (2026-11-03..2026-11-09)' +
-            ' x 21 remaining days (30 days in 2026-11 - 9 complete; today, 2026-11-10, counts as not complete)',
+            ' x 21 remaining days (30 days in 2026-11 - 9 complete; today, 2026-11-10, counts as not complete)' +
+            '; never less than the month-to-date cost',
         );
         // USD: complete = 4 x (1+..+9) + 2 x 9 = 180 + 18 = 198;
         // window = 4 x (3+..+9) + 2 x 7 = 168 + 14 = 182 -> mean 26;

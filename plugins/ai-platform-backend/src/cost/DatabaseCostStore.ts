@@ -1182,6 +1182,7 @@ export class DatabaseCostStore implements CostStore {
           const { meanDailyCost, forecast } = applyForecast(plan, {
             completeDaysCost,
             meanWindowCost,
+            monthToDate: mtd.get(id)?.cost ?? 0,
           });
           return {
             ...(column ? { key: base.key } : {}),

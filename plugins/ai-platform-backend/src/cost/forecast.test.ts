@@ -38,12 +38,34 @@ describe('planForecast', () => {
     expect(plan.method).toBe(
       'forecast = actual cost of the 2 complete days of 2026-02 (2026-02-01..2026-02-02)' +
         ' + mean daily cost of the 2 complete days of 2026-02 so far (2026-02-01..2026-02-02; fewer than 7)' +
-        ' x 26 remaining days (28 days in 2026-02 - 2 complete; today, 2026-02-03, counts as not complete)',
+        ' x 26 remaining days (28 days in 2026-02 - 2 complete; today, 2026-02-03, counts as not complete)' +
+        '; never less than the month-to-date cost',
     );
     // 10 + 10 / 2 x 26 = 140
     expect(
       applyForecast(plan, { completeDaysCost: 10, meanWindowCost: 10 }),
     ).toEqual({ meanDailyCost: 5, forecast: 140 });
+  });
+
+  it('never forecasts less than the month has already cost', () => {
+    // A new portal on the first of the month: nothing before it, but today
+    // has cost 4.11 so far.
+    const plan = planForecast(t('2027-01-01T15:00'));
+    expect(
+      applyForecast(plan, {
+        completeDaysCost: 0,
+        meanWindowCost: 0,
+        monthToDate: 4.11,
+      }).forecast,
+    ).toBe(4.11);
+    // Below the formula, the month-to-date changes nothing.
+    expect(
+      applyForecast(plan, {
+        completeDaysCost: 0,
+        meanWindowCost: 70,
+        monthToDate: 4.11,
+      }).forecast,
+    ).toBe(310);
   });
 
   it('falls back to the 7 days before the month on its first day', () => {
@@ -57,7 +79,8 @@ describe('planForecast', () => {
     expect(plan.method).toBe(
       'forecast = 0 (no day of 2027-01 is complete yet)' +
         ' + mean daily cost of the last 7 complete days (2026-12-25..2026-12-31, before 2027-01)' +
-        ' x 31 remaining days (31 days in 2027-01 - 0 complete; today, 2027-01-01, counts as not complete)',
+        ' x 31 remaining days (31 days in 2027-01 - 0 complete; today, 2027-01-01, counts as not complete)' +
+        '; never less than the month-to-date cost',
     );
     expect(
       applyForecast(plan, { completeDaysCost: 0, meanWindowCost: 70 }).forecast,

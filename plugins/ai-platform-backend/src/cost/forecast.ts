@@ -19,7 +19,9 @@ export const MEAN_DAYS = 7;
  *          + mean daily cost of the last 7 complete days (or of the complete
  *            days of the month so far, when fewer than 7)
  *          x remaining days (days in the month - complete days; today counts
- *            as not complete).
+ *            as not complete),
+ * and never less than the month-to-date cost (which includes today's
+ * spend so far): a month cannot end below what it has already cost.
  *
  * On the first day of a month no day of it is complete yet; the mean is then
  * taken over the last 7 complete days, which are those of the month before.
@@ -65,6 +67,7 @@ export function planForecast(now: number): ForecastPlan {
         : `mean daily cost of the ${completeDays} complete days of ${month} so far (${range}; fewer than ${MEAN_DAYS})`;
     method = `forecast = ${actual} + ${mean} x ${remaining}`;
   }
+  method += '; never less than the month-to-date cost';
   return {
     month,
     now,
@@ -82,11 +85,19 @@ export function planForecast(now: number): ForecastPlan {
 /** Applies a plan to the costs of its windows. */
 export function applyForecast(
   plan: ForecastPlan,
-  costs: { completeDaysCost: number; meanWindowCost: number },
+  costs: {
+    completeDaysCost: number;
+    meanWindowCost: number;
+    /** Cost of the month so far, today included. */
+    monthToDate?: number;
+  },
 ): { meanDailyCost: number; forecast: number } {
   const meanDailyCost = costs.meanWindowCost / plan.meanWindow.days;
   return {
     meanDailyCost,
-    forecast: costs.completeDaysCost + meanDailyCost * plan.remainingDays,
+    forecast: Math.max(
+      costs.completeDaysCost + meanDailyCost * plan.remainingDays,
+      costs.monthToDate ?? 0,
+    ),
   };
 }

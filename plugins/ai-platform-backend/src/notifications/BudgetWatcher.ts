@@ -1,7 +1,4 @@
-import type {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   BUDGET_NOTIFICATION_THRESHOLDS,
   type BudgetVsActualRow,
@@ -9,7 +6,6 @@ import {
 import { monthOf } from '../cost/periods';
 import { budgetThreshold, budgetThresholdReached } from './messages';
 import type { PlatformNotifier } from './PlatformNotifier';
-import { scheduleCheck } from './scheduleCheck';
 
 /** The budget reads the watcher makes. */
 export type BudgetSource = {
@@ -57,17 +53,5 @@ export class BudgetWatcher {
       this.options.logger.info('Sent budget notifications', { sent });
     }
     return sent;
-  }
-
-  /** Runs the check on the scheduler, once per interval across replicas. */
-  async schedule(options: {
-    scheduler: SchedulerService;
-    frequencyMinutes: number;
-  }): Promise<void> {
-    await scheduleCheck({
-      ...options,
-      id: 'ai-platform-budget-notifications',
-      check: () => this.checkOnce(),
-    });
   }
 }

@@ -401,7 +401,10 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       },
     });
 
-    beforeEach(async () => {
+    /** The deploy harness with notifications wired as the plugin does; what is sent lands in `sent`. */
+    const harnessNotifying = async (
+      options: Omit<Parameters<typeof createDeployHarness>[0], 'knex'> = {},
+    ) => {
       const recording = recordingService();
       sent = recording.sent;
       const notifications = createPlatformNotifications({
@@ -413,7 +416,12 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
       h = await createDeployHarness({
         knex,
         onFinished: notifications.onDeploymentFinished,
+        ...options,
       });
+    };
+
+    beforeEach(async () => {
+      await harnessNotifying();
     });
     afterEach(async () => {
       await h.close();
@@ -452,24 +460,12 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
 
     it('tells the owner of the failed promote and of the automatic rollback that followed', async () => {
       await h.close();
-      const recording = recordingService();
-      sent = recording.sent;
-      const notifications = createPlatformNotifications({
-        config: config(),
-        knex,
-        logger: mockServices.logger.mock(),
-        notifications: recording.service,
-      });
       const prod = endpoint(
         'rollout-demo',
         'vllm/vllm-openai:v0.10.1',
         'production',
       );
-      h = await createDeployHarness({
-        knex,
-        extraEntities: [prod],
-        onFinished: notifications.onDeploymentFinished,
-      });
+      await harnessNotifying({ extraEntities: [prod] });
       for (const version of ['v2', 'v2-fp8']) {
         await h.postScores('model:default/llama-3-1-8b-instruct', version, [
           { task: 'mmlu', metric: 'acc', value: 0.7 },
@@ -506,18 +502,8 @@ describe.each(databases.eachSupportedId())('notifications on %p', id => {
 
     it('tells the owner of a deployment the sweep ended because its backend stopped', async () => {
       await h.close();
-      const recording = recordingService();
-      sent = recording.sent;
-      const notifications = createPlatformNotifications({
-        config: config(),
-        knex,
-        logger: mockServices.logger.mock(),
-        notifications: recording.service,
-      });
       // The sweep runs ten minutes later than the records' last sign of life.
-      h = await createDeployHarness({
-        knex,
-        onFinished: notifications.onDeploymentFinished,
+      await harnessNotifying({
         now: () => new Date(Date.now() + 10 * 60_000),
       });
       const stuck = await h.store.create({

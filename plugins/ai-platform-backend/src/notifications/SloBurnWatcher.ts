@@ -1,12 +1,7 @@
-import type {
-  AuthService,
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { SloFleetResponse } from '@internal/plugin-ai-platform-common';
 import { sloBurning } from './messages';
 import type { PlatformNotifier } from './PlatformNotifier';
-import { scheduleCheck } from './scheduleCheck';
 import type { NotificationLedger } from './DatabaseNotificationLedger';
 
 /** The SLO reads the watcher makes (SloService). */
@@ -56,17 +51,5 @@ export class SloBurnWatcher {
     }
     if (sent) this.options.logger.info('Sent SLO burn notifications', { sent });
     return sent;
-  }
-
-  /** Runs the check on the scheduler, once per interval across replicas. */
-  async schedule(options: {
-    scheduler: SchedulerService;
-    frequencyMinutes: number;
-  }): Promise<void> {
-    await scheduleCheck({
-      ...options,
-      id: 'ai-platform-slo-burn-notifications',
-      check: () => this.checkOnce(),
-    });
   }
 }

@@ -15,6 +15,7 @@ import { type BudgetSource, BudgetWatcher } from './BudgetWatcher';
 import { DatabaseNotificationLedger } from './DatabaseNotificationLedger';
 import { deploymentFailed, quotaRequestDecided } from './messages';
 import { PlatformNotifier } from './PlatformNotifier';
+import { scheduleCheck } from './scheduleCheck';
 import { SloBurnWatcher, type SloFleetSource } from './SloBurnWatcher';
 
 /**
@@ -87,12 +88,14 @@ export function createPlatformNotifications(options: {
         logger,
         now: options.now,
       });
-      await watcher.schedule({
+      await scheduleCheck({
         scheduler: deps.scheduler,
+        id: 'ai-platform-budget-notifications',
         frequencyMinutes:
           config.getOptionalNumber(
             'aiPlatform.notifications.budgetCheckMinutes',
           ) ?? 15,
+        check: () => watcher.checkOnce(),
       });
       return watcher;
     },
@@ -110,12 +113,14 @@ export function createPlatformNotifications(options: {
         ledger,
         logger,
       });
-      await watcher.schedule({
+      await scheduleCheck({
         scheduler: deps.scheduler,
+        id: 'ai-platform-slo-burn-notifications',
         frequencyMinutes:
           config.getOptionalNumber(
             'aiPlatform.notifications.sloCheckMinutes',
           ) ?? 5,
+        check: () => watcher.checkOnce(),
       });
       return watcher;
     },

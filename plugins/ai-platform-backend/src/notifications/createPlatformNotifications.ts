@@ -21,7 +21,8 @@ import { SloBurnWatcher, type SloFleetSource } from './SloBurnWatcher';
 /**
  * The plugin's notifications, from config (`aiPlatform.notifications`):
  * the hooks the quota workflow and the deploy service call, and the
- * scheduled budget check. With `enabled: false` nothing is sent.
+ * scheduled budget and SLO burn checks. With `enabled: false` nothing is
+ * sent.
  */
 export function createPlatformNotifications(options: {
   config: RootConfigService;

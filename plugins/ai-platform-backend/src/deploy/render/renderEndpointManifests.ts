@@ -10,7 +10,6 @@ import {
   type InferenceEndpointEntityV1alpha1,
   type ModelEntityV1alpha1,
   gpusNeeded,
-  sizeModelForPool,
 } from '@internal/plugin-ai-platform-common';
 import {
   endpointNetworkPolicy,
@@ -20,6 +19,7 @@ import {
 } from './leastPrivilege';
 import { hpa, kedaScaledObject } from './autoscalers';
 import { modelServingArgs } from './modelServingArgs';
+import { resolveServing } from './resolveServing';
 import { endpointPrometheusRule } from './prometheusRules';
 import {
   deploymentStrategy,
@@ -114,59 +114,19 @@ export function renderEndpointManifests(
 ): RenderedEndpoint {
   const { endpoint, model, pool } = options;
   const autoscaling = options.autoscaling ?? DEFAULT_AUTOSCALING;
-  const spec = endpoint.spec;
-  const endpointName = entityName(endpoint);
-  if (spec.type !== 'vllm') {
-    throw new InputError(
-      `Endpoint ${endpointName} has spec.type "${spec.type}"; only vllm endpoints are deployed by the portal`,
-    );
-  }
-  if (!spec.resources) {
-    throw new InputError(
-      `Endpoint ${endpointName} has no spec.resources: gpusPerReplica and replicas are needed to deploy it`,
-    );
-  }
-  const resources = spec.resources;
-  const modelVersion = options.modelVersion ?? spec.modelVersion;
-  const version = model.spec.versions.find(v => v.name === modelVersion);
-  if (!version) {
-    throw new InputError(
-      `Model ${entityName(
-        model,
-      )} has no version "${modelVersion}" (it has ${model.spec.versions
-        .map(v => v.name)
-        .join(', ')})`,
-    );
-  }
-  const runtime = spec.runtime ?? {};
-  const warnings: string[] = [];
-  const name =
-    endpoint.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ?? endpointName;
-  if (!spec.namespace) {
-    throw new InputError(
-      `Endpoint ${endpointName} has no spec.namespace: the portal deploys only into a namespace the endpoint names (and its team owns)`,
-    );
-  }
-  const namespace = spec.namespace;
-  const maxModelLen = runtime.maxModelLen ?? model.spec.contextLength;
-  const gpuMemoryUtilization = runtime.gpuMemoryUtilization ?? 0.9;
-
-  const sized = sizeModelForPool({
-    model,
+  const {
+    endpointName,
+    name,
+    namespace,
+    resources,
+    runtime,
     modelVersion,
-    pool,
+    version,
     maxModelLen,
     gpuMemoryUtilization,
-    // What vLLM needs to start: the weights plus the KV cache of one sequence
-    // of maxModelLen tokens. --max-num-seqs is a ceiling, not a reservation:
-    // vLLM gives the KV cache whatever memory is left and batches as many
-    // sequences as fit, so sizing for all of them would over-ask GPUs.
-    concurrentSequences: 1,
-  });
-  const sizing = sized.ok ? sized.sizing : undefined;
-  if (!sized.ok) {
-    warnings.push(`Not sized: ${sized.message}.`);
-  }
+    sizing,
+    warnings,
+  } = resolveServing(options);
   const tensorParallelSize =
     runtime.tensorParallelSize ??
     Math.min(sizing?.tensorParallelSize ?? 1, resources.gpusPerReplica);
@@ -434,7 +394,7 @@ export function renderEndpointManifests(
         endpointRef: annotations[ANNOTATION_OBJECT_ENDPOINT],
         namespace,
         workload: name,
-        slo: spec.slo,
+        slo: endpoint.spec.slo,
       })
     : undefined;
   if (sloRule) objects.push(sloRule);

@@ -3,7 +3,6 @@ import {
   ANNOTATION_KUBERNETES_ID,
   gpuResourceName,
   gpusNeeded,
-  sizeModelForPool,
 } from '@internal/plugin-ai-platform-common';
 import type { LLMInferenceServiceRouterOptions } from '../../targets/clusterTargets';
 import { LLM_INFERENCE_SERVICE } from '../../targets/clusterTargets';
@@ -13,6 +12,7 @@ import {
   VLLM_POD_SECURITY_CONTEXT,
 } from '../leastPrivilege';
 import { modelServingArgs } from '../modelServingArgs';
+import { resolveServing } from '../resolveServing';
 import {
   API_KEY_SECRET_KEY,
   HF_TOKEN_SECRET_KEY,
@@ -122,59 +122,25 @@ export function renderLLMInferenceService(
   options: RenderLLMInferenceServiceOptions,
 ): RenderedEndpoint {
   const { endpoint, model, pool } = options;
-  const spec = endpoint.spec;
-  const endpointName = endpoint.metadata.name;
-  if (spec.type !== 'vllm') {
-    throw new InputError(
-      `Endpoint ${endpointName} has spec.type "${spec.type}"; only vllm endpoints are deployed by the portal`,
-    );
-  }
-  if (!spec.resources) {
-    throw new InputError(
-      `Endpoint ${endpointName} has no spec.resources: gpusPerReplica and replicas are needed to deploy it`,
-    );
-  }
-  if (!spec.namespace) {
-    throw new InputError(
-      `Endpoint ${endpointName} has no spec.namespace: the portal deploys only into a namespace the endpoint names (and its team owns)`,
-    );
-  }
-  const resources = spec.resources;
-  const namespace = spec.namespace;
-  const modelVersion = options.modelVersion ?? spec.modelVersion;
-  const version = model.spec.versions.find(v => v.name === modelVersion);
-  if (!version) {
-    throw new InputError(
-      `Model ${
-        model.metadata.name
-      } has no version "${modelVersion}" (it has ${model.spec.versions
-        .map(v => v.name)
-        .join(', ')})`,
-    );
-  }
+  const {
+    endpointName,
+    name,
+    namespace,
+    resources,
+    runtime,
+    modelVersion,
+    version,
+    maxModelLen,
+    gpuMemoryUtilization,
+    sizing,
+    warnings,
+  } = resolveServing(options);
   const source = version.source ?? model.spec.source;
   if (!source) {
     throw new InputError(
       `Model ${model.metadata.name} version ${version.name} has no source: set spec.source or spec.versions[].source`,
     );
   }
-  const runtime = spec.runtime ?? {};
-  const warnings: string[] = [];
-  const name =
-    endpoint.metadata.annotations?.[ANNOTATION_KUBERNETES_ID] ?? endpointName;
-  const maxModelLen = runtime.maxModelLen ?? model.spec.contextLength;
-  const gpuMemoryUtilization = runtime.gpuMemoryUtilization ?? 0.9;
-  const sized = sizeModelForPool({
-    model,
-    modelVersion,
-    pool,
-    maxModelLen,
-    gpuMemoryUtilization,
-    // As for a Deployment: the weights plus one sequence's KV cache.
-    concurrentSequences: 1,
-  });
-  const sizing = sized.ok ? sized.sizing : undefined;
-  if (!sized.ok) warnings.push(`Not sized: ${sized.message}.`);
 
   let extraArgs = runtime.extraArgs ?? [];
   const pipeline = takeFlag(extraArgs, '--pipeline-parallel-size');

@@ -27,7 +27,7 @@ import { UsageCollector } from '../src/cost/UsageCollector';
 import { migrateDatabase } from '../src/database/migrateDatabase';
 import { ClusterClients } from '../src/deploy/ClusterClients';
 import { KubernetesClusterClient } from '../src/deploy/kube/KubernetesClusterClient';
-import type { FleetSnapshot } from '../src/quotas/FleetSource';
+import type { FleetSnapshot } from '../src/fleet/FleetSource';
 
 import { CLUSTERS, endpointsIn, objectsOf } from './collectorFleet';
 

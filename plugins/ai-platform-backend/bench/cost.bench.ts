@@ -42,7 +42,7 @@ import type {
   EndpointInfo,
   FleetSnapshot,
   PoolInfo,
-} from '../src/quotas/FleetSource';
+} from '../src/fleet/FleetSource';
 
 // ------------------------------------------------------------------ options
 

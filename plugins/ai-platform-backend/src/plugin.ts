@@ -20,7 +20,7 @@ import { DatabaseClusterObservationStore } from './cost/DatabaseClusterObservati
 import { RunningFleetService } from './cost/RunningFleetService';
 import { ClusterClients } from './deploy/ClusterClients';
 import { QuotaUsageService } from './quotas/QuotaUsageService';
-import { CatalogFleetSource } from './quotas/FleetSource';
+import { CatalogFleetSource } from './fleet/FleetSource';
 import { QuotaService } from './quotas/QuotaService';
 import { KueueStatusService } from './quotas/KueueStatusService';
 import { createRouter } from './service/createRouter';

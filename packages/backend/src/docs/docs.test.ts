@@ -75,7 +75,7 @@ describe('docs', () => {
 
   it('lists every route of openapi.yaml on the API page', () => {
     const routes = listOpenApiRoutes(
-      read('plugins/ai-platform-backend/openapi.yaml'),
+      read('plugins/ai-platform-backend/src/schema/openapi.yaml'),
     );
     expect(routes.length).toBeGreaterThan(30);
     const api = read('docs/api.md');

@@ -11,7 +11,7 @@ import {
 import type { CostStore } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
 import type { EvalService } from '../evals/EvalService';
-import { canonicalRef } from '../quotas/FleetSource';
+import { canonicalRef } from '../fleet/FleetSource';
 import type { QuotaService } from '../quotas/QuotaService';
 import {
   READ_ONLY,

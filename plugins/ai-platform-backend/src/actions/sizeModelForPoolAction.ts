@@ -7,7 +7,7 @@ import {
   isModelEntity,
   sizeModelForPool,
 } from '@internal/plugin-ai-platform-common';
-import { canonicalRef } from '../quotas/FleetSource';
+import { canonicalRef } from '../fleet/FleetSource';
 import { READ_ONLY } from './common';
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@internal/plugin-ai-platform-common';
 import type { CostStore } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
-import { canonicalRef } from '../quotas/FleetSource';
+import { canonicalRef } from '../fleet/FleetSource';
 import {
   READ_ONLY,
   costBasisSchema,

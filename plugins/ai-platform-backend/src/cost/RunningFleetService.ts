@@ -3,7 +3,7 @@ import type {
   EndpointRunState,
   RunningFleetResponse,
 } from '@internal/plugin-ai-platform-common';
-import type { FleetSnapshot, FleetSource } from '../quotas/FleetSource';
+import type { FleetSnapshot, FleetSource } from '../fleet/FleetSource';
 import { holdsGpus } from './clusterObservation';
 import type {
   ClusterObservationStore,

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { migrateDatabase } from '../database/migrateDatabase';
 import { ClusterClients } from '../deploy/ClusterClients';
 import { KubernetesClusterClient } from '../deploy/kube/KubernetesClusterClient';
-import type { FleetSnapshot } from '../quotas/FleetSource';
+import type { FleetSnapshot } from '../fleet/FleetSource';
 import { QuotaUsageService } from '../quotas/QuotaUsageService';
 import { ClusterObserver } from './ClusterObserver';
 import { DatabaseClusterObservationStore } from './DatabaseClusterObservationStore';

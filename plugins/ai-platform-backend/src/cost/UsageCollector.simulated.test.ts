@@ -13,7 +13,7 @@ import {
 import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { fleetFromEntities } from '../quotas/FleetSource';
+import { fleetFromEntities } from '../fleet/FleetSource';
 import { ClusterClients } from '../deploy/ClusterClients';
 import { KubernetesClusterClient } from '../deploy/kube/KubernetesClusterClient';
 import { ClusterObserver } from './ClusterObserver';

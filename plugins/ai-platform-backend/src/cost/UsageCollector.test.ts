@@ -5,7 +5,7 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { fleetFromEntities } from '../quotas/FleetSource';
+import { fleetFromEntities } from '../fleet/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import type { ClusterObservation } from './clusterObservation';
 import type {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { FleetSource } from '../quotas/FleetSource';
+import type { FleetSource } from '../fleet/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import { heldSeconds } from './clusterObservation';
 import type { ClusterObservationStore } from './DatabaseClusterObservationStore';

@@ -4,7 +4,7 @@ import type {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import type { AuditLog } from '../audit/AuditLog';
-import type { FleetSource } from '../quotas/FleetSource';
+import type { FleetSource } from '../fleet/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
 import type { DatabaseCostStore } from './DatabaseCostStore';

@@ -1,4 +1,4 @@
-import type { FleetSnapshot } from '../quotas/FleetSource';
+import type { FleetSnapshot } from '../fleet/FleetSource';
 import type { ObservedPod, ObservedWorkload } from './clusterObservation';
 import { matchRunningFleet, type ClusterView } from './matchRunningFleet';
 

@@ -2,7 +2,7 @@ import type {
   EndpointInfo,
   FleetSnapshot,
   PoolInfo,
-} from '../quotas/FleetSource';
+} from '../fleet/FleetSource';
 import {
   holdsGpus,
   type ClusterObservation,

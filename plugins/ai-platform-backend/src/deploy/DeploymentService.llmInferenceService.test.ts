@@ -10,7 +10,7 @@ import type { DeployOptions } from './types';
 import type { ClusterConfig } from '@internal/plugin-ai-platform-node';
 import { ClusterObserver } from '../cost/ClusterObserver';
 import { matchRunningFleet } from '../cost/matchRunningFleet';
-import { fleetFromEntities } from '../quotas/FleetSource';
+import { fleetFromEntities } from '../fleet/FleetSource';
 import { ClusterClients } from './ClusterClients';
 import { KubernetesClusterClient } from './kube/KubernetesClusterClient';
 

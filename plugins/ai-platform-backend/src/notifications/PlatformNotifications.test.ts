@@ -17,7 +17,7 @@ import {
   createDeployHarness,
   type DeployHarness,
 } from '../deploy/__testUtils__/deployHarness';
-import { fleetFromEntities } from '../quotas/FleetSource';
+import { fleetFromEntities } from '../fleet/FleetSource';
 import { QuotaService } from '../quotas/QuotaService';
 import { BudgetWatcher } from './BudgetWatcher';
 import { createPlatformNotifications } from './createPlatformNotifications';

@@ -7,7 +7,7 @@ import {
   startFakeKubeApiServer,
 } from '@internal/fake-kube-apiserver';
 import { KueueStatusService } from './KueueStatusService';
-import type { FleetSnapshot } from './FleetSource';
+import type { FleetSnapshot } from '../fleet/FleetSource';
 import { KueueReader } from './KueueReader';
 
 const fleet: FleetSnapshot = {

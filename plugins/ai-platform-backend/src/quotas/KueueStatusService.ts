@@ -4,7 +4,7 @@ import {
   readClusterConfigs,
 } from '@internal/plugin-ai-platform-node';
 import { NotFoundError } from '@backstage/errors';
-import type { FleetSource } from './FleetSource';
+import type { FleetSource } from '../fleet/FleetSource';
 import { type KueueQueueStatus, KueueReader } from './KueueReader';
 
 /** Kueue's view of a pool, or why it cannot be shown. */

@@ -7,7 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { migrateDatabase } from '../database/migrateDatabase';
-import { type FleetSnapshot, fleetFromEntities } from './FleetSource';
+import { type FleetSnapshot, fleetFromEntities } from '../fleet/FleetSource';
 import { QuotaService } from './QuotaService';
 
 jest.setTimeout(120_000);

@@ -4,7 +4,7 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { randomUUID } from 'crypto';
-import type { FleetSnapshot, FleetSource, PoolInfo } from './FleetSource';
+import type { FleetSnapshot, FleetSource, PoolInfo } from '../fleet/FleetSource';
 import { serialisedWrite } from '../database/serialisedWrite';
 import type {
   QuotaCheck,

@@ -28,7 +28,7 @@ function routerOperations(stack: Layer[]): string[] {
 describe('openapi.yaml', () => {
   it('describes exactly the routes the router serves, each with its error responses', async () => {
     const spec = parse(
-      fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
+      fs.readFileSync(path.resolve(__dirname, '../schema/openapi.yaml'), 'utf8'),
     );
     const specOperations = Object.entries<Record<string, any>>(
       spec.paths,

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
-import { canonicalRef } from '../quotas/FleetSource';
+import { canonicalRef } from '../fleet/FleetSource';
 
 /**
  * Parses request input with a zod schema; bad input becomes an InputError

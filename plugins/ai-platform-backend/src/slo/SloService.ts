@@ -10,7 +10,7 @@ import {
   isInferenceEndpointEntity,
   type SloFleetResponse,
 } from '@internal/plugin-ai-platform-common';
-import { canonicalRef } from '../quotas/FleetSource';
+import { canonicalRef } from '../fleet/FleetSource';
 import { hasTargets, type SloEndpoint, SloReader } from './SloReader';
 
 /** Endpoints read at once for the fleet view. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Entity } from '@backstage/catalog-model';
 import { parseAllDocuments } from 'yaml';
-import { fleetFromEntities } from '../../quotas/FleetSource';
+import { fleetFromEntities } from '../../fleet/FleetSource';
 import type { UsageSample } from '../types';
 import {
   generateUsageHistory,

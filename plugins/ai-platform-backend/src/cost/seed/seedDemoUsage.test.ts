@@ -7,7 +7,7 @@ import { AuditLog } from '../../audit/AuditLog';
 import { DatabaseAuditStore } from '../../audit/DatabaseAuditStore';
 import type { AuditRecord } from '../../audit/types';
 import { migrateDatabase } from '../../database/migrateDatabase';
-import { fleetFromEntities } from '../../quotas/FleetSource';
+import { fleetFromEntities } from '../../fleet/FleetSource';
 import { DatabaseCostStore } from '../DatabaseCostStore';
 import type { UsageSample } from '../types';
 import { seedDemoUsage, type SeedableUsageIngest } from './seedDemoUsage';

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { AuditLog } from '../../audit/AuditLog';
 import { demoSeedAuditEntry } from '../../audit/demoSeed';
-import type { FleetSnapshot } from '../../quotas/FleetSource';
+import type { FleetSnapshot } from '../../fleet/FleetSource';
 import { HOUR, floorTo, monthOf } from '../periods';
 import type { UsageIngest, UsageSample } from '../types';
 import { generateUsageHistory } from './generateUsageHistory';

@@ -37,7 +37,7 @@ import { migrateDatabase } from '../../database/migrateDatabase';
 import { DatabaseEvalStore } from '../../evals/DatabaseEvalStore';
 import { EvalService } from '../../evals/EvalService';
 import { parseGenericResults } from '../../evals/genericFormat';
-import { fleetFromEntities } from '../../quotas/FleetSource';
+import { fleetFromEntities } from '../../fleet/FleetSource';
 import { QuotaService } from '../../quotas/QuotaService';
 import { DatabaseDeploymentStore } from '../DatabaseDeploymentStore';
 import { DeploymentService } from '../DeploymentService';

@@ -36,6 +36,27 @@ export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = [
   { weight: 100 },
 ];
 
+/**
+ * What a canary promote will do, as its checks decided it: on the record of
+ * a promote with `strategy: 'canary'` (`DeploymentRecord.canary`), dry runs
+ * included, so the Promote dialog can show it before anything is applied.
+ * When the backend refuses the canary (no engine on the cluster, no room for
+ * the canary's pods, bad steps), the record's `error` says why.
+ */
+export type CanaryPlan = {
+  engine: CanaryEngineName;
+  /** The steps the canary will follow (the request's, or DEFAULT_CANARY_STEPS). */
+  steps: CanaryStep[];
+  /** GPUs reserved for the canary's pods until it ends (checked against the team's quota and the pool). */
+  reservedGpus: number;
+  /** Per step, in the order of `steps`: the split the replicas and the routing really give. */
+  splits: CanarySplit[];
+  /** argo-rollouts: the running Deployment is taken over through `workloadRef` (both workloads count). */
+  converting?: boolean;
+  /** Things the caller should know, e.g. the endpoint's spec.url bypasses the gateway. */
+  warnings?: string[];
+};
+
 /** Where a canary is. Final: succeeded, aborted, failed. */
 export type CanaryPhase =
   /** Moving to the current step's weight (pods starting, weights changing). */

@@ -1,4 +1,5 @@
 import type { GpuSizing } from '../sizing/estimateGpuSizing';
+import type { CanaryPlan, CanaryRequest } from './canary';
 
 /*
  * The deployment API's shapes, shared by the backend (which records them),
@@ -172,6 +173,8 @@ export type DeploymentRecord = {
   team: string;
   /** Sizing of the model version on the pool, when the model could be sized. */
   sizing?: GpuSizing;
+  /** For a promote with `strategy: 'canary'`: what the canary does (engine, steps, reserved GPUs, real split). */
+  canary?: CanaryPlan;
   createdAt: string;
   updatedAt: string;
   finishedAt?: string;
@@ -246,6 +249,10 @@ export type DeployRequest = DeploymentCallOptions & {
 export type PromoteRequest = DeploymentCallOptions & {
   /** The Model version to run, one of the model's `spec.versions[].name`. */
   modelVersion: string;
+  /** `rolling` (default): all replicas move to the new version; `canary`: step by step (see docs/canary.md). */
+  strategy?: 'rolling' | 'canary';
+  /** With `strategy: 'canary'`: the steps (default DEFAULT_CANARY_STEPS). */
+  canary?: CanaryRequest;
 };
 
 /** Body of `POST /endpoints/{namespace}/{name}/rollback`. */

@@ -5,6 +5,7 @@ import type {
   AuditVerification,
   BudgetChange,
   BudgetsResponse,
+  CanaryStatus,
   CostExportFormat,
   CostGranularity,
   CostGroupBy,
@@ -204,6 +205,23 @@ export interface AiPlatformApi {
   rollbackEndpoint(
     options: EndpointName & RollbackRequest,
   ): Promise<DeploymentRecord>;
+  /**
+   * `GET /endpoints/{namespace}/{name}/canary`: the endpoint's current or
+   * last canary; a `ResponseError` with status 404 when it has had none.
+   */
+  getCanary(options: EndpointName): Promise<CanaryStatus>;
+  /** `POST /endpoints/{namespace}/{name}/canary/advance`: end the current timed pause now. */
+  advanceCanary(
+    options: EndpointName & { reason?: string },
+  ): Promise<CanaryStatus>;
+  /** `POST /endpoints/{namespace}/{name}/canary/approve`: pass the current manual-approval step. */
+  approveCanary(
+    options: EndpointName & { reason?: string },
+  ): Promise<CanaryStatus>;
+  /** `POST /endpoints/{namespace}/{name}/canary/abort`: all traffic back to stable, with a reason. */
+  abortCanary(
+    options: EndpointName & { reason: string },
+  ): Promise<CanaryStatus>;
 
   // Audit
   /** `GET /audit`: one page of records, newest first. */

@@ -198,3 +198,79 @@ describe('AiPlatformClient deployments', () => {
     ]);
   });
 });
+
+describe('AiPlatformClient canary', () => {
+  it('promotes with the canary strategy and its steps in the body', async () => {
+    const { client, fetch } = setup(json({ id: 'd1', state: 'dry-run' }));
+    await client.promoteEndpoint({
+      namespace: 'default',
+      name: 'chat-assistant-prod',
+      modelVersion: 'v2',
+      strategy: 'canary',
+      canary: {
+        steps: [
+          { weight: 20, pause: { durationSeconds: 60 } },
+          { weight: 100 },
+        ],
+      },
+      dryRun: true,
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/endpoints/default/chat-assistant-prod/promote`,
+    );
+    expect(JSON.parse(String(fetch.mock.calls[0][1]?.body))).toEqual({
+      modelVersion: 'v2',
+      strategy: 'canary',
+      canary: {
+        steps: [
+          { weight: 20, pause: { durationSeconds: 60 } },
+          { weight: 100 },
+        ],
+      },
+      dryRun: true,
+    });
+  });
+
+  it('reads the canary and posts advance, approve and abort with their bodies', async () => {
+    const { client, fetch } = setup(json({ phase: 'paused' }));
+    const name = { namespace: 'team a', name: 'chat' };
+    await client.getCanary(name);
+    await client.advanceCanary(name);
+    await client.approveCanary({ ...name, reason: 'looks good' });
+    await client.abortCanary({ ...name, reason: 'errors went up' });
+    expect(fetch.mock.calls.map(c => [c[0], c[1]?.method, c[1]?.body])).toEqual(
+      [
+        [`${BASE}/endpoints/team%20a/chat/canary`, 'GET', undefined],
+        [`${BASE}/endpoints/team%20a/chat/canary/advance`, 'POST', '{}'],
+        [
+          `${BASE}/endpoints/team%20a/chat/canary/approve`,
+          'POST',
+          JSON.stringify({ reason: 'looks good' }),
+        ],
+        [
+          `${BASE}/endpoints/team%20a/chat/canary/abort`,
+          'POST',
+          JSON.stringify({ reason: 'errors went up' }),
+        ],
+      ],
+    );
+  });
+
+  it('throws a 404 ResponseError when the endpoint has had no canary', async () => {
+    const { client } = setup(
+      json(
+        {
+          error: { name: 'NotFoundError', message: 'No canary for chat' },
+          request: { method: 'GET', url: '/endpoints/default/chat/canary' },
+          response: { statusCode: 404 },
+        },
+        404,
+      ),
+    );
+    const error = await client
+      .getCanary({ namespace: 'default', name: 'chat' })
+      .catch(e => e);
+    expect(ResponseError.is(error)).toBe(true);
+    expect(error.statusCode).toBe(404);
+  });
+});

@@ -6,6 +6,7 @@ import type {
   AuditVerification,
   BudgetChange,
   BudgetsResponse,
+  CanaryStatus,
   CostExportFormat,
   CostGranularity,
   CostGroupBy,
@@ -265,6 +266,40 @@ export class AiPlatformClient implements AiPlatformApi {
   ): Promise<DeploymentRecord> {
     const { namespace, name, ...body } = options;
     return this.request(`${endpointPath({ namespace, name })}/rollback`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  getCanary(options: EndpointName): Promise<CanaryStatus> {
+    return this.request(`${endpointPath(options)}/canary`);
+  }
+
+  advanceCanary(
+    options: EndpointName & { reason?: string },
+  ): Promise<CanaryStatus> {
+    const { namespace, name, ...body } = options;
+    return this.request(`${endpointPath({ namespace, name })}/canary/advance`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  approveCanary(
+    options: EndpointName & { reason?: string },
+  ): Promise<CanaryStatus> {
+    const { namespace, name, ...body } = options;
+    return this.request(`${endpointPath({ namespace, name })}/canary/approve`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  abortCanary(
+    options: EndpointName & { reason: string },
+  ): Promise<CanaryStatus> {
+    const { namespace, name, ...body } = options;
+    return this.request(`${endpointPath({ namespace, name })}/canary/abort`, {
       method: 'POST',
       body,
     });

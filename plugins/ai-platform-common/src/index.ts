@@ -14,4 +14,5 @@ export * from './kinds';
 export * from './months';
 export * from './notifications';
 export * from './permissions';
+export * from './schema';
 export * from './sizing';

@@ -1,0 +1,2 @@
+export * from './openapi/generated';
+export type { OperationOf } from './openapi/operationOf';

@@ -1,11 +1,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import { ApiOperations } from './ApiOperations';
+import type { ControllerBase } from './ControllerBase';
 import {
   DeploymentController,
   type ImageBehaviour,
   type PodCounts,
 } from './DeploymentController';
+import { Kubelet } from './workload/kubelet';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import {
   type LLMInferenceServiceFault,
@@ -210,6 +212,8 @@ export class FakeKubeApiServer {
     private readonly autoscalers?: HorizontalPodAutoscalerController,
     private readonly saver?: StateSaver,
     private readonly llmInferenceServices?: LLMInferenceServiceController,
+    /** Further simulated controllers, stopped on close (the kubelet, Argo Rollouts, Gateway API). */
+    private readonly more: ControllerBase[] = [],
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -560,6 +564,7 @@ export class FakeKubeApiServer {
     this.controller.stop();
     this.autoscalers?.stop();
     this.llmInferenceServices?.stop();
+    for (const c of this.more) c.stop();
     this.saver?.stop();
     for (const stop of [...this.watches]) stop();
     for (const res of this.hanging) res.destroy();
@@ -1045,19 +1050,19 @@ export async function startFakeKubeApiServer(
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const controller = new DeploymentController({
-    store,
-    api,
+  const kubelet = new Kubelet(store, {
     rolloutDelayMs: options.rolloutDelayMs ?? 50,
-    progressDeadlineMs: options.progressDeadlineMs,
     imageBehaviour: image => holder.handle!.imageBehaviour(image),
   });
-  const autoscalers = new HorizontalPodAutoscalerController({
-    store,
+  const controller = new DeploymentController(store, {
+    api,
+    kubelet,
+    progressDeadlineMs: options.progressDeadlineMs,
+  });
+  const autoscalers = new HorizontalPodAutoscalerController(store, {
     syncDelayMs: options.autoscalerSyncDelayMs ?? 0,
   });
-  const llmInferenceServices = new LLMInferenceServiceController({
-    store,
+  const llmInferenceServices = new LLMInferenceServiceController(store, {
     syncDelayMs: 5,
   });
   const saver = options.stateFile
@@ -1077,6 +1082,7 @@ export async function startFakeKubeApiServer(
     autoscalers,
     saver,
     llmInferenceServices,
+    [kubelet],
   );
   holder.handle = handle;
   for (const ns of options.namespaces ?? defaultNamespaces) {
@@ -1093,10 +1099,14 @@ export async function startFakeKubeApiServer(
   for (const node of options.nodes ?? []) handle.addNode(node);
   if (options.seed) handle.seed(options.seed);
   if (options.controllers !== false) {
+    kubelet.start();
     controller.start();
     autoscalers.start();
     llmInferenceServices.start();
-    if (restored) controller.resume();
+    if (restored) {
+      kubelet.resume();
+      controller.resume();
+    }
   }
   if (saver) {
     saver.start();

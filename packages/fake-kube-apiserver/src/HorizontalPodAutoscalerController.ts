@@ -1,11 +1,11 @@
-import { recordUpdate } from './fieldManager';
+import { ControllerBase } from './ControllerBase';
 import type { ObjectStore, StoreEvent } from './ObjectStore';
-import { groupVersionOf, RESOURCE_TYPES, type ResourceType } from './resources';
-import type { KubeObject } from './types';
+import { RESOURCE_TYPES } from './resources';
 import { deepEqual, timestamp } from './util';
 
 const typeOf = (kind: string) => RESOURCE_TYPES.find(t => t.kind === kind)!;
-const DEPLOYMENT = typeOf('Deployment');
+/** The kinds an HPA can target here: those with a `scale` subresource. */
+const SCALABLE = [typeOf('Deployment'), typeOf('Rollout')];
 const HPA = typeOf('HorizontalPodAutoscaler');
 
 /** The manager the real HPA controller writes as. */
@@ -28,78 +28,44 @@ type Condition = {
 /**
  * A simulated HorizontalPodAutoscaler controller (autoscaling/v2), without
  * metrics: like the real one before it can read any, it keeps its target
- * Deployment's replicas within `[minReplicas, maxReplicas]`, scaling through
- * the Deployment's `scale` subresource, and writes the HPA's status
+ * Deployment's (or Argo Rollout's) replicas within `[minReplicas,
+ * maxReplicas]`, scaling through the target's `scale` subresource, and writes the HPA's status
  * (`currentReplicas`, `desiredReplicas`, conditions). It acts `syncDelayMs`
  * after an HPA or its target changes; until its first sync an HPA has no
  * status, as on a real cluster.
  */
-export class HorizontalPodAutoscalerController {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private unsubscribe?: () => void;
-  private stopped = false;
-
+export class HorizontalPodAutoscalerController extends ControllerBase {
   constructor(
-    private readonly options: { store: ObjectStore; syncDelayMs: number },
-  ) {}
-
-  private get store() {
-    return this.options.store;
+    store: ObjectStore,
+    private readonly options: { syncDelayMs: number },
+  ) {
+    super(store, MANAGER);
   }
 
-  start() {
-    this.unsubscribe = this.store.subscribe(event => this.onEvent(event));
-  }
-
-  stop() {
-    this.stopped = true;
-    this.unsubscribe?.();
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private onEvent(event: StoreEvent) {
+  protected onEvent(event: StoreEvent) {
     if (event.type === 'DELETED') return;
     const { object } = event;
     const namespace = object.metadata.namespace!;
     if (event.resource.kind === 'HorizontalPodAutoscaler') {
-      this.later(namespace, object.metadata.name!);
-    } else if (event.resource.kind === 'Deployment') {
+      this.syncLater(namespace, object.metadata.name!);
+    } else if (SCALABLE.some(t => t.kind === event.resource.kind)) {
       for (const hpa of this.store.list(HPA, namespace)) {
         const target = (hpa.spec as HpaSpec | undefined)?.scaleTargetRef;
         if (
-          target?.kind === 'Deployment' &&
+          target?.kind === event.resource.kind &&
           target.name === object.metadata.name
         ) {
-          this.later(namespace, hpa.metadata.name!);
+          this.syncLater(namespace, hpa.metadata.name!);
         }
       }
     }
   }
 
   /** One pending sync per HPA. */
-  private later(namespace: string, name: string) {
-    const key = `${namespace}/${name}`;
-    if (this.stopped || this.timers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      if (!this.stopped) this.sync(namespace, name);
-    }, this.options.syncDelayMs);
-    this.timers.set(key, timer);
-  }
-
-  private write(type: ResourceType, object: KubeObject, subresource: string) {
-    const { namespace, name } = object.metadata;
-    const before = this.store.get(type, namespace, name!);
-    const entries = recordUpdate({
-      before,
-      after: object,
-      entries: before ? this.store.entries(type, namespace, name!) : [],
-      manager: MANAGER,
-      subresource,
-      apiVersion: groupVersionOf(type),
-    });
-    this.store.write({ type, object, entries });
+  private syncLater(namespace: string, name: string) {
+    this.laterOnce(`${namespace}/${name}`, this.options.syncDelayMs, () =>
+      this.sync(namespace, name),
+    );
   }
 
   private sync(namespace: string, name: string) {
@@ -107,9 +73,10 @@ export class HorizontalPodAutoscalerController {
     if (!hpa) return;
     const spec = (hpa.spec ?? {}) as HpaSpec;
     const target = spec.scaleTargetRef;
+    const targetType = SCALABLE.find(t => t.kind === target?.kind);
     const deployment =
-      target?.kind === 'Deployment' && target.name
-        ? this.store.get(DEPLOYMENT, namespace, target.name)
+      targetType && target?.name
+        ? this.store.get(targetType, namespace, target.name)
         : undefined;
     const previous = (hpa.status ?? {}) as Record<string, unknown>;
     const conditions: Condition[] = [];
@@ -120,9 +87,9 @@ export class HorizontalPodAutoscalerController {
         status: 'False',
         reason: 'FailedGetScale',
         message: `the HPA controller was unable to get the target's current scale: ${
-          target?.kind === 'Deployment'
-            ? `deployments.apps "${target.name}" not found`
-            : `the fake API server scales Deployments only, not ${target?.kind}`
+          targetType
+            ? `${targetType.plural}.${targetType.group} "${target?.name}" not found`
+            : `the fake API server scales Deployments and Rollouts only, not ${target?.kind}`
         }`,
       });
       status = { desiredReplicas: 0 };
@@ -137,7 +104,7 @@ export class HorizontalPodAutoscalerController {
       const rescaled = desired !== current;
       if (rescaled) {
         this.write(
-          DEPLOYMENT,
+          targetType!,
           {
             ...deployment,
             spec: { ...(deployment.spec as object), replicas: desired },

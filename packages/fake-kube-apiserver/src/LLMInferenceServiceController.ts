@@ -1,6 +1,6 @@
-import { recordUpdate } from './fieldManager';
+import { ControllerBase } from './ControllerBase';
 import type { ObjectStore, StoreEvent } from './ObjectStore';
-import { groupVersionOf, RESOURCE_TYPES, type ResourceType } from './resources';
+import { RESOURCE_TYPES } from './resources';
 import type { KubeObject } from './types';
 import { clone, deepEqual, isPlainObject, timestamp } from './util';
 
@@ -100,39 +100,27 @@ function withPrefix(
 }
 
 /** See the comment at the top of this file. */
-export class LLMInferenceServiceController {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private unsubscribe?: () => void;
-  private stopped = false;
+export class LLMInferenceServiceController extends ControllerBase {
   private faults: LLMInferenceServiceFault[] = [];
 
   constructor(
-    private readonly options: { store: ObjectStore; syncDelayMs: number },
-  ) {}
-
-  private get store() {
-    return this.options.store;
+    store: ObjectStore,
+    private readonly options: { syncDelayMs: number },
+  ) {
+    super(store, MANAGER);
   }
 
-  start() {
-    this.unsubscribe = this.store.subscribe(event => this.onEvent(event));
+  protected onStart() {
     for (const o of this.store.list(LLMISVC)) {
-      this.later(o.metadata.namespace!, o.metadata.name!);
+      this.syncLater(o.metadata.namespace!, o.metadata.name!);
     }
-  }
-
-  stop() {
-    this.stopped = true;
-    this.unsubscribe?.();
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
   }
 
   /** Sets a fault (see LLMInferenceServiceFault); `undefined` clears them all. */
   setFault(fault: LLMInferenceServiceFault | undefined) {
     this.faults = fault ? [...this.faults, fault] : [];
     for (const o of this.store.list(LLMISVC)) {
-      this.later(o.metadata.namespace!, o.metadata.name!);
+      this.syncLater(o.metadata.namespace!, o.metadata.name!);
     }
   }
 
@@ -144,45 +132,27 @@ export class LLMInferenceServiceController {
     );
   }
 
-  private onEvent(event: StoreEvent) {
+  protected onEvent(event: StoreEvent) {
     const { object } = event;
     const namespace = object.metadata.namespace!;
     if (LLMISVC_TYPES.includes(event.resource)) {
       if (event.type !== 'DELETED')
-        this.later(namespace, object.metadata.name!);
+        this.syncLater(namespace, object.metadata.name!);
       return;
     }
     if (event.resource.kind === 'Deployment' && event.type !== 'DELETED') {
       const owner = object.metadata.ownerReferences?.find(
         r => r.kind === 'LLMInferenceService' && r.controller,
       );
-      if (owner) this.later(namespace, owner.name);
+      if (owner) this.syncLater(namespace, owner.name);
     }
   }
 
   /** One pending sync per LLMInferenceService. */
-  private later(namespace: string, name: string) {
-    const key = `${namespace}/${name}`;
-    if (this.stopped || this.timers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      if (!this.stopped) this.reconcile(namespace, name);
-    }, this.options.syncDelayMs);
-    this.timers.set(key, timer);
-  }
-
-  private write(type: ResourceType, object: KubeObject, subresource?: string) {
-    const { namespace, name } = object.metadata;
-    const before = this.store.get(type, namespace, name!);
-    const entries = recordUpdate({
-      before,
-      after: object,
-      entries: before ? this.store.entries(type, namespace, name!) : [],
-      manager: MANAGER,
-      subresource,
-      apiVersion: groupVersionOf(type),
-    });
-    return this.store.write({ type, object, entries }).object;
+  private syncLater(namespace: string, name: string) {
+    this.laterOnce(`${namespace}/${name}`, this.options.syncDelayMs, () =>
+      this.reconcile(namespace, name),
+    );
   }
 
   private reconcile(namespace: string, name: string) {

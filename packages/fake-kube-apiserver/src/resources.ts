@@ -1,3 +1,4 @@
+import { PROGRESSIVE_DELIVERY_TYPES } from './progressiveResources';
 import type { OptionalGroup } from './types';
 
 /** A resource type the fake serves. */
@@ -325,6 +326,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
       crd: true,
     }),
   ),
+  ...PROGRESSIVE_DELIVERY_TYPES,
 ];
 
 /** `group/version`, or `version` for the core group. */

@@ -123,6 +123,10 @@ export type ImageMatcher = string[] | ((image: string) => boolean);
  * LLMInferenceServiceController.ts); `'kserve-v1alpha1'` serves
  * `serving.kserve.io/v1alpha1` (KServe v0.16 to v0.18 serve only that;
  * v0.19 and v0.20 serve both, as installing both groups does).
+ * `'argo-rollouts'` serves argoproj.io/v1alpha1 Rollout, AnalysisTemplate,
+ * ClusterAnalysisTemplate and AnalysisRun (with a simulated Rollouts
+ * controller); `'gateway-api'` serves gateway.networking.k8s.io/v1
+ * GatewayClass, Gateway and HTTPRoute (see progressiveResources.ts).
  */
 export type OptionalGroup =
   | 'kueue'
@@ -130,4 +134,6 @@ export type OptionalGroup =
   | 'keda'
   | 'prometheus-operator'
   | 'kserve'
-  | 'kserve-v1alpha1';
+  | 'kserve-v1alpha1'
+  | 'argo-rollouts'
+  | 'gateway-api';

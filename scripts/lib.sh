@@ -52,16 +52,42 @@ use_node_headers() {
   fi
 }
 
+yarn_wanted() { node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$REPO_ROOT/package.json"; }
+yarn_installed() { [[ -x "$TOOLS_DIR/yarn/bin/yarn" ]] && [[ "$("$TOOLS_DIR/yarn/bin/yarn" --version 2>/dev/null)" == "$1" ]]; }
+install_yarn() {
+  rm -rf "$TOOLS_DIR/yarn"
+  npm install --global --prefix "$TOOLS_DIR/yarn" --no-audit --no-fund --loglevel=error "@yarnpkg/cli-dist@$1" >/dev/null
+}
+
+# On a fresh clone Yarn downloads (with the system npm) while Node does: the
+# two downloads took about 70 s each one after the other. Only when the
+# system has node and npm; ensure_yarn waits for it, and installs again in
+# the foreground if it failed.
+YARN_PREFETCH_PID=""
+prefetch_yarn() {
+  command -v node >/dev/null && command -v npm >/dev/null || return 0
+  local want
+  want="$(yarn_wanted 2>/dev/null)" || return 0
+  yarn_installed "$want" && return 0
+  say "Installing Yarn $want from the npm registry (@yarnpkg/cli-dist) into .tools/yarn, beside Node"
+  mkdir -p "$TOOLS_DIR"
+  install_yarn "$want" >"$TOOLS_DIR/yarn-install.log" 2>&1 &
+  YARN_PREFETCH_PID=$!
+}
+
 ensure_yarn() {
   local want yarn_bin
-  want="$(node -p 'require(process.argv[1]).packageManager.split("@")[1]' "$REPO_ROOT/package.json")"
+  want="$(yarn_wanted)"
   yarn_bin="$TOOLS_DIR/yarn/bin"
-  if [[ -x "$yarn_bin/yarn" ]] && [[ "$("$yarn_bin/yarn" --version 2>/dev/null)" == "$want" ]]; then
+  if [[ -n "$YARN_PREFETCH_PID" ]]; then
+    wait "$YARN_PREFETCH_PID" || warn "Installing Yarn beside Node failed ($(tail -n 3 "$TOOLS_DIR/yarn-install.log" 2>/dev/null)); trying again"
+    YARN_PREFETCH_PID=""
+  fi
+  if yarn_installed "$want"; then
     say "Using Yarn $want (.tools/yarn)"
   else
     say "Installing Yarn $want from the npm registry (@yarnpkg/cli-dist) into .tools/yarn"
-    rm -rf "$TOOLS_DIR/yarn"
-    npm install --global --prefix "$TOOLS_DIR/yarn" --no-audit --no-fund --loglevel=error "@yarnpkg/cli-dist@$want" >/dev/null
+    install_yarn "$want"
   fi
   export PATH="$yarn_bin:$PATH"
   # Yarn talks to the same registry that npm is configured for on this machine.
@@ -121,6 +147,7 @@ ensure_deps() {
 }
 
 bootstrap() {
+  prefetch_yarn
   ensure_node
   use_node_headers
   ensure_yarn

@@ -5,13 +5,8 @@ import type {
 } from '@internal/plugin-ai-platform-common';
 import type { Knex } from 'knex';
 import type { RunningFleetService } from '../cost/RunningFleetService';
-
-type ReservationRow = {
-  endpoint_ref: string;
-  team_ref: string;
-  pool_ref: string;
-  gpus: number | string;
-};
+import { DatabaseQuotaStore } from './DatabaseQuotaStore';
+import type { QuotaHolding } from './quotaEvaluation';
 
 /**
  * Quota use from the same truth as cost: per team and pool, the GPUs the
@@ -27,23 +22,10 @@ export class QuotaUsageService {
     private readonly options: { knex: Knex; running: RunningFleetService },
   ) {}
 
-  private async reservations(): Promise<ReservationRow[]> {
-    const { knex } = this.options;
-    const rows: ReservationRow[] = await knex<ReservationRow>(
-      'gpu_allocations',
-    ).select('endpoint_ref', 'team_ref', 'pool_ref', 'gpus');
-    // Surge reservations of rollouts in progress, where that table exists.
-    if (await knex.schema.hasTable('gpu_surge_reservations')) {
-      rows.push(
-        ...(await knex<ReservationRow>('gpu_surge_reservations').select(
-          'endpoint_ref',
-          'team_ref',
-          'pool_ref',
-          'gpus',
-        )),
-      );
-    }
-    return rows;
+  /** Allocations and the surge of rollouts in progress, as the quota store reads them. */
+  private async reservations(): Promise<QuotaHolding[]> {
+    const store = DatabaseQuotaStore.create({ knex: this.options.knex });
+    return (await store.readState()).holdings;
   }
 
   async usage(
@@ -80,11 +62,8 @@ export class QuotaUsageService {
 
     const reserved = new Map<string, number>();
     for (const r of await this.reservations()) {
-      row(r.team_ref, r.pool_ref).reserved += Number(r.gpus);
-      reserved.set(
-        r.endpoint_ref,
-        (reserved.get(r.endpoint_ref) ?? 0) + Number(r.gpus),
-      );
+      row(r.team, r.pool).reserved += r.gpus;
+      reserved.set(r.endpoint, (reserved.get(r.endpoint) ?? 0) + r.gpus);
     }
     for (const run of fleet.endpoints) {
       const r = row(run.endpoint.teamRef, run.endpoint.poolRef);

@@ -224,6 +224,34 @@ export interface Config {
               inferencePool?: string;
             };
           };
+          /**
+           * Canary promotes on this cluster (docs/canary.md). The engine
+           * follows from API discovery: Argo Rollouts where the cluster
+           * serves argoproj.io/v1alpha1 Rollout, else Gateway API HTTPRoute
+           * weights (which need `gateway`).
+           */
+          canary?: {
+            /**
+             * The Gateway API Gateway the canary's HTTPRoute attaches to
+             * (parentRefs). Required for the gateway-api engine and for
+             * argoTrafficRouting `gateway-api`.
+             */
+            gateway?: {
+              name: string;
+              /** @default the endpoint's namespace */
+              namespace?: string;
+              /** One listener of the Gateway; all listeners when absent. */
+              sectionName?: string;
+            };
+            /**
+             * Argo Rollouts traffic routing: `none` (the Service spreads
+             * requests over all pods, so the split is by replica count) or
+             * `gateway-api` (the Argo Rollouts Gateway API plugin sets an
+             * HTTPRoute's weights; needs `gateway`).
+             * @default none
+             */
+            argoTrafficRouting?: 'none' | 'gateway-api';
+          };
         };
       };
       /**

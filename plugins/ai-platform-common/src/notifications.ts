@@ -12,6 +12,8 @@ export const AI_PLATFORM_NOTIFICATION_TOPICS = {
   budgetThreshold: 'ai-platform-budget',
   /** An endpoint's SLO error budget burns fast; sent to the endpoint's owner. */
   sloBurn: 'ai-platform-slo',
+  /** A canary promote was aborted by its failed analysis (or failed); sent to the endpoint's owner. */
+  canaryAborted: 'ai-platform-canary',
 } as const;
 
 /** One of the topics above. */

@@ -34,7 +34,7 @@ export type NewDeployment = Omit<
 export type DeploymentUpdate = Partial<
   Pick<
     DeploymentRecord,
-    'state' | 'checks' | 'objects' | 'error' | 'finishedAt'
+    'state' | 'checks' | 'objects' | 'error' | 'finishedAt' | 'canary'
   >
 >;
 
@@ -108,17 +108,26 @@ type Row = {
   manifests: string;
   error: string | null;
   sizing: string | null;
+  canary?: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
 };
 
-const IN_PROGRESS: DeploymentState[] = [
+/** States a request is running: the interrupted-deployment sweep fails those left silent. */
+const RUNNING: DeploymentState[] = [
   'pending',
   'checking',
   'applying',
   'rolling-out',
 ];
+
+/**
+ * States in progress: also `canary`, which the scheduled canary driver (not
+ * a request) carries on, so the sweep leaves it alone; a new deployment of
+ * the endpoint waits for it, and its reserved GPUs stay held.
+ */
+const IN_PROGRESS: DeploymentState[] = [...RUNNING, 'canary'];
 
 function toRecord(row: Row): StoredDeployment {
   return {
@@ -147,6 +156,7 @@ function toRecord(row: Row): StoredDeployment {
     manifests: JSON.parse(row.manifests),
     ...(row.error !== null ? { error: JSON.parse(row.error) } : {}),
     ...(row.sizing !== null ? { sizing: JSON.parse(row.sizing) } : {}),
+    ...(row.canary ? { canary: JSON.parse(row.canary) } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     ...(row.finished_at !== null ? { finishedAt: row.finished_at } : {}),
@@ -252,6 +262,9 @@ export class DatabaseDeploymentStore implements DeploymentStore {
           manifests: JSON.stringify(deployment.manifests),
           error: deployment.error ? JSON.stringify(deployment.error) : null,
           sizing: deployment.sizing ? JSON.stringify(deployment.sizing) : null,
+          ...(deployment.canary
+            ? { canary: JSON.stringify(deployment.canary) }
+            : {}),
           created_at: now,
           updated_at: now,
           finished_at: null,
@@ -270,6 +283,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     }
     if (update.error !== undefined) row.error = JSON.stringify(update.error);
     if (update.finishedAt !== undefined) row.finished_at = update.finishedAt;
+    if (update.canary !== undefined) row.canary = JSON.stringify(update.canary);
     const updated = await this.knex('deployments').where('id', id).update(row);
     if (!updated) {
       throw new NotFoundError(`There is no deployment ${id}`);
@@ -395,7 +409,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     staleBefore: string,
   ): Promise<string[]> {
     const rows = await this.knex<Row>('deployments')
-      .whereIn('state', IN_PROGRESS)
+      .whereIn('state', RUNNING)
       .where('updated_at', '<', staleBefore)
       .select('id', 'checks');
     const now = this.now();
@@ -404,6 +418,8 @@ export class DatabaseDeploymentStore implements DeploymentStore {
       const last = checks.at(-1)?.name ?? 'apply';
       await this.knex('deployments')
         .where('id', row.id)
+        // Not one that moved on meanwhile (e.g. to a running canary).
+        .whereIn('state', RUNNING)
         .update({
           state: 'failed',
           error: JSON.stringify({ check: last, message }),

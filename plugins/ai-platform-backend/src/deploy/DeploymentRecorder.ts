@@ -78,6 +78,7 @@ export class DeploymentRecorder {
       restoredRevision: plan.restoredRevision,
       specHash: hashManifests(plan.manifests),
       sizing: plan.rendered?.sizing,
+      ...(plan.canary ? { canary: plan.canary.plan } : {}),
       manifests: plan.manifests,
       objects: plan.manifests.map(m => ({
         apiVersion: m.apiVersion,
@@ -153,7 +154,10 @@ export class DeploymentRecorder {
   ): Promise<StoredDeployment> {
     await this.options.store.update(this.id, {
       state,
-      finishedAt: this.options.now(),
+      // A running canary is not final: its driver ends the record.
+      ...(isFinalDeploymentState(state)
+        ? { finishedAt: this.options.now() }
+        : {}),
       ...extra,
     });
     const final = await this.options.store.get(this.id);

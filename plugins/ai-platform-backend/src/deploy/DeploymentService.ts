@@ -6,8 +6,10 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { ConflictError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
+  type CanaryStep,
   type DeploymentOperation,
   type DeploymentRecord,
   type EndpointLiveStatus,
@@ -39,6 +41,14 @@ import {
   requireModelVersion,
 } from './planDeployment';
 import { readLiveStatus } from './readLiveStatus';
+import {
+  type CanaryEndedListener,
+  CanaryService,
+} from './canary/CanaryService';
+import type { DatabaseCanaryStore } from './canary/DatabaseCanaryStore';
+import { type CanaryEngines, planCanary } from './canary/planCanary';
+import { validateCanarySteps } from './canary/validateCanarySteps';
+import { authorizeCanaryAction } from './canary/authorizeCanary';
 import { clusterTarget } from './targets/clusterTargets';
 import { EndpointIdentities } from './tenancy/EndpointIdentities';
 import { NamespaceOwners } from './tenancy/NamespaceOwners';
@@ -73,6 +83,14 @@ export type DeploymentServiceOptions = {
   deploy: DeployOptions;
   /** Told of every final record (e.g. to notify the owners of a failure). */
   onFinished?: DeploymentFinishedListener;
+  /** Canary promotes (docs/canary.md); without it a promote with strategy canary is refused. */
+  canary?: {
+    store: DatabaseCanaryStore;
+    engines: CanaryEngines;
+    /** The Prometheus an analysis reads, per cluster (none: analysis `none`). */
+    prometheusUrlFor?: (cluster: string) => string | undefined;
+    onEnded?: CanaryEndedListener;
+  };
   now?: () => Date;
 };
 
@@ -91,6 +109,8 @@ export class DeploymentService {
   private readonly runner: DeploymentRunner;
   /** Who owns each namespace; also what the permission resource of an endpoint carries. */
   readonly namespaceOwners: NamespaceOwners;
+  /** The canary workflow, when canary promotes are set up. */
+  readonly canaries?: CanaryService;
 
   constructor(private readonly options: DeploymentServiceOptions) {
     this.clients = new ClusterClients({
@@ -105,6 +125,22 @@ export class DeploymentService {
         return 'cluster' in found ? clients.client(found.cluster) : undefined;
       },
     });
+    if (options.canary) {
+      this.canaries = new CanaryService({
+        store: options.canary.store,
+        deployments: options.store,
+        quotas: options.quotas,
+        engines: options.canary.engines,
+        clientOf: name => {
+          const found = clients.target(name, '');
+          return 'cluster' in found ? clients.client(found.cluster) : undefined;
+        },
+        auditLog: options.auditLog,
+        logger: options.logger,
+        onEnded: options.canary.onEnded,
+        now: () => this.now(),
+      });
+    }
     this.runner = new DeploymentRunner({
       onFinished: options.onFinished,
       store: options.store,
@@ -126,6 +162,7 @@ export class DeploymentService {
           auth: options.auth,
         }),
         deploy: options.deploy,
+        ...(this.canaries ? { canaries: this.canaries } : {}),
       },
       steps: DEPLOYMENT_STEPS,
       now: () => this.now().toISOString(),
@@ -269,7 +306,14 @@ export class DeploymentService {
 
   /** Moves an endpoint to another version of its model. */
   async promote(
-    call: DeploymentCall & { endpointRef: string; modelVersion: string },
+    call: DeploymentCall & {
+      endpointRef: string;
+      modelVersion: string;
+      /** `canary`: step by step through the cluster's rollout engine (docs/canary.md). */
+      strategy?: 'rolling' | 'canary';
+      /** The canary's steps, checked (validateCanarySteps). */
+      canarySteps?: CanaryStep[];
+    },
   ): Promise<StartedDeployment> {
     const replay = await this.replayed(
       'promote',
@@ -281,20 +325,93 @@ export class DeploymentService {
       'promote',
       call,
       endpointRefOf(call.endpointRef),
-      { modelVersion: call.modelVersion },
+      {
+        modelVersion: call.modelVersion,
+        ...(call.strategy === 'canary'
+          ? {
+              strategy: 'canary',
+              steps: (call.canarySteps ?? []).map(s => ({ ...s })),
+            }
+          : {}),
+      },
       async () => {
         const resolved = await this.resolve(call.endpointRef, call.credentials);
         requireModelVersion(resolved, call.modelVersion);
-        return planDeployment({
+        const plan = planDeployment({
           resolved,
           operation: 'promote',
           modelVersion: call.modelVersion,
           deploy: this.options.deploy,
           allowDowntime: call.allowDowntime,
         });
+        if (call.strategy !== 'canary') return plan;
+        return this.planCanary(plan, call.canarySteps);
       },
     );
     return this.runner.start(plan, call);
+  }
+
+  /**
+   * The canary workflow, or a 404 saying canaries are not set up. With
+   * `authorize`: the caller must hold the promote's permission on the
+   * endpoint (canary/authorizeCanary.ts), else 403; an endpoint the caller
+   * cannot see in the catalog is a 404.
+   */
+  async canaryFor(options: {
+    credentials: BackstageCredentials;
+    endpointRef: string;
+    authorize?: string;
+  }): Promise<{ canaries: CanaryService; endpointRef: string }> {
+    const canaries = this.canaries;
+    if (!canaries) {
+      throw new NotFoundError('canary promotes are not set up in this backend');
+    }
+    const resolved = await this.resolve(
+      options.endpointRef,
+      options.credentials,
+    );
+    if (options.authorize) {
+      const latest = await canaries.store.latest(resolved.endpointRef);
+      await authorizeCanaryAction({
+        permissions: this.options.permissions,
+        permissionsRegistry: this.options.permissionsRegistry,
+        namespaceOwners: this.namespaceOwners,
+        credentials: options.credentials,
+        resolved,
+        cluster: latest?.cluster ?? resolved.pool.spec.cluster,
+        namespace:
+          latest?.namespace ?? resolved.endpoint.spec.namespace ?? 'default',
+        action: options.authorize,
+      });
+    }
+    return { canaries, endpointRef: resolved.endpointRef };
+  }
+
+  /** A promote's plan as a canary's (canary/planCanary.ts). */
+  private async planCanary(
+    plan: DeploymentPlan,
+    steps: CanaryStep[] | undefined,
+  ): Promise<DeploymentPlan> {
+    const canary = this.options.canary;
+    if (!canary) {
+      throw new ConflictError(
+        'strategy canary: canary promotes are not set up in this backend',
+      );
+    }
+    const found = this.clients.target(
+      plan.pool.spec.cluster,
+      stringifyEntityRef(plan.pool),
+    );
+    return planCanary({
+      plan,
+      steps: validateCanarySteps(steps),
+      deploy: this.options.deploy,
+      engines: canary.engines,
+      client:
+        'cluster' in found ? this.clients.client(found.cluster) : undefined,
+      store: this.options.store,
+      prometheusUrlFor: canary.prometheusUrlFor,
+    });
   }
 
   /** Re-applies the objects of an earlier revision (by default the one before the running one). */

@@ -25,6 +25,7 @@ import type { ResolvedEndpoint } from './resolveEndpoint';
 import { renderLLMInferenceService } from './render/kserve/renderLLMInferenceService';
 import { clusterTarget } from './targets/clusterTargets';
 import type { DeployOptions } from './types';
+import type { PlannedCanary } from './canary/planCanary';
 
 /** What a deployment call will do: the endpoint, the version and the objects to apply. */
 export type DeploymentPlan = ResolvedEndpoint & {
@@ -48,6 +49,8 @@ export type DeploymentPlan = ResolvedEndpoint & {
   gpusPerReplica: number;
   /** For an auto-rollback: the failed revision it answers. */
   failedRevision?: number;
+  /** For a canary promote (`strategy: 'canary'`): the engine and what it will do (canary/planCanary.ts). */
+  canary?: PlannedCanary;
 };
 
 /** The rolling update a call asks for. */

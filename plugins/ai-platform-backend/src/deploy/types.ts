@@ -9,6 +9,10 @@ import {
   type ClusterTargets,
   readClusterTargets,
 } from './targets/clusterTargets';
+import {
+  type CanarySettingsByCluster,
+  readCanarySettings,
+} from './targets/canarySettings';
 
 /** `aiPlatform.deploy` config, with defaults applied. */
 export type DeployOptions = {
@@ -38,6 +42,8 @@ export type DeployOptions = {
   prometheusRules?: boolean;
   /** What each cluster's endpoints are rendered as (`aiPlatform.deploy.clusters`); `deployment` when not named. */
   clusterTargets?: ClusterTargets;
+  /** Canary settings per cluster (`aiPlatform.deploy.clusters.<name>.canary`). */
+  canary?: CanarySettingsByCluster;
 };
 
 /** Reads `aiPlatform.deploy`. */
@@ -82,7 +88,9 @@ export function readDeployOptions(config: Config): DeployOptions {
     'aiPlatform.demo.simulatedClusters',
   );
   const clusterTargets = readClusterTargets(c);
+  const canary = readCanarySettings(c);
   return {
+    ...(Object.keys(canary).length ? { canary } : {}),
     ...(simulatedClusters?.length ? { simulatedClusters } : {}),
     ...(Object.keys(clusterTargets).length ? { clusterTargets } : {}),
     namespaces: readNamespaceOwners(c),

@@ -13,7 +13,12 @@ import type { Knex } from 'knex';
 import type { DeploymentFinishedListener } from '../deploy/DeploymentRunner';
 import { type BudgetSource, BudgetWatcher } from './BudgetWatcher';
 import { DatabaseNotificationLedger } from './DatabaseNotificationLedger';
-import { deploymentFailed, quotaRequestDecided } from './messages';
+import {
+  canaryAborted,
+  deploymentFailed,
+  quotaRequestDecided,
+} from './messages';
+import type { CanaryEndedListener } from '../deploy/canary/CanaryService';
 import { PlatformNotifier } from './PlatformNotifier';
 import { scheduleCheck } from './scheduleCheck';
 import { SloBurnWatcher, type SloFleetSource } from './SloBurnWatcher';
@@ -65,9 +70,16 @@ export function createPlatformNotifications(options: {
     await notifier.send(deploymentFailed(record, ownerRef));
   };
 
+  /** A canary aborted by its analysis (or failed): the owners hear of it; a person's abort is their own doing. */
+  const onCanaryEnded: CanaryEndedListener = async (canary, how) => {
+    if (how.type !== 'analysis-failed' && canary.phase !== 'failed') return;
+    await notifier.send(canaryAborted(canary, canary.team));
+  };
+
   return {
     notifier,
     onDeploymentFinished,
+    onCanaryEnded,
     onQuotaRequestDecided: async (decision: {
       request: QuotaRequest;
       quota?: { before: number; after: number };

@@ -231,3 +231,37 @@ export function sloBurning(
 function capitalised(operation: string) {
   return operation.charAt(0).toLocaleUpperCase('en-US') + operation.slice(1);
 }
+
+/**
+ * A canary promote was aborted by its failed analysis, or failed (the
+ * engine could not carry on): the endpoint's owner hears of it, with the
+ * measurement or the cause. All traffic is back on the stable version.
+ */
+export function canaryAborted(
+  canary: {
+    deploymentId: string;
+    endpointRef: string;
+    revision: number;
+    canaryVersion: string;
+    stableVersion: string;
+    phase: string;
+    message: string;
+  },
+  owner: string,
+): PlatformNotification {
+  const endpoint = nameOf(canary.endpointRef);
+  return {
+    dedupeKey: `canary:${canary.deploymentId}`,
+    recipients: [owner],
+    payload: {
+      title: `Canary of ${endpoint} ${canary.phase}: ${canary.canaryVersion} (revision ${canary.revision})`,
+      description: `${capitalised(canary.message)}. ${
+        canary.stableVersion
+      } serves all traffic.`,
+      link: entityPath(canary.endpointRef, 'deployments'),
+      severity: 'high',
+      topic: TOPICS.canaryAborted,
+      scope: `canary:${canary.deploymentId}`,
+    },
+  };
+}

@@ -13,6 +13,7 @@ import type {
   DeploymentService,
   StartedDeployment,
 } from '../deploy/DeploymentService';
+import { validateCanarySteps } from '../deploy/canary/validateCanarySteps';
 import type { RouteContext } from './routeContext';
 import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
 
@@ -72,8 +73,34 @@ const deploySchema = needsReason(
 );
 
 const promoteSchema = needsReason(
-  z.object({ modelVersion: nonEmpty, ...callOptions }),
-);
+  z.object({
+    modelVersion: nonEmpty,
+    strategy: z
+      .enum(['rolling', 'canary'])
+      .describe('rolling (default) or canary (docs/canary.md)')
+      .optional(),
+    canary: z
+      .object({ steps: z.array(z.unknown()).optional() })
+      .strict()
+      .describe('With strategy canary: the steps')
+      .optional(),
+    ...callOptions,
+  }),
+).refine(b => !b.canary || b.strategy === 'canary', {
+  message: 'canary is only for strategy canary',
+  path: ['canary'],
+});
+
+/** A promote's body, with the canary's steps checked (400 naming the field). */
+function parsePromote(body: unknown) {
+  const { canary, ...rest } = parseInput(promoteSchema, body, 'body');
+  return {
+    ...rest,
+    ...(rest.strategy === 'canary'
+      ? { canarySteps: validateCanarySteps(canary?.steps) }
+      : {}),
+  };
+}
 
 const rollbackSchema = needsReason(
   z.object({
@@ -178,7 +205,7 @@ export function addDeploymentRoutes(
         action: 'endpoint.promote',
         parse: r => ({
           endpointRef: endpointRefOf(r),
-          ...parseInput(promoteSchema, r.body, 'body'),
+          ...parsePromote(r.body),
         }),
         run: (call, credentials) =>
           deployments.promote({ ...call, credentials, httpRequest: req }),

@@ -165,6 +165,40 @@ export class SloReader {
     }
   }
 
+  /**
+   * What one workload's pods serve now (5-minute rates: error rate, TTFT
+   * p95, ...), e.g. a canary's pods alone; `none` with the reason when the
+   * cluster has no Prometheus. Throws when Prometheus fails.
+   */
+  async currentFigures(workload: {
+    cluster: string;
+    namespace: string;
+    workload: string;
+  }): Promise<
+    | { kind: 'none'; reason: string }
+    | {
+        kind: 'prometheus';
+        url: string;
+        selector: string;
+        current: SloCurrentFigures;
+      }
+  > {
+    const target = this.options.prometheusFor(workload.cluster);
+    if (!target) {
+      return {
+        kind: 'none',
+        reason: `No Prometheus is configured for cluster ${workload.cluster} (aiPlatform.cost.prometheus)`,
+      };
+    }
+    const selector = podSelector(workload);
+    const now = (this.options.now ?? (() => new Date()))();
+    const at = Math.floor(now.getTime() / 1000);
+    const current = await this.current(selector, promql =>
+      target.querier.query(promql, at),
+    );
+    return { kind: 'prometheus', url: target.url, selector, current };
+  }
+
   /** The objectives the endpoint sets, from the counts read (or without). */
   private objectives(
     endpoint: SloEndpoint,

@@ -27,12 +27,18 @@ export type DeploymentOperation =
  * - `check-only`: the pool's cluster is not configured or not reachable, so
  *   the checks ran and the objects were rendered, but nothing was applied.
  * - `failed`: a check, the apply or the rollout failed (see `error`).
+ * - `canary` (in progress, not final): a canary promote was applied and its
+ *   canary runs step by step (see `GET /endpoints/{namespace}/{name}/canary`);
+ *   the record ends `succeeded` when the canary completes, `failed` when it
+ *   is aborted or fails. The interrupted-deployment sweep leaves it alone:
+ *   the scheduled canary driver, not a request, carries it on.
  */
 export type DeploymentState =
   | 'pending'
   | 'checking'
   | 'applying'
   | 'rolling-out'
+  | 'canary'
   | 'succeeded'
   | 'unchanged'
   | 'dry-run'
@@ -226,7 +232,8 @@ export type DeploymentCallOptions = {
  * - `none`: nothing rolls out (a first deploy, or the pods stay as they are).
  */
 export type RolloutPlan = {
-  strategy: 'surge' | 'downtime' | 'none';
+  /** `canary` (a promote with `strategy: 'canary'`): `surgeGpus` are the canary's reserved GPUs (see `DeploymentRecord.canary`). */
+  strategy: 'surge' | 'downtime' | 'none' | 'canary';
   maxSurge: number;
   maxUnavailable: number;
   /** GPUs reserved for the surge pods while the rollout runs. */

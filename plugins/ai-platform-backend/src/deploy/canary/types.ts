@@ -76,6 +76,9 @@ export interface CanaryEngine {
    * against the real schemas), and the GPUs its extra pods hold at most
    * (the reservation). `converting`: the endpoint already runs as a plain
    * Deployment (argo: Rollout with workloadRef; both workloads count).
+   * `canaryGpus` counts the canary's own pods only: while converting, the
+   * workflow adds the endpoint's GPUs (planCanary.ts), since the Rollout's
+   * pods start beside the Deployment's.
    */
   render(input: CanaryRenderInput): {
     manifests: KubernetesManifest[];
@@ -95,6 +98,12 @@ export interface CanaryEngine {
   ): Promise<void>;
   /** All traffic back to stable, canary pods gone (argo: status.abort). */
   abort(target: CanaryTarget): Promise<void>;
+  /**
+   * The name of the workload whose pods are the canary's alone (gateway-api:
+   * the canary Deployment), so the portal's analysis reads their metrics.
+   * Optional (added with the workflow): `<name>-canary` when absent.
+   */
+  canaryWorkloadName?(endpointName: string): string;
   /** After the last step: the canary becomes the stable (gateway: stable Deployment takes the new template, route 100 % stable, canary scaled to 0). Argo does this itself; its promote is a no-op. */
   complete(target: CanaryTarget): Promise<void>;
 }

@@ -470,6 +470,124 @@ export class KubernetesClusterClient {
     }
   }
 
+  /**
+   * The kinds one group version serves (discovery, `GET /apis/<group>/<version>`),
+   * e.g. to tell Argo Rollouts' Rollout from Argo CD's Application, which
+   * share argoproj.io/v1alpha1. Empty when the group version is not served.
+   */
+  async apiKinds(group: string, version: string): Promise<string[]> {
+    const what = `Reading the resources ${group}/${version} serves`;
+    try {
+      const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+      const list = await withTimeout(
+        api.getAPIResources({ group, version }),
+        this.requestTimeoutMs,
+        what,
+      );
+      return list.resources.filter(r => !r.name.includes('/')).map(r => r.kind);
+    } catch (error) {
+      const described = describeError(error, what);
+      if (described.status === 404) return [];
+      throw described;
+    }
+  }
+
+  /**
+   * Objects of one kind in a namespace (one LIST, by label selector): e.g.
+   * the AnalysisRuns of a Rollout's canary.
+   */
+  async list(options: {
+    apiVersion: string;
+    kind: string;
+    namespace: string;
+    labelSelector?: string;
+  }): Promise<LiveObject[]> {
+    const what = `Listing ${options.kind} objects in ${options.namespace}`;
+    try {
+      const list = await withTimeout(
+        this.objects.list(
+          options.apiVersion,
+          options.kind,
+          options.namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options.labelSelector,
+        ),
+        this.requestTimeoutMs,
+        what,
+      );
+      return list.items as unknown as LiveObject[];
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+
+  /**
+   * A JSON merge patch (RFC 7386) of one object, or of its `status`
+   * subresource (custom resources: `plural` names the resource), as
+   * `kubectl patch --type merge [--subresource status]` sends it: what
+   * `kubectl argo rollouts promote` and `abort` do to a Rollout.
+   */
+  async mergePatch(
+    ref: KubernetesManifest,
+    patch: Record<string, unknown>,
+    options?: { subresource: 'status'; plural: string },
+  ): Promise<LiveObject> {
+    const { name, namespace } = ref.metadata;
+    const what = `Patching ${objectName(ref)}${
+      options ? `/${options.subresource}` : ''
+    }`;
+    try {
+      if (options) {
+        const [group, version] = ref.apiVersion.split('/');
+        const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+        return (await withTimeout(
+          api.patchNamespacedCustomObjectStatus(
+            {
+              group,
+              version,
+              namespace: namespace ?? 'default',
+              plural: options.plural,
+              name,
+              body: patch,
+            },
+            this.k8s.setHeaderOptions(
+              'Content-Type',
+              this.k8s.PatchStrategy.MergePatch,
+            ),
+          ),
+          this.requestTimeoutMs,
+          what,
+        )) as LiveObject;
+      }
+      return (await withTimeout(
+        this.objects.patch(
+          {
+            ...patch,
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: {
+              ...((patch.metadata as object | undefined) ?? {}),
+              name,
+              namespace,
+            },
+          },
+          undefined,
+          undefined,
+          FIELD_MANAGER,
+          undefined,
+          this.k8s.PatchStrategy.MergePatch,
+        ),
+        this.requestTimeoutMs,
+        what,
+      )) as unknown as LiveObject;
+    } catch (error) {
+      throw describeError(error, what);
+    }
+  }
+
   /** Events about the pods (and the Deployment) of a workload, newest last. */
   async events(namespace: string, name: string): Promise<EventSummary[]> {
     const what = `Listing events in ${namespace}`;

@@ -24,7 +24,9 @@ export const quotaCheck: DeploymentStep = {
     const { plan, call, deps } = run;
     const poolRef = stringifyEntityRef(plan.pool);
     const reserve = !run.dryRun && 'cluster' in run.target;
-    const rollout = await decideRollout(run);
+    const rollout = plan.canary
+      ? canaryRollout(plan.canary.plan.reservedGpus, plan)
+      : await decideRollout(run);
     const request = {
       endpoint: plan.endpointRef,
       team: plan.team,
@@ -56,13 +58,18 @@ export const quotaCheck: DeploymentStep = {
     if (reserve) {
       run.restoreReservation = () =>
         deps.quotas.restoreAllocation({ endpoint: plan.endpointRef, previous });
+      if (surge && rollout.strategy === 'canary') {
+        run.reservedCanaryGpus = surge;
+      }
       if (surge) {
         run.releaseSurge = async () => {
           await deps.quotas.releaseSurge({ deploymentId: run.progress.id });
         };
       }
     }
-    const surgeText = surge ? ` + ${surge} surge` : '';
+    const surgeText = surge
+      ? ` + ${surge} ${rollout.strategy === 'canary' ? 'canary' : 'surge'}`
+      : '';
     return {
       status: 'passed',
       message: `${reserve ? 'reserved' : 'would reserve'} ${
@@ -88,6 +95,13 @@ async function refused(
   numbers?: QuotaCheck,
 ) {
   const { plan, deps } = run;
+  if (rollout.strategy === 'canary') {
+    return {
+      status: 'failed' as const,
+      message: `no room for the canary: ${reasons}. The canary's pods need ${rollout.surgeGpus} GPUs beside the endpoint's own ${plan.gpus} until it ends; wait until GPUs are free, or promote with strategy rolling.`,
+      details: { ...(numbers ?? {}), rollout },
+    };
+  }
   if (rollout.surgeGpus > 0) {
     const withoutSurge = await deps.quotas.check({
       endpoint: plan.endpointRef,
@@ -117,5 +131,26 @@ async function refused(
     status: 'failed' as const,
     message: reasons,
     details: { ...(numbers ?? {}), rollout },
+  };
+}
+
+/**
+ * The rollout of a canary promote: its pods' GPUs (planCanary's
+ * `reservedGpus`, both workloads while converting) are held like surge
+ * GPUs, checked with the endpoint's own before the first step, until the
+ * canary ends (CanaryService releases them once).
+ */
+function canaryRollout(
+  reservedGpus: number,
+  plan: Parameters<DeploymentStep['run']>[0]['plan'],
+): RolloutPlan {
+  return {
+    strategy: 'canary',
+    maxSurge: plan.strategy.maxSurge,
+    maxUnavailable: plan.strategy.maxUnavailable,
+    surgeGpus: reservedGpus,
+    reason: `canary through ${
+      plan.canary!.plan.engine
+    }: ${reservedGpus} GPUs for the canary's pods are held on top of the endpoint's own until the canary ends`,
   };
 }

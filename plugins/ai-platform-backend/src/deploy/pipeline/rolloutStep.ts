@@ -2,8 +2,9 @@ import { objectName } from '../kube/KubernetesClusterClient';
 import type { DeploymentStep } from './types';
 import { llmInferenceServiceRollout } from './waitForLLMInferenceService';
 import { waitForRollout } from './waitForRollout';
+import { startCanary } from './startCanary';
 
-/** 6. Waits for the Deployment's rollout (see waitForRollout), or for an LLMInferenceService's conditions (see waitForLLMInferenceService). */
+/** 6. Waits for the Deployment's rollout (see waitForRollout), or for an LLMInferenceService's conditions (see waitForLLMInferenceService); a canary promote starts its canary instead (see startCanary). */
 export const rolloutStep: DeploymentStep = {
   name: 'rollout',
   async run(run) {
@@ -11,6 +12,7 @@ export const rolloutStep: DeploymentStep = {
     if (!applied) {
       return { status: 'skipped', message: 'nothing was applied' };
     }
+    if (plan.canary) return startCanary(run);
     await progress.setState('rolling-out');
     const llmisvc = plan.manifests.find(m => m.kind === 'LLMInferenceService');
     if (llmisvc) return llmInferenceServiceRollout(run, llmisvc);

@@ -25,6 +25,7 @@ import type {
 } from '../tenancy/NamespaceOwners';
 import type { EndpointIdentities } from '../tenancy/EndpointIdentities';
 import type { DeployOptions } from '../types';
+import type { CanaryService } from '../canary/CanaryService';
 
 /** The services the steps of a deployment use (only the calls they make). */
 export type DeploymentDependencies = {
@@ -44,6 +45,8 @@ export type DeploymentDependencies = {
   /** Which catalog endpoints use which Kubernetes names. */
   identities: Pick<EndpointIdentities, 'endpointsNamed'>;
   deploy: DeployOptions;
+  /** The canary workflow, where canary promotes are set up (see canary/CanaryService). */
+  canaries?: Pick<CanaryService, 'start'>;
 };
 
 /** What the steps report as they go, besides their own outcome. */
@@ -76,6 +79,8 @@ export type DeploymentRun = {
    * ends, however it ends.
    */
   releaseSurge: () => Promise<void>;
+  /** Set by the quota check when it reserved GPUs for a canary's pods (a canary promote). */
+  reservedCanaryGpus?: number;
   /** The namespace the objects go to and who owns it, once loaded (see targetNamespace). */
   namespace?: NamespaceOwnership;
   /** Set by the ownership check when an admin adopts objects: apply with force. */

@@ -24,11 +24,13 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useElementId } from '../common/useElementId';
 import Alert from '@material-ui/lab/Alert';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { StatusError, StatusOK } from '@backstage/core-components';
 import { DeploymentProgress } from '../DeploymentProgress';
@@ -36,6 +38,14 @@ import { shortRef } from '../common/entityRefs';
 import { MIN_REASON_LENGTH } from '../common/ReasonDialog';
 import { SelectField } from '../common/SelectField';
 import { RolloutPreview, surgeBlocks } from './RolloutPreview';
+import { CanaryPreview } from './CanaryPreview';
+import { CanaryStepsEditor } from './CanaryStepsEditor';
+import {
+  type CanaryStepDraft,
+  canaryStepsProblem,
+  draftsOf,
+  validateCanarySteps,
+} from './canarySteps';
 
 /** Applied revisions: the ones that ran (newest first). */
 export function appliedRevisions(history: DeploymentRecord[]) {
@@ -83,7 +93,9 @@ function QuotaPreview(props: {
  * an earlier revision. Before confirming, it shows the checks the backend
  * will run — the target version's eval gates (and whether they are enforced),
  * the quota check with its numbers, and from a dry run of the same call
- * whether the rollout keeps serving (surge) or takes downtime, and why —
+ * whether the rollout keeps serving (surge) or takes downtime, and why, or
+ * for a canary (strategy and steps chosen here) the engine, the GPUs reserved
+ * for it and the split the replicas really give —
  * and asks for a reason; after, it
  * follows the deployment until it is final.
  */
@@ -114,6 +126,8 @@ export function DeploymentDialog(props: {
   const [reason, setReason] = useState('');
   const [override, setOverride] = useState(false);
   const [acceptDowntime, setAcceptDowntime] = useState(false);
+  const [strategy, setStrategy] = useState<'rolling' | 'canary'>('rolling');
+  const [drafts, setDrafts] = useState<CanaryStepDraft[]>(() => draftsOf());
   const [started, setStarted] = useState<DeploymentRecord>();
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<Error>();
@@ -129,6 +143,8 @@ export function DeploymentDialog(props: {
     setReason('');
     setOverride(false);
     setAcceptDowntime(false);
+    setStrategy('rolling');
+    setDrafts(draftsOf());
     setStarted(undefined);
     setSubmitError(undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -170,6 +186,14 @@ export function DeploymentDialog(props: {
     [api, props.open, poolRef, gpus, endpointRef, endpoint.spec.owner],
   );
 
+  const canary = mode === 'promote' && strategy === 'canary';
+  const stepsCheck = useMemo(() => validateCanarySteps(drafts), [drafts]);
+  const stepsProblem = canary ? canaryStepsProblem(stepsCheck) : undefined;
+  const canaryBody = canary
+    ? { strategy: 'canary' as const, canary: { steps: stepsCheck.steps } }
+    : {};
+  const canaryKey = canary ? JSON.stringify(stepsCheck.steps ?? null) : '';
+
   // A dry run of the same call: the backend's checks say how it rolls out.
   const name = {
     namespace: endpoint.metadata.namespace ?? 'default',
@@ -181,10 +205,15 @@ export function DeploymentDialog(props: {
       ...name,
       dryRun: true,
       wait: true,
-      ...(acceptDowntime ? { allowDowntime: true } : {}),
+      ...(acceptDowntime && !canary ? { allowDowntime: true } : {}),
     };
     if (mode === 'promote' && targetVersion) {
-      return api.promoteEndpoint({ ...dry, modelVersion: targetVersion });
+      if (canary && !stepsCheck.steps) return undefined;
+      return api.promoteEndpoint({
+        ...dry,
+        modelVersion: targetVersion,
+        ...canaryBody,
+      });
     }
     if (mode === 'rollback' && target) {
       return api.rollbackEndpoint({ ...dry, toRevision: target.revision });
@@ -198,6 +227,7 @@ export function DeploymentDialog(props: {
     target?.revision,
     acceptDowntime,
     endpointRef,
+    canaryKey,
   ]);
 
   const gatesBlock =
@@ -209,7 +239,15 @@ export function DeploymentDialog(props: {
     blockedBy = 'There is no earlier applied revision to roll back to.';
   } else if (quota.value && !quota.value.allowed) {
     blockedBy = `The quota check fails: ${quota.value.reasons.join('; ')}`;
-  } else if (surgeBlocks(preview.value, acceptDowntime)) {
+  } else if (stepsProblem) {
+    blockedBy = `Fix the canary steps. ${stepsProblem}`;
+  } else if (
+    canary &&
+    preview.value?.error &&
+    preview.value.error.check !== 'gates'
+  ) {
+    blockedBy = `The backend refuses the canary: ${preview.value.error.message}`;
+  } else if (!canary && surgeBlocks(preview.value, acceptDowntime)) {
     blockedBy =
       'There is no room for the surge: wait until GPUs are free, or accept downtime.';
   } else if (gatesBlock && !override) {
@@ -224,7 +262,7 @@ export function DeploymentDialog(props: {
   const confirm = async () => {
     setSubmitting(true);
     setSubmitError(undefined);
-    const downtime = acceptDowntime ? { allowDowntime: true } : {};
+    const downtime = acceptDowntime && !canary ? { allowDowntime: true } : {};
     try {
       const record =
         mode === 'promote'
@@ -234,6 +272,7 @@ export function DeploymentDialog(props: {
               reason: reason.trim(),
               ...(override ? { overrideGates: true } : {}),
               ...downtime,
+              ...canaryBody,
             })
           : await api.rollbackEndpoint({
               ...name,
@@ -356,13 +395,51 @@ export function DeploymentDialog(props: {
                 </Typography>
               )}
             </Box>
+            {mode === 'promote' && (
+              <Box mt={2} component="section" aria-label="Strategy">
+                <Typography variant="subtitle2">Strategy</Typography>
+                <RadioGroup
+                  row
+                  aria-label="Strategy"
+                  value={strategy}
+                  onChange={e =>
+                    setStrategy(e.target.value as 'rolling' | 'canary')
+                  }
+                >
+                  <FormControlLabel
+                    value="rolling"
+                    control={<Radio color="primary" />}
+                    label="Rolling: all traffic moves to the new version"
+                  />
+                  <FormControlLabel
+                    value="canary"
+                    control={<Radio color="primary" />}
+                    label="Canary: a share of the traffic, step by step"
+                  />
+                </RadioGroup>
+                {canary && (
+                  <CanaryStepsEditor
+                    drafts={drafts}
+                    validation={stepsCheck}
+                    onChange={setDrafts}
+                  />
+                )}
+              </Box>
+            )}
             <Box mt={2} component="section" aria-label="Rollout">
               <Typography variant="subtitle2">Rollout</Typography>
-              <RolloutPreview
-                state={preview}
-                acceptDowntime={acceptDowntime}
-                onAcceptDowntime={setAcceptDowntime}
-              />
+              {canary ? (
+                <CanaryPreview
+                  state={preview}
+                  stepsValid={Boolean(stepsCheck.steps)}
+                />
+              ) : (
+                <RolloutPreview
+                  state={preview}
+                  acceptDowntime={acceptDowntime}
+                  onAcceptDowntime={setAcceptDowntime}
+                />
+              )}
             </Box>
             <TextField
               id={id && `${id}-reason`}
@@ -398,7 +475,9 @@ export function DeploymentDialog(props: {
             disabled={Boolean(blockedBy) || checking || submitting}
           >
             {mode === 'promote'
-              ? `Promote to ${targetVersion ?? '…'}`
+              ? `Promote to ${targetVersion ?? '…'}${
+                  canary ? ' as a canary' : ''
+                }`
               : `Roll back to revision ${target?.revision ?? '…'}`}
           </Button>
         )}

@@ -1,0 +1,85 @@
+import { DEFAULT_CANARY_STEPS } from '@internal/plugin-ai-platform-common';
+import {
+  canaryStepsProblem,
+  draftsOf,
+  formatSeconds,
+  pauseText,
+  validateCanarySteps,
+} from './canarySteps';
+
+describe('canary steps', () => {
+  it('starts from the default steps and gives them back unchanged', () => {
+    const drafts = draftsOf();
+    expect(drafts).toEqual([
+      { weight: '10', pause: 'timed', seconds: '300' },
+      { weight: '50', pause: 'approval', seconds: '300' },
+      { weight: '100', pause: 'none', seconds: '300' },
+    ]);
+    const v = validateCanarySteps(drafts);
+    expect(v.steps).toEqual(DEFAULT_CANARY_STEPS);
+    expect(canaryStepsProblem(v)).toBeUndefined();
+  });
+
+  it('names the field of each step that is wrong', () => {
+    const v = validateCanarySteps([
+      { weight: '20', pause: 'timed', seconds: '0' },
+      { weight: '20', pause: 'approval', seconds: '' },
+      { weight: 'ten', pause: 'none', seconds: '' },
+      { weight: '90', pause: 'none', seconds: '' },
+    ]);
+    expect(v.steps).toBeUndefined();
+    expect(v.stepErrors).toEqual([
+      { seconds: 'Whole seconds from 1 to 86400.' },
+      { weight: "Must be above step 1's 20 %." },
+      { weight: 'A whole percent from 1 to 100.' },
+      { weight: 'The last step sends all traffic: 100.' },
+    ]);
+    expect(canaryStepsProblem(v)).toBe(
+      'Step 1: pause: Whole seconds from 1 to 86400.',
+    );
+  });
+
+  it('refuses 100 before the last step, fractions and an empty list', () => {
+    expect(
+      validateCanarySteps([
+        { weight: '100', pause: 'approval', seconds: '' },
+        { weight: '100', pause: 'none', seconds: '' },
+      ]).stepErrors[0],
+    ).toEqual({ weight: 'Only the last step may be 100.' });
+    expect(
+      validateCanarySteps([
+        { weight: '12.5', pause: 'timed', seconds: '60' },
+        { weight: '100', pause: 'none', seconds: '' },
+      ]).stepErrors[0],
+    ).toEqual({ weight: 'A whole percent from 1 to 100.' });
+    expect(canaryStepsProblem(validateCanarySteps([]))).toBe(
+      'Add at least one step (the last 100 %).',
+    );
+  });
+
+  it('allows at most ten steps', () => {
+    const drafts = Array.from({ length: 11 }, (_, i) => ({
+      weight: String(i === 10 ? 100 : (i + 1) * 5),
+      pause: 'timed' as const,
+      seconds: '30',
+    }));
+    const tooMany = validateCanarySteps(drafts);
+    expect(tooMany.steps).toBeUndefined();
+    expect(tooMany.error).toBe('At most 10 steps.');
+    expect(validateCanarySteps(drafts.slice(1)).steps).toHaveLength(10);
+  });
+
+  it('says durations and pauses in words', () => {
+    expect(formatSeconds(45)).toBe('45 s');
+    expect(formatSeconds(300)).toBe('5 min');
+    expect(formatSeconds(5430)).toBe('1 h 30 min 30 s');
+    expect(formatSeconds(0)).toBe('0 s');
+    expect(pauseText({ weight: 10, pause: { durationSeconds: 90 } })).toBe(
+      'for 1 min 30 s',
+    );
+    expect(pauseText({ weight: 50, pause: { approval: true } })).toBe(
+      'until approved',
+    );
+    expect(pauseText({ weight: 100 })).toBe('goes on at once');
+  });
+});

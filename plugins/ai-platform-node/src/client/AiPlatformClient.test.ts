@@ -128,6 +128,33 @@ describe('AiPlatformClient', () => {
     ]);
   });
 
+  it('reads the running deployments with the token', async () => {
+    const items = [
+      {
+        endpointRef: 'inferenceendpoint:default/chat',
+        revision: 3,
+        modelVersion: 'v2',
+        finishedAt: '2026-01-01T00:00:00.000Z',
+      },
+    ];
+    const fetchMock = jest.fn(async () => json(200, { items }));
+    const client = new AiPlatformClient({ discovery, fetch: fetchMock });
+    expect(await client.listRunningDeployments(token)).toEqual({ items });
+    expect(fetchMock).toHaveBeenCalledWith(`${baseUrl}/deployments/running`, {
+      method: 'GET',
+      headers: {
+        Accept: 'application/json',
+        Authorization: 'Bearer user-token',
+      },
+    });
+    fetchMock.mockImplementationOnce(async () =>
+      json(401, { error: { name: 'AuthenticationError', message: 'no' } }),
+    );
+    await expect(client.listRunningDeployments(token)).rejects.toBeInstanceOf(
+      ResponseError,
+    );
+  });
+
   it("throws a ResponseError that carries the server's message", async () => {
     const client = new AiPlatformClient({
       discovery,

@@ -11,6 +11,7 @@ import {
   type RenderRequest,
   type RenderResponse,
   type RollbackRequest,
+  type RunningDeployment,
   type SizingRequest,
   type SizingResponse,
 } from '@internal/plugin-ai-platform-common';
@@ -155,6 +156,16 @@ export class AiPlatformClient {
       `/deployments${search ? `?${search}` : ''}`,
       options,
     );
+  }
+
+  /**
+   * Per endpoint the portal deployed, the revision and model version that
+   * run now (its newest applied revision), from the deployment records.
+   */
+  async listRunningDeployments(
+    options: AiPlatformRequestOptions,
+  ): Promise<{ items: RunningDeployment[] }> {
+    return this.request('GET', '/deployments/running', options);
   }
 
   /** What runs now: the records' running version and the workload's live state. */

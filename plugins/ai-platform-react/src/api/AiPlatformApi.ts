@@ -35,6 +35,7 @@ import type {
   SloFleetResponse,
   QuotaUsageResponse,
   RunningFleetResponse,
+  RunningDeployment,
 } from '@internal/plugin-ai-platform-common';
 
 /**
@@ -239,13 +240,8 @@ export interface AiPlatformApi {
 /** An InferenceEndpoint by namespace and name (the path of the endpoint routes). */
 export type EndpointName = { namespace: string; name: string };
 
-/** What runs now per endpoint (`GET /deployments/running`). */
-export type RunningDeployment = {
-  endpointRef: string;
-  revision: number;
-  modelVersion: string;
-  finishedAt?: string;
-};
+/** What runs now per endpoint (`GET /deployments/running`); defined in -common. */
+export type { RunningDeployment } from '@internal/plugin-ai-platform-common';
 
 /** The ApiRef of {@link AiPlatformApi}. */
 export const aiPlatformApiRef = createApiRef<AiPlatformApi>({

@@ -97,6 +97,8 @@ describe('AiPlatformRunningVersions', () => {
     await new Promise(r => server.close(r));
   });
 
+  const logger = mockServices.logger.mock();
+
   function source(now: { t: number }) {
     const { port } = server.address() as AddressInfo;
     return new AiPlatformRunningVersions({
@@ -105,7 +107,7 @@ describe('AiPlatformRunningVersions', () => {
         getExternalBaseUrl: async () => '',
       },
       auth: mockServices.auth(),
-      logger: mockServices.logger.mock(),
+      logger,
       ttlMs: 1000,
       now: () => now.t,
     });
@@ -139,5 +141,10 @@ describe('AiPlatformRunningVersions', () => {
     now.t = 2000;
     const kept = await s.running();
     expect(kept.get('inferenceendpoint:default/chat')?.revision).toBe(3);
+    expect(requests).toHaveLength(2);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('keeping the last known ones'),
+      { error: expect.stringContaining('503') },
+    );
   });
 });

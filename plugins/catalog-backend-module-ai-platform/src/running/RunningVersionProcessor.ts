@@ -10,6 +10,7 @@ import {
   ANNOTATION_RUNNING_MODEL_VERSION,
   isInferenceEndpointEntity,
 } from '@internal/plugin-ai-platform-common';
+import { AiPlatformClient } from '@internal/plugin-ai-platform-node';
 
 /** What an endpoint runs, per the ai-platform deployment records. */
 export type RunningRevision = { revision: number; modelVersion: string };
@@ -21,14 +22,15 @@ export interface RunningVersionSource {
 }
 
 /**
- * Reads `GET /api/ai-platform/deployments/running` with the catalog's own
- * service credentials, at most once per `ttlMs`. When the ai-platform
- * backend cannot answer, the last answer stands (and is logged), so catalog
- * processing never fails on it.
+ * Reads `GET /api/ai-platform/deployments/running` through -node's
+ * AiPlatformClient with the catalog's own service credentials, at most once
+ * per `ttlMs`. When the ai-platform backend cannot answer, the last answer
+ * stands (and is logged), so catalog processing never fails on it.
  */
 export class AiPlatformRunningVersions implements RunningVersionSource {
   private cached?: { at: number; value: Map<string, RunningRevision> };
   private inFlight?: Promise<Map<string, RunningRevision>>;
+  private readonly client: AiPlatformClient;
 
   constructor(
     private readonly options: {
@@ -38,7 +40,9 @@ export class AiPlatformRunningVersions implements RunningVersionSource {
       ttlMs?: number;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.client = new AiPlatformClient({ discovery: options.discovery });
+  }
 
   async running(): Promise<Map<string, RunningRevision>> {
     const now = (this.options.now ?? Date.now)();
@@ -52,28 +56,15 @@ export class AiPlatformRunningVersions implements RunningVersionSource {
   }
 
   private async fetch(now: number): Promise<Map<string, RunningRevision>> {
-    const { discovery, auth, logger } = this.options;
+    const { auth, logger } = this.options;
     try {
       const { token } = await auth.getPluginRequestToken({
         onBehalfOf: await auth.getOwnServiceCredentials(),
         targetPluginId: 'ai-platform',
       });
-      const base = await discovery.getBaseUrl('ai-platform');
-      const res = await fetch(`${base}/deployments/running`, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      if (!res.ok) {
-        throw new Error(`HTTP ${res.status} ${res.statusText}`);
-      }
-      const body = (await res.json()) as {
-        items: Array<{
-          endpointRef: string;
-          revision: number;
-          modelVersion: string;
-        }>;
-      };
+      const { items } = await this.client.listRunningDeployments({ token });
       const value = new Map(
-        body.items.map(i => [
+        items.map(i => [
           i.endpointRef,
           { revision: i.revision, modelVersion: i.modelVersion },
         ]),

@@ -1,3 +1,6 @@
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -21,6 +24,13 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
+  // Canary objects (issue 23): the CRDs of Argo Rollouts v1.5.0 and Gateway
+  // API v1.0.0, as @kubernetes-models/argo-rollouts 0.3.2 and
+  // @kubernetes-models/gateway-api 0.5.1 generate them; the engines add the
+  // checks of later fields (canary/argoRollouts/validateRolloutObjects.ts).
+  'argoproj.io/v1alpha1/Rollout': Rollout,
+  'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
 };
 
 /** Thrown when a rendered object does not match the Kubernetes schema. */

@@ -40,7 +40,11 @@ import { parseGenericResults } from '../../evals/genericFormat';
 import { fleetFromEntities } from '../../fleet/FleetSource';
 import { QuotaService } from '../../quotas/QuotaService';
 import { DatabaseDeploymentStore } from '../DatabaseDeploymentStore';
-import { DeploymentService } from '../DeploymentService';
+import {
+  DeploymentService,
+  type DeploymentServiceOptions,
+} from '../DeploymentService';
+import { DatabaseCanaryStore } from '../canary/DatabaseCanaryStore';
 import { KubernetesClusterClient } from '../kube/KubernetesClusterClient';
 import type { DeployOptions } from '../types';
 
@@ -208,6 +212,8 @@ export async function createDeployHarness(options: {
   onFinished?: DeploymentFinishedListener;
   /** The deployment service's clock (the interrupted-deployment sweep reads it). */
   now?: () => Date;
+  /** Canary promotes: the engines (e.g. memoryCanaryEngine doubles) and the rest of DeploymentServiceOptions.canary. */
+  canary?: Omit<NonNullable<DeploymentServiceOptions['canary']>, 'store'>;
 }) {
   const { knex } = options;
   await migrateDatabase(knex);
@@ -288,6 +294,14 @@ export async function createDeployHarness(options: {
       ...options.deploy,
     },
     ...(options.now ? { now: options.now } : {}),
+    ...(options.canary
+      ? {
+          canary: {
+            ...options.canary,
+            store: DatabaseCanaryStore.create({ knex }),
+          },
+        }
+      : {}),
   });
 
   return {
@@ -298,6 +312,7 @@ export async function createDeployHarness(options: {
     quotas,
     evalStore,
     entities,
+    auditLog,
     /** Audit records, oldest first. */
     async audit() {
       return (await auditStore.query({ limit: 500 })).items.reverse();

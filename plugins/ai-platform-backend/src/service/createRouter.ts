@@ -4,8 +4,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import express from 'express';
-import Router from 'express-promise-router';
+import type express from 'express';
 import type { AuditLog } from '../audit/AuditLog';
 import type { CostStore } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
@@ -25,12 +24,14 @@ import type { RunningFleetService } from '../cost/RunningFleetService';
 import type { QuotaUsageService } from '../quotas/QuotaUsageService';
 import { addSloRoutes } from './sloRoutes';
 import { createRouteContext } from './routeContext';
+import { createValidatedRouter } from './createValidatedRouter';
 
 /**
  * The ai-platform REST API (see openapi.yaml), assembled from one routes
- * file per feature. Every mutating route goes through the one mutation
- * helper (`mutation.ts`): parse, permission, run, and one audit record for
- * the success and for every refusal.
+ * file per feature on a router that first validates every request against
+ * the spec (`createValidatedRouter`). Every mutating route goes through the
+ * one mutation helper (`mutation.ts`): parse, permission, run, and one audit
+ * record for the success and for every refusal.
  */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
@@ -52,9 +53,8 @@ export async function createRouter(options: {
   running?: RunningFleetService;
   quotaUsage?: QuotaUsageService;
 }): Promise<express.Router> {
-  const router = Router();
-  router.use(express.json({ limit: '10mb' }));
   const context = createRouteContext(options);
+  const router = createValidatedRouter({ mutations: context.mutations });
   const { evals, evalStore } = options;
 
   addEvalRoutes(router, { ...context, evals, evalStore });

@@ -69,6 +69,16 @@ export type Mutations = {
     req: express.Request,
     spec: ServiceAuditedMutationSpec<I, T>,
   ): Promise<T>;
+  /**
+   * Records a call of a mutating route refused before its handler ran (the
+   * spec's request validation), under the route's action, with the method
+   * and path as its request: the same record as a refused `parse`.
+   */
+  recordRefusal(
+    req: express.Request,
+    action: string,
+    error: unknown,
+  ): Promise<void>;
 };
 
 /**
@@ -151,6 +161,14 @@ export function createMutations(options: {
         throw error;
       }
       return spec.run(input, credentials);
+    },
+
+    async recordRefusal(req, action, error) {
+      const credentials = await credentialsOf(req);
+      await auditLog.recordFailure(
+        refusedBeforeParsing(req, action, credentials),
+        error,
+      );
     },
   };
 }

@@ -26,11 +26,18 @@ export function parseInput<S extends z.ZodType>(
 /** A name or ref; database columns of names and refs hold 255 characters. */
 export const nonEmpty = z.string().trim().min(1).max(255);
 
-/** The reason a mutation asks for. */
+/** Why a reason is refused, here and by the spec's validation (`minLength`). */
+export const REASON_MIN_LENGTH_MESSAGE = (min: number) =>
+  `give a reason of at least ${min} characters`;
+
+/**
+ * The reason a mutation asks for. The spec says `minLength: 10`; it cannot
+ * say that the length counts without surrounding blanks.
+ */
 export const reasonSchema = z
   .string()
   .trim()
-  .min(10, 'give a reason of at least 10 characters');
+  .min(10, REASON_MIN_LENGTH_MESSAGE(10));
 
 /** An entity ref in canonical form, of the given kind by default. */
 export const entityRef = (kind: string) =>

@@ -7,12 +7,12 @@ import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage
 import type { EndpointMap } from './apis';
 
 export const spec = {
-  openapi: '3.0.3',
+  openapi: '3.1.0',
   info: {
     title: 'ai-platform',
     version: '0.1.0',
     description:
-      'The ai-platform backend API, served at /api/ai-platform. Every route needs\nBackstage credentials: a user token (the portal) or a service token (CI,\nthrough backend.auth.externalAccess). Bad input answers 400 with a message\nnaming each field; a missing permission answers 403.\n',
+      'The ai-platform backend API, served at /api/ai-platform. Every route needs\nBackstage credentials: a user token (the portal) or a service token (CI,\nthrough backend.auth.externalAccess). Bad input answers 400 with a message\nnaming each field; a missing permission answers 403. Requests are\nvalidated against this spec before any route runs; each mutating\noperation names its audit action (`x-audit-action`), under which every\nrefusal of it, bad input included, leaves one audit record.\n',
   },
   servers: [
     {
@@ -47,6 +47,7 @@ export const spec = {
   paths: {
     '/evals/runs': {
       post: {
+        'x-audit-action': 'eval.ingest',
         tags: ['evals'],
         summary: 'Post the results of an eval run for a model version',
         description:
@@ -400,8 +401,7 @@ export const spec = {
             schema: {
               type: 'string',
             },
-            description: 'Model spec.type',
-            'e.g. llm': null,
+            description: 'Model spec.type, e.g. llm',
           },
           {
             name: 'task',
@@ -517,6 +517,7 @@ export const spec = {
     },
     '/gates/overrides': {
       post: {
+        'x-audit-action': 'gate.override',
         tags: ['gates'],
         summary: 'Override one gate of one model version, with a reason',
         description:
@@ -900,6 +901,7 @@ export const spec = {
     },
     '/quotas/overrides': {
       put: {
+        'x-audit-action': 'quota.update',
         tags: ['quotas'],
         summary:
           "Set a team's quota on a pool (an override of the YAML baseline), with a reason",
@@ -951,6 +953,7 @@ export const spec = {
         },
       },
       delete: {
+        'x-audit-action': 'quota.clear',
         tags: ['quotas'],
         summary: 'Clear an override; the YAML baseline applies again',
         description:
@@ -999,6 +1002,7 @@ export const spec = {
     },
     '/quota-requests': {
       post: {
+        'x-audit-action': 'quota.request',
         tags: ['quotas'],
         summary:
           'Ask for a larger quota (the total wanted) for a team on a pool, with a reason',
@@ -1115,6 +1119,7 @@ export const spec = {
     },
     '/quota-requests/{id}/decision': {
       post: {
+        'x-audit-action': 'quota.request.decide',
         tags: ['quotas'],
         summary:
           'Approve (the quota becomes the requested total) or reject a pending request, with a reason',
@@ -1315,8 +1320,7 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Rows',
-            'biggest first': null,
+            description: 'Rows, biggest first',
             content: {
               'application/json': {
                 schema: {
@@ -1462,6 +1466,7 @@ export const spec = {
         },
       },
       put: {
+        'x-audit-action': 'budget.update',
         tags: ['cost'],
         summary: "Set a team's budget for a month, with a reason",
         description:
@@ -1479,6 +1484,7 @@ export const spec = {
                   },
                   month: {
                     type: 'string',
+                    pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
                     example: '2026-12',
                   },
                   amount: {
@@ -1487,6 +1493,8 @@ export const spec = {
                   },
                   currency: {
                     type: 'string',
+                    pattern: '^[A-Z]{3}$',
+                    description: 'ISO 4217 code',
                     example: 'USD',
                   },
                   reason: {
@@ -1592,6 +1600,7 @@ export const spec = {
     },
     '/deployments': {
       post: {
+        'x-audit-action': 'endpoint.deploy',
         tags: ['deployments'],
         summary:
           'Deploy (create or update) an inference endpoint onto its GPU pool',
@@ -1796,6 +1805,7 @@ export const spec = {
     },
     '/endpoints/{namespace}/{name}/promote': {
       post: {
+        'x-audit-action': 'endpoint.promote',
         tags: ['deployments'],
         summary: 'Move an endpoint to another version of its model',
         description:
@@ -1868,6 +1878,7 @@ export const spec = {
     },
     '/endpoints/{namespace}/{name}/rollback': {
       post: {
+        'x-audit-action': 'endpoint.rollback',
         tags: ['deployments'],
         summary:
           'Re-apply the objects of an earlier revision (by default the one before the running one)',

@@ -293,7 +293,7 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          /** @description Model spec.type */
+          /** @description Model spec.type, e.g. llm */
           type?: string;
           task?: string;
           stage?:
@@ -1021,7 +1021,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Rows */
+        /** @description Rows, biggest first */
         200: {
           headers: {
             [name: string]: unknown;
@@ -1182,7 +1182,10 @@ export interface paths {
             /** @example 2026-12 */
             month: string;
             amount: number;
-            /** @example USD */
+            /**
+             * @description ISO 4217 code
+             * @example USD
+             */
             currency: string;
             reason: string;
           };

@@ -1,0 +1,35 @@
+import { requestValidationMessage } from './requestValidationMessage';
+
+describe('requestValidationMessage', () => {
+  it('names each field and why, per place, in the routes’ wording', () => {
+    expect(
+      requestValidationMessage(
+        "request/body must have required property 'version', request/body/format must be equal to one of the allowed values: lm-evaluation-harness, generic, request/query/limit must be integer",
+      ),
+    ).toBe(
+      'Invalid body: version: is required; format: must be equal to one of the allowed values: lm-evaluation-harness, generic. Invalid query: limit: must be integer',
+    );
+  });
+
+  it('names nested fields with dots, and a too-short reason as the routes do', () => {
+    expect(
+      requestValidationMessage(
+        "request/body/results/scores/0 must have required property 'task', request/body/reason must NOT have fewer than 10 characters, request/body/title must NOT have fewer than 3 characters",
+      ),
+    ).toBe(
+      'Invalid body: results.scores.0.task: is required; reason: give a reason of at least 10 characters; title: must be at least 3 characters',
+    );
+  });
+
+  it('names an unknown query parameter, a whole body, and keeps other text', () => {
+    expect(requestValidationMessage("Unknown query parameter 'foo'")).toBe(
+      'Invalid query: foo: is not a parameter of this route',
+    );
+    expect(requestValidationMessage('request/body must be object')).toBe(
+      'Invalid body: body: must be object',
+    );
+    expect(requestValidationMessage('unsupported media type text/plain')).toBe(
+      'unsupported media type text/plain',
+    );
+  });
+});

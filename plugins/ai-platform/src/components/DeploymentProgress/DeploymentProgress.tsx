@@ -43,6 +43,8 @@ export function outcomeText(record: DeploymentRecord): string {
       return `Failed at ${record.error?.check ?? 'a check'}: ${
         record.error?.message ?? 'see the checks'
       }${record.error?.cause ? ` (${record.error.cause})` : ''}`;
+    case 'canary':
+      return `The canary of ${record.modelVersion} runs step by step: follow it, and advance, approve or abort it, on the endpoint's Canary card.`;
     default:
       return `In progress: ${record.state}…`;
   }
@@ -116,8 +118,10 @@ export function DeploymentDetails(props: { record: DeploymentRecord }) {
 }
 
 /**
- * A deployment as it runs: polls its record until the state is final,
- * showing the checks, the progress lines and, at the end, the outcome.
+ * A deployment as it runs: polls its record until the state is final (or
+ * `canary`: the canary runs on for minutes or hours, and the Canary card
+ * follows it), showing the checks, the progress lines and, at the end, the
+ * outcome.
  */
 export function DeploymentProgress(props: {
   record: DeploymentRecord;
@@ -126,7 +130,8 @@ export function DeploymentProgress(props: {
   const api = useApi(aiPlatformApiRef);
   const [record, setRecord] = useState(props.record);
   const [pollError, setPollError] = useState<Error>();
-  const final = isFinalDeploymentState(record.state);
+  const final =
+    isFinalDeploymentState(record.state) || record.state === 'canary';
   const onFinal = useRef(props.onFinal);
   onFinal.current = props.onFinal;
   const reported = useRef(false);

@@ -115,7 +115,7 @@ describe('DeploymentDialog with strategy canary', () => {
       deploymentRecord(o.dryRun ? 0 : 4, {
         operation: 'promote',
         modelVersion: o.modelVersion,
-        state: o.dryRun ? 'dry-run' : 'checking',
+        state: o.dryRun ? 'dry-run' : 'canary',
         dryRun: Boolean(o.dryRun),
         canary: plan,
       }),
@@ -211,6 +211,14 @@ describe('DeploymentDialog with strategy canary', () => {
         },
       }),
     );
+    // The record stays `canary` while the canary runs: the dialog hands over
+    // to the Canary card instead of polling for minutes.
+    expect(
+      await within(dialog).findByText(
+        "The canary of v2 runs step by step: follow it, and advance, approve or abort it, on the endpoint's Canary card.",
+      ),
+    ).toBeInTheDocument();
+    expect(mock.getDeployment).not.toHaveBeenCalled();
   });
 
   it('says per field what is wrong with the steps and does not dry-run them', async () => {
@@ -231,7 +239,7 @@ describe('DeploymentDialog with strategy canary', () => {
       within(steps).getByText("Must be above step 1's 10 %."),
     ).toBeInTheDocument();
     expect(
-      within(steps).getByText('Whole seconds from 1 to 86400.'),
+      within(steps).getByText('Whole seconds from 30 to 86400.'),
     ).toBeInTheDocument();
     expect(
       within(dialog).getByText('Checked once the steps are valid.'),
@@ -241,7 +249,7 @@ describe('DeploymentDialog with strategy canary', () => {
     });
     expect(
       await within(dialog).findByText(
-        'Fix the canary steps. Step 1: pause: Whole seconds from 1 to 86400.',
+        'Fix the canary steps. Step 1: pause: Whole seconds from 30 to 86400.',
       ),
     ).toBeInTheDocument();
     expect(

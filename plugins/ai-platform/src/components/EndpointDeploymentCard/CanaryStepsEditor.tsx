@@ -70,6 +70,7 @@ export function CanaryStepsEditor(props: {
             const errors = validation.stepErrors[i] ?? {};
             const n = i + 1;
             const seconds = Number(d.seconds);
+            const last = i === drafts.length - 1;
             return (
               <TableRow key={i}>
                 <TableCell>{n}</TableCell>
@@ -87,51 +88,59 @@ export function CanaryStepsEditor(props: {
                     style={{ width: 150 }}
                   />
                 </TableCell>
-                <TableCell>
-                  <TextField
-                    id={`${id}-pause-${i}`}
-                    select
-                    label={`Step ${n} then`}
-                    value={d.pause}
-                    onChange={e =>
-                      update(i, { pause: e.target.value as StepPauseKind })
-                    }
-                    size="small"
-                    variant="outlined"
-                    style={{ minWidth: 170 }}
-                  >
-                    {(Object.keys(PAUSE_LABELS) as StepPauseKind[]).map(k => (
-                      <MenuItem key={k} value={k}>
-                        {PAUSE_LABELS[k]}
-                      </MenuItem>
-                    ))}
-                  </TextField>
-                </TableCell>
-                <TableCell>
-                  {d.pause === 'timed' ? (
+                <TableCell colSpan={last ? 2 : 1}>
+                  {last ? (
+                    <Typography variant="body2" color="textSecondary">
+                      ends the canary: all traffic on the new version
+                    </Typography>
+                  ) : (
                     <TextField
-                      id={`${id}-seconds-${i}`}
-                      label={`Step ${n} pause (seconds)`}
-                      value={d.seconds}
-                      onChange={e => update(i, { seconds: e.target.value })}
-                      error={Boolean(errors.seconds)}
-                      helperText={
-                        errors.seconds ??
-                        (seconds > 0 ? formatSeconds(seconds) : undefined)
+                      id={`${id}-pause-${i}`}
+                      select
+                      label={`Step ${n} then`}
+                      value={d.pause}
+                      onChange={e =>
+                        update(i, { pause: e.target.value as StepPauseKind })
                       }
-                      inputProps={{ inputMode: 'numeric' }}
                       size="small"
                       variant="outlined"
-                      style={{ width: 170 }}
-                    />
-                  ) : (
-                    <Typography variant="body2" color="textSecondary">
-                      {d.pause === 'approval'
-                        ? 'waits until someone approves'
-                        : 'goes on at once'}
-                    </Typography>
+                      style={{ minWidth: 170 }}
+                    >
+                      {(Object.keys(PAUSE_LABELS) as StepPauseKind[]).map(k => (
+                        <MenuItem key={k} value={k}>
+                          {PAUSE_LABELS[k]}
+                        </MenuItem>
+                      ))}
+                    </TextField>
                   )}
                 </TableCell>
+                {!last && (
+                  <TableCell>
+                    {d.pause === 'timed' ? (
+                      <TextField
+                        id={`${id}-seconds-${i}`}
+                        label={`Step ${n} pause (seconds)`}
+                        value={d.seconds}
+                        onChange={e => update(i, { seconds: e.target.value })}
+                        error={Boolean(errors.seconds)}
+                        helperText={
+                          errors.seconds ??
+                          (seconds > 0 ? formatSeconds(seconds) : undefined)
+                        }
+                        inputProps={{ inputMode: 'numeric' }}
+                        size="small"
+                        variant="outlined"
+                        style={{ width: 170 }}
+                      />
+                    ) : (
+                      <Typography variant="body2" color="textSecondary">
+                        {d.pause === 'approval'
+                          ? 'waits until someone approves'
+                          : 'goes on at once'}
+                      </Typography>
+                    )}
+                  </TableCell>
+                )}
                 <TableCell padding="none">
                   <IconButton
                     aria-label={`Remove step ${n}`}

@@ -29,14 +29,34 @@ describe('canary steps', () => {
     ]);
     expect(v.steps).toBeUndefined();
     expect(v.stepErrors).toEqual([
-      { seconds: 'Whole seconds from 1 to 86400.' },
+      { seconds: 'Whole seconds from 30 to 86400.' },
       { weight: "Must be above step 1's 20 %." },
       { weight: 'A whole percent from 1 to 100.' },
       { weight: 'The last step sends all traffic: 100.' },
     ]);
     expect(canaryStepsProblem(v)).toBe(
-      'Step 1: pause: Whole seconds from 1 to 86400.',
+      'Step 1: pause: Whole seconds from 30 to 86400.',
     );
+  });
+
+  it('leaves out the pause of the last step, which ends the canary', () => {
+    expect(
+      validateCanarySteps([
+        { weight: '30', pause: 'timed', seconds: '29' },
+        { weight: '100', pause: 'approval', seconds: '' },
+      ]),
+    ).toEqual({
+      stepErrors: [{ seconds: 'Whole seconds from 30 to 86400.' }, {}],
+    });
+    expect(
+      validateCanarySteps([
+        { weight: '30', pause: 'timed', seconds: '30' },
+        { weight: '100', pause: 'timed', seconds: 'x' },
+      ]).steps,
+    ).toEqual([
+      { weight: 30, pause: { durationSeconds: 30 } },
+      { weight: 100 },
+    ]);
   });
 
   it('refuses 100 before the last step, fractions and an empty list', () => {
@@ -57,16 +77,16 @@ describe('canary steps', () => {
     );
   });
 
-  it('allows at most ten steps', () => {
-    const drafts = Array.from({ length: 11 }, (_, i) => ({
-      weight: String(i === 10 ? 100 : (i + 1) * 5),
+  it('allows at most twenty steps', () => {
+    const drafts = Array.from({ length: 21 }, (_, i) => ({
+      weight: String(i === 20 ? 100 : (i + 1) * 4),
       pause: 'timed' as const,
       seconds: '30',
     }));
     const tooMany = validateCanarySteps(drafts);
     expect(tooMany.steps).toBeUndefined();
-    expect(tooMany.error).toBe('At most 10 steps.');
-    expect(validateCanarySteps(drafts.slice(1)).steps).toHaveLength(10);
+    expect(tooMany.error).toBe('At most 20 steps.');
+    expect(validateCanarySteps(drafts.slice(1)).steps).toHaveLength(20);
   });
 
   it('says durations and pauses in words', () => {

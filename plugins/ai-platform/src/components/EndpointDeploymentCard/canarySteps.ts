@@ -26,10 +26,10 @@ export type CanaryStepsValidation = {
   error?: string;
 };
 
-/** At most this many steps; a canary with more would take longer than anyone watches. */
-export const MAX_CANARY_STEPS = 10;
-/** The longest timed pause: one day. */
-export const MAX_PAUSE_SECONDS = 86_400;
+/** At most this many steps (the backend's bound). */
+export const MAX_CANARY_STEPS = 20;
+/** A timed pause's bounds in seconds: a tick of the backend's driver to a day. */
+export const PAUSE_SECONDS = { min: 30, max: 86_400 } as const;
 
 function pauseKindOf(step: CanaryStep): StepPauseKind {
   if (!step.pause) return 'none';
@@ -54,9 +54,10 @@ const wholeNumber = (text: string) =>
   /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
 
 /**
- * Checks the steps as the backend does (docs/canary.md): each weight a whole
- * percent from 1 to 100, rising from step to step, the last 100; a timed
- * pause from 1 second to a day. Says per field what is wrong.
+ * Checks the steps as the backend does (docs/canary.md): 1 to 20 steps;
+ * each weight a whole percent from 1 to 100, rising from step to step, the
+ * last 100; a timed pause from 30 seconds to a day. The last step ends the
+ * canary, so its pause is left out. Says per field what is wrong.
  */
 export function validateCanarySteps(
   drafts: CanaryStepDraft[],
@@ -79,12 +80,19 @@ export function validateCanarySteps(
       stepErrors[i].weight = 'Only the last step may be 100.';
     }
     if (weight !== undefined) previous = weight;
+    const last = i === drafts.length - 1;
     let pause: CanaryStep['pause'];
-    if (d.pause === 'approval') pause = { approval: true };
-    if (d.pause === 'timed') {
+    if (d.pause === 'approval' && !last) pause = { approval: true };
+    if (d.pause === 'timed' && !last) {
       const seconds = wholeNumber(d.seconds);
-      if (seconds === undefined || seconds < 1 || seconds > MAX_PAUSE_SECONDS) {
-        stepErrors[i].seconds = `Whole seconds from 1 to ${MAX_PAUSE_SECONDS}.`;
+      if (
+        seconds === undefined ||
+        seconds < PAUSE_SECONDS.min ||
+        seconds > PAUSE_SECONDS.max
+      ) {
+        stepErrors[
+          i
+        ].seconds = `Whole seconds from ${PAUSE_SECONDS.min} to ${PAUSE_SECONDS.max}.`;
       } else {
         pause = { durationSeconds: seconds };
       }

@@ -16,9 +16,13 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
-// ai-platform:model:size, :endpoint:render, :endpoint:deploy, :publish:local,
-// :catalog:register-local (the vllm-service template uses them)
+// ai-platform:model:size, :endpoint:render, :endpoint:deploy (the
+// vllm-service template uses them)
 backend.add(import('@internal/plugin-scaffolder-backend-module-ai-platform'));
+// Demo only: ai-platform:publish:local and :catalog:register-local, so that
+// the template publishes into a folder the catalog reads when there is no
+// Git host (aiPlatform.scaffolder.localPublishDirectory)
+backend.add(import('./modules/localPublish'));
 
 // Auth: guest sign-in for the demo (see app-config.yaml)
 backend.add(import('@backstage/plugin-auth-backend'));

@@ -1,7 +1,7 @@
 /**
  * Scaffolder actions of the AI platform: `ai-platform:model:size`,
- * `ai-platform:endpoint:render`, `ai-platform:endpoint:deploy`,
- * `ai-platform:publish:local` and `ai-platform:catalog:register-local`.
+ * `ai-platform:endpoint:render` and `ai-platform:endpoint:deploy`; and the
+ * helpers other scaffolder modules use to call a plugin as the task's user.
  *
  * @packageDocumentation
  */
@@ -14,9 +14,5 @@ export {
   formatDeploymentEvent,
   summarizeDeployment,
 } from './actions/createEndpointDeployAction';
-export { createPublishLocalAction } from './actions/createPublishLocalAction';
-export { createCatalogRegisterLocalAction } from './actions/createCatalogRegisterLocalAction';
-export {
-  LOCAL_PUBLISH_DIRECTORY_KEY,
-  readLocalPublishDirectory,
-} from './publish/readLocalPublishDirectory';
+export { describeError } from './actions/describeError';
+export { initiatorToken } from './actions/initiatorToken';

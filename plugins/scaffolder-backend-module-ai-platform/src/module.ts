@@ -4,17 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { AiPlatformClient } from '@internal/plugin-ai-platform-node';
-import { createCatalogRegisterLocalAction } from './actions/createCatalogRegisterLocalAction';
 import { createEndpointDeployAction } from './actions/createEndpointDeployAction';
 import { createEndpointRenderAction } from './actions/createEndpointRenderAction';
 import { createModelSizeAction } from './actions/createModelSizeAction';
-import { createPublishLocalAction } from './actions/createPublishLocalAction';
-import { readLocalPublishDirectory } from './publish/readLocalPublishDirectory';
 
 /**
  * The scaffolder's ai-platform actions: size a model on a pool, render and
- * deploy an inference endpoint (through the ai-platform API, as the user who
- * runs the template), and publish into a local folder the catalog reads.
+ * deploy an inference endpoint, through the ai-platform API as the user who
+ * runs the template. (Publishing into a local folder the catalog reads is
+ * the demo backend's: packages/backend/src/modules/localPublish.)
  */
 export const scaffolderModuleAiPlatform = createBackendModule({
   pluginId: 'scaffolder',
@@ -29,7 +27,6 @@ export const scaffolderModuleAiPlatform = createBackendModule({
       },
       async init({ scaffolder, auth, discovery, config }) {
         const client = new AiPlatformClient({ discovery });
-        const directory = readLocalPublishDirectory(config);
         scaffolder.addActions(
           createModelSizeAction({ client, auth }),
           createEndpointRenderAction({ client, auth }),
@@ -39,13 +36,6 @@ export const scaffolderModuleAiPlatform = createBackendModule({
             simulatedClusters: config.getOptionalStringArray(
               'aiPlatform.demo.simulatedClusters',
             ),
-          }),
-          createPublishLocalAction({ directory }),
-          createCatalogRegisterLocalAction({
-            discovery,
-            auth,
-            config,
-            directory,
           }),
         );
       },

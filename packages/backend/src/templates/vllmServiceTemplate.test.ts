@@ -1,16 +1,14 @@
 /*
  * The golden path end to end: the real vllm-service template from templates/,
  * run by the real scaffolder backend (template runner, fetch:template, task
- * credentials) with this module's actions, against the real ai-platform
+ * credentials) with the ai-platform scaffolder module's actions and the demo's
+ * local publishing (../modules/localPublish), against the real ai-platform
  * backend (sizing, render, deployment service) and the real catalog backend
  * with our catalog module, reading the example catalog. The pool's cluster is
  * the fake Kubernetes API server on 127.0.0.1. Form values go in; published
  * files, catalog entities, a deployment record and objects on the fake
  * cluster come out.
  */
-/* eslint-disable @backstage/no-mixed-plugin-imports --
-   An end-to-end test runs the real backend plugins beside this module (they
-   are devDependencies); the module's own code never imports them. */
 import {
   mockCredentials,
   mockServices,
@@ -26,15 +24,16 @@ import {
 import aiPlatformPlugin from '@internal/plugin-ai-platform-backend';
 import type { DeploymentRecord } from '@internal/plugin-ai-platform-common';
 import catalogModuleAiPlatform from '@internal/plugin-catalog-backend-module-ai-platform';
+import scaffolderModuleAiPlatform from '@internal/plugin-scaffolder-backend-module-ai-platform';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import yaml from 'yaml';
-import scaffolderModuleAiPlatform from './index';
+import scaffolderModuleLocalPublish from '../modules/localPublish';
 
 jest.setTimeout(180_000);
 
-const repoRoot = path.resolve(__dirname, '../../..');
+const repoRoot = path.resolve(__dirname, '../../../..');
 const examples = path.join(repoRoot, 'examples');
 const user = 'user:default/guest';
 const auth = { Authorization: mockCredentials.user.header(user) };
@@ -155,6 +154,7 @@ describe('the vllm-service template, end to end', () => {
         catalogModuleTemplateKind,
         scaffolderPlugin,
         scaffolderModuleAiPlatform,
+        scaffolderModuleLocalPublish,
         aiPlatformPlugin,
         mockServices.rootConfig.factory({
           data: {

@@ -6,13 +6,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  describeError,
+  initiatorToken,
+} from '@internal/plugin-scaffolder-backend-module-ai-platform';
 import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { describeError } from './describeError';
 import { examples } from './createCatalogRegisterLocalAction.examples';
-import { initiatorToken } from './initiatorToken';
 
 /** A glob as the catalog's file locations use it, as a regular expression of whole paths. */
 export function globToRegExp(glob: string): RegExp {

@@ -342,14 +342,23 @@ export type EndpointLiveStatus = {
     /** Why a container is waiting, e.g. ImagePullBackOff or CrashLoopBackOff. */
     reason?: string;
   }>;
-  events: Array<{
-    type: string;
-    reason: string;
-    message: string;
-    object: string;
-    count: number;
-    lastSeen?: string;
-  }>;
+  events: KubernetesEventSummary[];
+};
+
+/**
+ * A Kubernetes Event about an endpoint's workload (its pods, Deployment or
+ * KServe service), as the deploy service reads it from the cluster.
+ */
+export type KubernetesEventSummary = {
+  /** `Normal` or `Warning`. */
+  type: string;
+  reason: string;
+  message: string;
+  /** The object it is about, as `Kind/name`. */
+  object: string;
+  count: number;
+  /** ISO 8601: its last timestamp, else its event time, else when it was created. */
+  lastSeen?: string;
 };
 
 /** Body of `POST /render`: the Kubernetes objects an endpoint would apply. */

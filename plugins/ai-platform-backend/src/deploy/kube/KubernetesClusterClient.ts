@@ -3,6 +3,7 @@ import {
   type ClusterConfig,
   connectToCluster,
 } from '@internal/plugin-ai-platform-node';
+import type { KubernetesEventSummary } from '@internal/plugin-ai-platform-common';
 import type { KubernetesManifest } from '../render/types';
 
 type K8s = ClientNode;
@@ -152,16 +153,6 @@ export type PodSummary = {
   restarts: number;
   reason?: string;
   message?: string;
-};
-
-/** A Kubernetes Event as the deploy service reports it. */
-export type EventSummary = {
-  type: string;
-  reason: string;
-  message: string;
-  object: string;
-  count: number;
-  lastSeen?: string;
 };
 
 function time(value: unknown): string | undefined {
@@ -589,7 +580,10 @@ export class KubernetesClusterClient {
   }
 
   /** Events about the pods (and the Deployment) of a workload, newest last. */
-  async events(namespace: string, name: string): Promise<EventSummary[]> {
+  async events(
+    namespace: string,
+    name: string,
+  ): Promise<KubernetesEventSummary[]> {
     const what = `Listing events in ${namespace}`;
     try {
       const list = await withTimeout(

@@ -1,8 +1,5 @@
-import type {
-  EventSummary,
-  LiveObject,
-  PodSummary,
-} from '../kube/KubernetesClusterClient';
+import type { KubernetesEventSummary } from '@internal/plugin-ai-platform-common';
+import type { LiveObject, PodSummary } from '../kube/KubernetesClusterClient';
 import type { KubernetesManifest } from '../render/types';
 import { waitForLLMInferenceService } from './waitForLLMInferenceService';
 
@@ -17,7 +14,7 @@ type Tick = {
   generation?: number;
   workload?: { replicas: number; updated: number; available: number };
   pods?: PodSummary[];
-  events?: EventSummary[];
+  events?: KubernetesEventSummary[];
 };
 
 /** A client that answers tick after tick from a script (the last tick repeats). */

@@ -8,6 +8,9 @@ import {
   type PodCounts,
 } from './DeploymentController';
 import { Kubelet } from './workload/kubelet';
+import { GatewayController } from './gatewayApi/GatewayController';
+import { type AnalysisFault, AnalysisRunController } from './rollouts/analysis';
+import { RolloutController } from './rollouts/RolloutController';
 import { HorizontalPodAutoscalerController } from './HorizontalPodAutoscalerController';
 import {
   type LLMInferenceServiceFault,
@@ -25,6 +28,7 @@ import {
   type ResourceType,
 } from './resources';
 import { route } from './router';
+import { handleScale } from './scaleSubresource';
 import {
   matchesFields,
   matchesLabels,
@@ -267,6 +271,19 @@ export class FakeKubeApiServer {
    */
   setLLMInferenceServiceFault(fault: LLMInferenceServiceFault | undefined) {
     this.llmInferenceServices?.setFault(fault);
+  }
+
+  /**
+   * Makes the simulated Argo Rollouts analysis measure the matching
+   * metrics as `Error` (Prometheus cannot be queried) or `Failed` (see
+   * AnalysisFault); `undefined` clears every such fault.
+   */
+  setAnalysisFault(fault: AnalysisFault | undefined) {
+    this.more
+      .filter(
+        (c): c is AnalysisRunController => c instanceof AnalysisRunController,
+      )
+      .forEach(c => c.setFault(fault));
   }
 
   /** Marks an image as missing, crashing, hanging (never ready), or fine for pods started from now on. */
@@ -794,6 +811,23 @@ export class FakeKubeApiServer {
       throw methodNotAllowed(method);
     }
 
+    if (subresource === 'scale') {
+      sendJson(
+        res,
+        200,
+        handleScale({
+          api: this.api,
+          type,
+          namespace,
+          name,
+          method,
+          contentType,
+          body: requireJson(),
+          ctx,
+        }),
+      );
+      return;
+    }
     if (method === 'GET') {
       if (target.watchPath) {
         throw badRequest(
@@ -1059,6 +1093,13 @@ export async function startFakeKubeApiServer(
     kubelet,
     progressDeadlineMs: options.progressDeadlineMs,
   });
+  const rollouts = new RolloutController(store, {
+    api,
+    kubelet,
+    progressDeadlineMs: options.progressDeadlineMs,
+  });
+  const analysisRuns = new AnalysisRunController(store);
+  const gateways = new GatewayController(store);
   const autoscalers = new HorizontalPodAutoscalerController(store, {
     syncDelayMs: options.autoscalerSyncDelayMs ?? 0,
   });
@@ -1082,7 +1123,7 @@ export async function startFakeKubeApiServer(
     autoscalers,
     saver,
     llmInferenceServices,
-    [kubelet],
+    [kubelet, rollouts, analysisRuns, gateways],
   );
   holder.handle = handle;
   for (const ns of options.namespaces ?? defaultNamespaces) {
@@ -1103,6 +1144,9 @@ export async function startFakeKubeApiServer(
     controller.start();
     autoscalers.start();
     llmInferenceServices.start();
+    rollouts.start();
+    analysisRuns.start();
+    gateways.start();
     if (restored) {
       kubelet.resume();
       controller.resume();

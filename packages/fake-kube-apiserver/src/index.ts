@@ -49,6 +49,7 @@ export {
   llmWorkloadLabels,
   type LLMInferenceServiceFault,
 } from './LLMInferenceServiceController';
+export type { AnalysisFault } from './rollouts/analysis';
 export { readStateFile, STATE_FILE_FORMAT } from './persistence';
 export {
   readConfigFiles,

@@ -58,6 +58,10 @@ export function renderAnalysisTemplate(options: {
   namespace: string;
   metadata: Pick<KubernetesManifest['metadata'], 'labels' | 'annotations'>;
   targets: CanaryAnalysisTargets;
+  /** How often each metric is measured (default ANALYSIS_INTERVAL). */
+  interval?: string;
+  /** Failed measurements tolerated (default FAILURE_LIMIT). */
+  failureLimit?: number;
 }): KubernetesManifest {
   const { targets } = options;
   if (
@@ -80,8 +84,8 @@ export function renderAnalysisTemplate(options: {
   const selector = canaryPodSelector(options);
   const metric = (name: string, query: string, max: number) => ({
     name,
-    interval: ANALYSIS_INTERVAL,
-    failureLimit: FAILURE_LIMIT,
+    interval: options.interval ?? ANALYSIS_INTERVAL,
+    failureLimit: options.failureLimit ?? FAILURE_LIMIT,
     successCondition: `${NO_DATA} || result[0] <= ${max}`,
     provider: {
       prometheus: { address: targets.prometheusAddress, query },

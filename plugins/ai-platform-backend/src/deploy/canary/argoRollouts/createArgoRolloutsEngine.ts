@@ -7,6 +7,7 @@ import type { KubernetesManifest } from '../../render/types';
 import type { CanaryEngine, CanaryObservation, CanaryTarget } from '../types';
 import { argoIndexOf, portalStepOf } from './argoSteps';
 import {
+  type ArgoAnalysisOptions,
   PENDING_WORKLOAD_ANNOTATION,
   renderArgoCanary,
   TEMPLATE_HASH_ANNOTATION,
@@ -296,10 +297,12 @@ async function abort(target: CanaryTarget): Promise<void> {
 }
 
 /** The Argo Rollouts canary engine. */
-export function createArgoRolloutsEngine(): CanaryEngine {
+export function createArgoRolloutsEngine(
+  options: { analysis?: ArgoAnalysisOptions } = {},
+): CanaryEngine {
   return {
     name: 'argo-rollouts',
-    render: renderArgoCanary,
+    render: input => renderArgoCanary(input, options.analysis),
     observe,
     advance,
     abort,

@@ -120,7 +120,18 @@ export function argoRenderMode(
     : 'template';
 }
 
-export function renderArgoCanary(input: CanaryRenderInput): {
+/** How the analysis measures (tests and the demo measure faster). */
+export type ArgoAnalysisOptions = {
+  /** How often each metric is measured, e.g. `1m` (the default). */
+  interval?: string;
+  /** Failed measurements of one metric tolerated before the run fails (default 1). */
+  failureLimit?: number;
+};
+
+export function renderArgoCanary(
+  input: CanaryRenderInput,
+  analysisOptions: ArgoAnalysisOptions = {},
+): {
   manifests: KubernetesManifest[];
   canaryGpus: number;
   converting: boolean;
@@ -238,6 +249,7 @@ export function renderArgoCanary(input: CanaryRenderInput): {
             namespace,
             metadata: meta,
             targets: analysis,
+            ...analysisOptions,
           }),
         ]
       : []),

@@ -127,7 +127,12 @@ ${ops.map(op => `  ${quote(key(op))},`).join('\n')}
 }
 
 async function typesFile(spec) {
-  const ast = await openapiTS(spec, { alphabetize: false });
+  // A bare `type: object` is any object (Record<string, unknown>), as the
+  // routes take it, not an empty one.
+  const ast = await openapiTS(spec, {
+    alphabetize: false,
+    emptyObjectsUnknown: true,
+  });
   return `${HEADER}/* eslint-disable */\n${astToString(ast)}`;
 }
 

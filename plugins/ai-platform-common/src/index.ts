@@ -7,6 +7,7 @@
  */
 
 export * from './api';
+export * from './client';
 export * from './constants';
 export * from './deployments';
 export * from './entityRefs';

@@ -1,6 +1,6 @@
 import type { DiscoveryService } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
+  AiPlatformFetchClient,
   type DeploymentEvent,
   type DeploymentRecord,
   type DeployRequest,
@@ -79,16 +79,18 @@ export class DeploymentWaitTimeoutError extends Error {
  * answers throw a `ResponseError` whose `cause.message` is the server's.
  */
 export class AiPlatformClient {
-  private readonly discovery: DiscoveryService;
-  private readonly fetchImpl: typeof fetch;
+  private readonly api: AiPlatformFetchClient;
 
   constructor(options: {
     discovery: DiscoveryService;
     /** For tests; defaults to the global fetch. */
     fetch?: typeof fetch;
   }) {
-    this.discovery = options.discovery;
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.api = new AiPlatformFetchClient({
+      baseUrl: () => options.discovery.getBaseUrl('ai-platform'),
+      fetch: (url, init) => fetchImpl(url, init),
+    });
   }
 
   /** Deploys (creates or updates) an endpoint: the record, final (201) or still running (202). */
@@ -96,7 +98,10 @@ export class AiPlatformClient {
     request: DeployRequest,
     options: AiPlatformRequestOptions,
   ): Promise<DeploymentRecord> {
-    return this.request('POST', '/deployments', options, request);
+    return this.api.request('POST /deployments', {
+      body: request,
+      headers: authorization(options),
+    });
   }
 
   /** Moves an endpoint to another version of its model. */
@@ -105,12 +110,11 @@ export class AiPlatformClient {
     options: AiPlatformRequestOptions,
   ): Promise<DeploymentRecord> {
     const { namespace, name, ...body } = request;
-    return this.request(
-      'POST',
-      `${endpointPath({ namespace, name })}/promote`,
-      options,
+    return this.api.request('POST /endpoints/{namespace}/{name}/promote', {
+      path: { namespace, name },
       body,
-    );
+      headers: authorization(options),
+    });
   }
 
   /** Restores an earlier applied revision of an endpoint. */
@@ -119,12 +123,11 @@ export class AiPlatformClient {
     options: AiPlatformRequestOptions,
   ): Promise<DeploymentRecord> {
     const { namespace, name, ...body } = request;
-    return this.request(
-      'POST',
-      `${endpointPath({ namespace, name })}/rollback`,
-      options,
+    return this.api.request('POST /endpoints/{namespace}/{name}/rollback', {
+      path: { namespace, name },
       body,
-    );
+      headers: authorization(options),
+    });
   }
 
   /** One deployment record, with its checks and events so far. */
@@ -132,11 +135,10 @@ export class AiPlatformClient {
     request: { id: string },
     options: AiPlatformRequestOptions,
   ): Promise<DeploymentRecord> {
-    return this.request(
-      'GET',
-      `/deployments/${encodeURIComponent(request.id)}`,
-      options,
-    );
+    return this.api.request('GET /deployments/{id}', {
+      path: { id: request.id },
+      headers: authorization(options),
+    });
   }
 
   /** Deployment records, newest first. */
@@ -144,18 +146,10 @@ export class AiPlatformClient {
     request: ListDeploymentsRequest,
     options: AiPlatformRequestOptions,
   ): Promise<{ items: DeploymentRecord[] }> {
-    const query = new URLSearchParams();
-    if (request.endpoint) query.set('endpoint', request.endpoint);
-    if (request.limit !== undefined) query.set('limit', String(request.limit));
-    if (request.before !== undefined) {
-      query.set('before', String(request.before));
-    }
-    const search = query.toString();
-    return this.request(
-      'GET',
-      `/deployments${search ? `?${search}` : ''}`,
-      options,
-    );
+    return this.api.request('GET /deployments', {
+      query: request,
+      headers: authorization(options),
+    });
   }
 
   /**
@@ -165,7 +159,9 @@ export class AiPlatformClient {
   async listRunningDeployments(
     options: AiPlatformRequestOptions,
   ): Promise<{ items: RunningDeployment[] }> {
-    return this.request('GET', '/deployments/running', options);
+    return this.api.request('GET /deployments/running', {
+      headers: authorization(options),
+    });
   }
 
   /** What runs now: the records' running version and the workload's live state. */
@@ -173,7 +169,10 @@ export class AiPlatformClient {
     request: EndpointName,
     options: AiPlatformRequestOptions,
   ): Promise<EndpointLiveStatus> {
-    return this.request('GET', `${endpointPath(request)}/status`, options);
+    return this.api.request('GET /endpoints/{namespace}/{name}/status', {
+      path: request,
+      headers: authorization(options),
+    });
   }
 
   /** The Kubernetes objects an endpoint would apply; checks and applies nothing. */
@@ -181,7 +180,10 @@ export class AiPlatformClient {
     request: RenderRequest,
     options: AiPlatformRequestOptions,
   ): Promise<RenderResponse> {
-    return this.request('POST', '/render', options, request);
+    return this.api.request('POST /render', {
+      body: request,
+      headers: authorization(options),
+    });
   }
 
   /** Sizes a model version on a pool's GPUs. */
@@ -189,7 +191,10 @@ export class AiPlatformClient {
     request: SizingRequest,
     options: AiPlatformRequestOptions,
   ): Promise<SizingResponse> {
-    return this.request('POST', '/sizing', options, request);
+    return this.api.request('POST /sizing', {
+      body: request,
+      headers: authorization(options),
+    });
   }
 
   /**
@@ -222,37 +227,14 @@ export class AiPlatformClient {
       await sleep(pollIntervalMs, options.signal);
     }
   }
-
-  private async request<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    options: AiPlatformRequestOptions,
-    body?: unknown,
-  ): Promise<T> {
-    const baseUrl = await this.discovery.getBaseUrl('ai-platform');
-    const response = await this.fetchImpl(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        Accept: 'application/json',
-        Authorization: `Bearer ${options.token}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    // Parsed here rather than with response.json(), so that the objects
-    // belong to the caller's realm (the scaffolder's templating accepts only
-    // plain objects, and Jest runs tests in their own realm).
-    return JSON.parse(await response.text()) as T;
-  }
 }
 
-function endpointPath(endpoint: EndpointName): string {
-  return `/endpoints/${encodeURIComponent(
-    endpoint.namespace,
-  )}/${encodeURIComponent(endpoint.name)}`;
+/** The headers of a call on behalf of whoever the token is of. */
+function authorization(options: AiPlatformRequestOptions) {
+  return {
+    Accept: 'application/json',
+    Authorization: `Bearer ${options.token}`,
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

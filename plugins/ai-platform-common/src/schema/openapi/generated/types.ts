@@ -981,7 +981,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1027,7 +1027,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1070,7 +1070,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1114,7 +1114,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1156,7 +1156,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1198,7 +1198,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1334,7 +1334,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': components['schemas']['DeploymentCallOptions'] & {
-            endpoint: string | Record<string, never>;
+            endpoint: string | Record<string, unknown>;
           };
         };
       };
@@ -1560,7 +1560,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         401: components['responses']['Unauthorized'];
@@ -1595,7 +1595,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            endpoint: string | Record<string, never>;
+            endpoint: string | Record<string, unknown>;
             modelVersion?: string;
           };
         };
@@ -1607,7 +1607,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1659,7 +1659,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': Record<string, never>;
+            'application/json': Record<string, unknown>;
           };
         };
         400: components['responses']['BadRequest'];
@@ -1970,8 +1970,8 @@ export interface components {
         runningPods: number;
         pendingPods: number;
       }[];
-      foreignClaims: Record<string, never>[];
-      unmatched: Record<string, never>[];
+      foreignClaims: Record<string, unknown>[];
+      unmatched: Record<string, unknown>[];
     };
     /** @description An endpoint's SLOs from Prometheus (docs/slos.md) */
     EndpointSloReport: {
@@ -2012,11 +2012,11 @@ export interface components {
         /** @enum {string} */
         status: 'ok' | 'burning' | 'breached' | 'no-data' | 'no-boundary';
       }[];
-      current?: Record<string, never>;
+      current?: Record<string, unknown>;
       budgetLeft?: number;
       maxBurnRate1h?: number;
       error?: string;
-      trend?: Record<string, never>[];
+      trend?: Record<string, unknown>[];
     };
     DeploymentCallOptions: {
       /** @description Render, check, let the cluster validate (dryRun=All); reserve and apply nothing */
@@ -2131,13 +2131,13 @@ export interface components {
        *     configs, versions, n-shot, config, git_hash, ...). For generic:
        *     { harness?, harnessVersion?, scores: [{ task, metric, value, stderr?, numFewshot?, taskVersion?, dataset?, samples? }] }.
        */
-      results: Record<string, never>;
+      results: Record<string, unknown>;
       /** @description Endpoint under test (entity ref or URL) */
       endpoint?: string;
       /** @description Serving image under test */
       image?: string;
       /** @description Further provenance */
-      extra?: Record<string, never>;
+      extra?: Record<string, unknown>;
     };
     EvalRun: {
       id?: string;
@@ -2152,7 +2152,7 @@ export interface components {
         endpoint?: string;
         image?: string;
         runAt?: string;
-        extra?: Record<string, never>;
+        extra?: Record<string, unknown>;
       };
       postedBy?: string;
       postedAt?: string;
@@ -2259,7 +2259,7 @@ export interface components {
       actor?: string;
       action?: string;
       target?: string;
-      request?: Record<string, never>;
+      request?: Record<string, unknown>;
       /** @enum {string} */
       outcome?: 'success' | 'failure';
       message?: string;

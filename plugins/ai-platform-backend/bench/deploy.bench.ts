@@ -21,6 +21,13 @@
  *    ready pods during it in the fake's recorded pod states (the aim: never
  *    0, and never more pods than replicas + 1).
  *
+ * 4. A canary promote of a two-replica endpoint through the Gateway API
+ *    engine (the fake serves gateway.networking.k8s.io, not Argo Rollouts):
+ *    steps 25 % and 50 % (each until approved), then 100 %; the requests to
+ *    the cluster per step (the promote itself, then each approval with the
+ *    driver runs until the route's weights reach the step), the GPUs
+ *    reserved for the canary and whether they were released.
+ *
  *   yarn bench deploy [--sequential 20] [--concurrent 100] [--capacity 60]
  *                     [--rollout-ms 0] [--promotes 10] [--surge-rollout-ms 50]
  *                     [--smoke]
@@ -41,6 +48,8 @@ import {
   createDeployHarness,
 } from '../src/deploy/__testUtils__/deployHarness';
 import { readDeployOptions } from '../src/deploy/types';
+import { CanaryDriver } from '../src/deploy/canary/CanaryDriver';
+import { createCanaryEngines } from '../src/deploy/canary/createCanaryEngines';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -388,6 +397,149 @@ async function main() {
   await sequential();
   await concurrent();
   await surgePromotes();
+  await canaryPromote();
+}
+
+async function canaryPromote() {
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const canaryEndpoint = endpoint('canary-0', false);
+  (canaryEndpoint.spec as any).resources.replicas = 2;
+  const h = await createDeployHarness({
+    knex,
+    extraEntities: [benchPool, canaryEndpoint],
+    server: {
+      rolloutDelayMs: SURGE_ROLLOUT_MS,
+      namespaces: ['default'],
+      seed: [
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: {
+            name: 'bench',
+            annotations: { 'ai-platform.io/owners': TEAM },
+          },
+        },
+      ],
+      nodes: Array.from({ length: 4 }, (_, i) => ({
+        name: `l4-${i}`,
+        labels: { 'nvidia.com/gpu.product': 'NVIDIA-L4' },
+        allocatable: { 'nvidia.com/gpu': '4' },
+      })),
+      groups: ['gateway-api'],
+    },
+    deploy: {
+      ...readDeployOptions(new ConfigReader({})),
+      canary: {
+        'gpu-eu-west': {
+          argoTrafficRouting: 'none',
+          gateway: { name: 'public', namespace: 'bench' },
+        },
+      },
+    },
+    canary: { engines: createCanaryEngines() },
+  });
+  const ref = 'inferenceendpoint:default/canary-0';
+  const canaries = h.service.canaries!;
+  const driver = new CanaryDriver({
+    canaries,
+    deployments: h.store,
+    logger: {
+      error: () => {},
+      warn: () => {},
+      info: () => {},
+      debug: () => {},
+      child: () => ({} as any),
+    },
+  });
+  const counted = () => {
+    const requests: Record<string, number> = {};
+    for (const r of h.server.requests) {
+      requests[classify(r)] = (requests[classify(r)] ?? 0) + 1;
+    }
+    h.server.clearRequests();
+    return Object.entries(requests)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  };
+  /** Driver runs until the route gives the step's weight (or 50 runs). */
+  const settle = async (weight: number) => {
+    for (let i = 0; i < 50; i++) {
+      const c = await canaries.store.latest(ref);
+      if (c?.endedAt || c?.split?.actualCanaryPercent === weight) return i;
+      await driver.tick();
+      await new Promise(r => setTimeout(r, SURGE_ROLLOUT_MS));
+    }
+    return 50;
+  };
+  try {
+    const first = await h.service.deploy({
+      credentials: bob,
+      endpoint: ref,
+      wait: true,
+    });
+    if (first.record.state !== 'succeeded') {
+      throw new Error(`canary-0: ${first.record.error?.message}`);
+    }
+    h.server.clearRequests();
+    const lines: string[] = [];
+    const start = performance.now();
+    const { record } = await h.service.promote({
+      credentials: bob,
+      endpointRef: ref,
+      modelVersion: 'v2-fp8',
+      reason: 'benchmark canary promote',
+      strategy: 'canary',
+      canarySteps: [
+        { weight: 25, pause: { approval: true } },
+        { weight: 50, pause: { approval: true } },
+        { weight: 100 },
+      ],
+      wait: true,
+    });
+    if (record.state !== 'canary') {
+      throw new Error(
+        `canary promote: ${record.state} ${record.error?.message}`,
+      );
+    }
+    lines.push(`   promote (checks, apply, canary started): ${counted()}`);
+    const runs1 = await settle(25);
+    lines.push(`   step 1, 25 % (${runs1} driver runs): ${counted()}`);
+    await canaries.approve(ref, 'user:default/bob', 'benchmark approval');
+    const runs2 = await settle(50);
+    lines.push(
+      `   step 2, 50 % (approve + ${runs2} driver runs): ${counted()}`,
+    );
+    await canaries.approve(ref, 'user:default/bob', 'benchmark approval');
+    lines.push(`   step 3, 100 % and complete (approve): ${counted()}`);
+    const ms = performance.now() - start;
+    const status = await canaries.status(ref);
+    const held = await h.knex('gpu_surge_reservations').count({ n: '*' });
+    console.log(
+      `\n4. A canary promote of a two-replica endpoint through the Gateway API engine (pods start after ${SURGE_ROLLOUT_MS} ms in the fake)`,
+    );
+    console.log(`   requests per step (kind count):`);
+    for (const l of lines) console.log(l);
+    console.log(
+      `   ${status.phase} in ${ms.toFixed(
+        0,
+      )} ms; GPUs reserved for the canary: ${
+        record.canary?.reservedGpus
+      }; still held afterwards: ${Number(
+        held[0].n,
+      )}; aim (succeeded, released): ${
+        status.phase === 'succeeded' && Number(held[0].n) === 0
+          ? 'met'
+          : 'NOT met'
+      }`,
+    );
+  } finally {
+    await h.close();
+    await knex.destroy();
+  }
 }
 
 main().catch(error => {

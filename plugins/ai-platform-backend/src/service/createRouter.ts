@@ -16,6 +16,7 @@ import type { SloService } from '../slo/SloService';
 import { addAuditRoutes } from './auditRoutes';
 import { addCostRoutes } from './costRoutes';
 import { addDeploymentRoutes } from './deploymentRoutes';
+import { addCanaryRoutes } from './canaryRoutes';
 import { addEvalRoutes } from './evalRoutes';
 import { addGateRoutes } from './gateRoutes';
 import { addQuotaRoutes } from './quotaRoutes';
@@ -79,6 +80,10 @@ export async function createRouter(options: {
       ...context,
       deployments: options.deployments.service,
       catalog: options.deployments.catalog,
+    });
+    addCanaryRoutes(router, {
+      ...context,
+      deployments: options.deployments.service,
     });
   }
   if (options.slos) addSloRoutes(router, { ...context, slos: options.slos });

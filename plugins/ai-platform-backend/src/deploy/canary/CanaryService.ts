@@ -152,7 +152,8 @@ export class CanaryService {
             ).toISOString(),
           }
         : {}),
-      ...(canary.plan.splits[0] ? { split: canary.plan.splits[0] } : {}),
+      // The split is what the cluster reports (the driver's first run);
+      // the predicted one is the record's canary.splits.
       analysis,
       analysisTargets: canary.targets,
       settings: canary.settings,

@@ -1844,6 +1844,30 @@ export const spec = {
                       modelVersion: {
                         type: 'string',
                       },
+                      strategy: {
+                        type: 'string',
+                        enum: ['rolling', 'canary'],
+                        description:
+                          "rolling (default): all replicas move at once, with surge. canary: step by step through the cluster's rollout engine (docs/canary.md); the record stays in state canary until the canary ends.",
+                      },
+                      canary: {
+                        type: 'object',
+                        additionalProperties: false,
+                        description:
+                          "With strategy canary. A dry run's record tells the engine, the steps, the GPUs reserved for the canary and the split per step in `canary`.",
+                        properties: {
+                          steps: {
+                            type: 'array',
+                            minItems: 1,
+                            maxItems: 20,
+                            description:
+                              'Default: 10 % for 300 s, 50 % until approved, 100 %. Weights 1..100 increasing, the last 100 (without pause); a pause is 30..86400 s or an approval.',
+                            items: {
+                              $ref: '#/components/schemas/CanaryStep',
+                            },
+                          },
+                        },
+                      },
                     },
                   },
                 ],
@@ -1945,6 +1969,249 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/DeploymentInProgress',
+          },
+        },
+      },
+    },
+    '/endpoints/{namespace}/{name}/canary': {
+      get: {
+        tags: ['deployments'],
+        summary:
+          "The endpoint's current or last canary (CanaryStatus in -common)",
+        description:
+          'Steps, the step and phase it is on, the split the cluster really gives, the analysis, the reserved GPUs, warnings and every step change. Needs only to see the endpoint in the catalog.',
+        parameters: [
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The canary',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CanaryStatus',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/endpoints/{namespace}/{name}/canary/advance': {
+      post: {
+        'x-audit-action': 'endpoint.canary.advance',
+        tags: ['deployments'],
+        summary: "Skip the timed pause of the canary's current step",
+        description:
+          'Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.advance`. 409 when the step waits for an approval, or the canary has ended.',
+        parameters: [
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CanaryActionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The canary, moved to its next step',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CanaryStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/CanaryConflict',
+          },
+        },
+      },
+    },
+    '/endpoints/{namespace}/{name}/canary/approve': {
+      post: {
+        'x-audit-action': 'endpoint.canary.approve',
+        tags: ['deployments'],
+        summary: "Pass the canary's manual approval step",
+        description:
+          'Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.approve`. 409 when the step does not wait for an approval, the analysis failed, or the canary has ended.',
+        parameters: [
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CanaryActionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The canary, moved to its next step',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CanaryStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/CanaryConflict',
+          },
+        },
+      },
+    },
+    '/endpoints/{namespace}/{name}/canary/abort': {
+      post: {
+        'x-audit-action': 'endpoint.canary.abort',
+        tags: ['deployments'],
+        summary: 'Abort the canary, all traffic back to the stable version',
+        description:
+          "Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.abort`. The promote's record ends failed, the canary's reserved GPUs are released.",
+        parameters: [
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['reason'],
+                properties: {
+                  reason: {
+                    type: 'string',
+                    minLength: 10,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The canary, aborted',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CanaryStatus',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/CanaryConflict',
           },
         },
       },
@@ -2551,6 +2818,17 @@ export const spec = {
           },
         },
       },
+      CanaryConflict: {
+        description:
+          'The canary has ended, or is not in the phase the action needs (e.g. advance on an approval step), or moved on meanwhile',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
       NotFound: {
         description:
           'The model, version, run, pool, override or request does not exist',
@@ -2965,6 +3243,7 @@ export const spec = {
               'checking',
               'applying',
               'rolling-out',
+              'canary',
               'succeeded',
               'unchanged',
               'dry-run',
@@ -3108,6 +3387,9 @@ export const spec = {
               },
             },
           },
+          canary: {
+            $ref: '#/components/schemas/CanaryPlan',
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
@@ -3117,6 +3399,233 @@ export const spec = {
             format: 'date-time',
           },
           finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      CanaryStep: {
+        type: 'object',
+        required: ['weight'],
+        additionalProperties: false,
+        properties: {
+          weight: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 100,
+          },
+          pause: {
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['durationSeconds'],
+                properties: {
+                  durationSeconds: {
+                    type: 'integer',
+                    minimum: 30,
+                    maximum: 86400,
+                  },
+                },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['approval'],
+                properties: {
+                  approval: {
+                    type: 'boolean',
+                    enum: [true],
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+      CanarySplit: {
+        type: 'object',
+        properties: {
+          desiredCanaryPercent: {
+            type: 'number',
+          },
+          actualCanaryPercent: {
+            type: 'number',
+          },
+          basis: {
+            type: 'string',
+            enum: ['route-weights', 'replica-count'],
+          },
+          stableReplicas: {
+            type: 'integer',
+          },
+          canaryReplicas: {
+            type: 'integer',
+          },
+          note: {
+            type: 'string',
+          },
+        },
+      },
+      CanaryPlan: {
+        type: 'object',
+        description:
+          'What a canary promote will do (CanaryPlan in -common), on its record, dry runs included',
+        properties: {
+          engine: {
+            type: 'string',
+            enum: ['argo-rollouts', 'gateway-api'],
+          },
+          steps: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CanaryStep',
+            },
+          },
+          reservedGpus: {
+            type: 'integer',
+          },
+          splits: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CanarySplit',
+            },
+          },
+          converting: {
+            type: 'boolean',
+          },
+          warnings: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      CanaryActionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          reason: {
+            type: 'string',
+            minLength: 10,
+          },
+        },
+      },
+      CanaryStatus: {
+        type: 'object',
+        description:
+          "An endpoint's current or last canary (CanaryStatus in -common)",
+        properties: {
+          endpointRef: {
+            type: 'string',
+          },
+          deploymentId: {
+            type: 'string',
+          },
+          revision: {
+            type: 'integer',
+          },
+          engine: {
+            type: 'string',
+            enum: ['argo-rollouts', 'gateway-api'],
+          },
+          stableVersion: {
+            type: 'string',
+          },
+          canaryVersion: {
+            type: 'string',
+          },
+          steps: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CanaryStep',
+            },
+          },
+          stepIndex: {
+            type: 'integer',
+          },
+          phase: {
+            type: 'string',
+            enum: [
+              'progressing',
+              'paused',
+              'awaiting-approval',
+              'succeeded',
+              'aborted',
+              'failed',
+            ],
+          },
+          message: {
+            type: 'string',
+          },
+          split: {
+            $ref: '#/components/schemas/CanarySplit',
+          },
+          analysis: {
+            type: 'object',
+            properties: {
+              status: {
+                type: 'string',
+                enum: ['none', 'running', 'passed', 'failed'],
+              },
+              message: {
+                type: 'string',
+              },
+              errorRate: {
+                type: 'number',
+              },
+              ttftP95Seconds: {
+                type: 'number',
+              },
+              checkedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          pauseEndsAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          reservedGpus: {
+            type: 'integer',
+          },
+          warnings: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          events: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                at: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                type: {
+                  type: 'string',
+                },
+                stepIndex: {
+                  type: 'integer',
+                },
+                actor: {
+                  type: 'string',
+                },
+                message: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          endedAt: {
             type: 'string',
             format: 'date-time',
           },

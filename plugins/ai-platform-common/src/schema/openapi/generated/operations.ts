@@ -51,6 +51,18 @@ export type AiPlatformOperations = {
   'POST /endpoints/{namespace}/{name}/rollback': OperationOf<
     paths['/endpoints/{namespace}/{name}/rollback']['post']
   >;
+  'GET /endpoints/{namespace}/{name}/canary': OperationOf<
+    paths['/endpoints/{namespace}/{name}/canary']['get']
+  >;
+  'POST /endpoints/{namespace}/{name}/canary/advance': OperationOf<
+    paths['/endpoints/{namespace}/{name}/canary/advance']['post']
+  >;
+  'POST /endpoints/{namespace}/{name}/canary/approve': OperationOf<
+    paths['/endpoints/{namespace}/{name}/canary/approve']['post']
+  >;
+  'POST /endpoints/{namespace}/{name}/canary/abort': OperationOf<
+    paths['/endpoints/{namespace}/{name}/canary/abort']['post']
+  >;
   'GET /endpoints/{namespace}/{name}/status': OperationOf<
     paths['/endpoints/{namespace}/{name}/status']['get']
   >;
@@ -102,6 +114,10 @@ export const aiPlatformOperationKeys = [
   'GET /deployments/{id}',
   'POST /endpoints/{namespace}/{name}/promote',
   'POST /endpoints/{namespace}/{name}/rollback',
+  'GET /endpoints/{namespace}/{name}/canary',
+  'POST /endpoints/{namespace}/{name}/canary/advance',
+  'POST /endpoints/{namespace}/{name}/canary/approve',
+  'POST /endpoints/{namespace}/{name}/canary/abort',
   'GET /endpoints/{namespace}/{name}/status',
   'POST /render',
   'POST /sizing',

@@ -1469,6 +1469,16 @@ export interface paths {
         content: {
           'application/json': components['schemas']['DeploymentCallOptions'] & {
             modelVersion: string;
+            /**
+             * @description rolling (default): all replicas move at once, with surge. canary: step by step through the cluster's rollout engine (docs/canary.md); the record stays in state canary until the canary ends.
+             * @enum {string}
+             */
+            strategy?: 'rolling' | 'canary';
+            /** @description With strategy canary. A dry run's record tells the engine, the steps, the GPUs reserved for the canary and the split per step in `canary`. */
+            canary?: {
+              /** @description Default: 10 % for 300 s, 50 % until approved, 100 %. Weights 1..100 increasing, the last 100 (without pause); a pause is 30..86400 s or an approval. */
+              steps?: components['schemas']['CanaryStep'][];
+            };
           };
         };
       };
@@ -1526,6 +1536,205 @@ export interface paths {
         403: components['responses']['Forbidden'];
         404: components['responses']['NotFound'];
         409: components['responses']['DeploymentInProgress'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/endpoints/{namespace}/{name}/canary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The endpoint's current or last canary (CanaryStatus in -common)
+     * @description Steps, the step and phase it is on, the split the cluster really gives, the analysis, the reserved GPUs, warnings and every step change. Needs only to see the endpoint in the catalog.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          namespace: string;
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The canary */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CanaryStatus'];
+          };
+        };
+        401: components['responses']['Unauthorized'];
+        404: components['responses']['NotFound'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/endpoints/{namespace}/{name}/canary/advance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Skip the timed pause of the canary's current step
+     * @description Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.advance`. 409 when the step waits for an approval, or the canary has ended.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          namespace: string;
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['CanaryActionRequest'];
+        };
+      };
+      responses: {
+        /** @description The canary, moved to its next step */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CanaryStatus'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
+        404: components['responses']['NotFound'];
+        409: components['responses']['CanaryConflict'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/endpoints/{namespace}/{name}/canary/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pass the canary's manual approval step
+     * @description Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.approve`. 409 when the step does not wait for an approval, the analysis failed, or the canary has ended.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          namespace: string;
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['CanaryActionRequest'];
+        };
+      };
+      responses: {
+        /** @description The canary, moved to its next step */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CanaryStatus'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
+        404: components['responses']['NotFound'];
+        409: components['responses']['CanaryConflict'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/endpoints/{namespace}/{name}/canary/abort': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Abort the canary, all traffic back to the stable version
+     * @description Needs `ai-platform.endpoint.deploy` on the endpoint, decided as for a promote. Audited as `endpoint.canary.abort`. The promote's record ends failed, the canary's reserved GPUs are released.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          namespace: string;
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The canary, aborted */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CanaryStatus'];
+          };
+        };
+        400: components['responses']['BadRequest'];
+        401: components['responses']['Unauthorized'];
+        403: components['responses']['Forbidden'];
+        404: components['responses']['NotFound'];
+        409: components['responses']['CanaryConflict'];
       };
     };
     delete?: never;
@@ -2048,6 +2257,7 @@ export interface components {
         | 'checking'
         | 'applying'
         | 'rolling-out'
+        | 'canary'
         | 'succeeded'
         | 'unchanged'
         | 'dry-run'
@@ -2106,12 +2316,93 @@ export interface components {
         object?: string;
         cause?: string;
       };
+      canary?: components['schemas']['CanaryPlan'];
       /** Format: date-time */
       createdAt?: string;
       /** Format: date-time */
       updatedAt?: string;
       /** Format: date-time */
       finishedAt?: string;
+    };
+    CanaryStep: {
+      weight: number;
+      pause?:
+        | {
+            durationSeconds: number;
+          }
+        | {
+            /** @enum {boolean} */
+            approval: true;
+          };
+    };
+    CanarySplit: {
+      desiredCanaryPercent?: number;
+      actualCanaryPercent?: number;
+      /** @enum {string} */
+      basis?: 'route-weights' | 'replica-count';
+      stableReplicas?: number;
+      canaryReplicas?: number;
+      note?: string;
+    };
+    /** @description What a canary promote will do (CanaryPlan in -common), on its record, dry runs included */
+    CanaryPlan: {
+      /** @enum {string} */
+      engine?: 'argo-rollouts' | 'gateway-api';
+      steps?: components['schemas']['CanaryStep'][];
+      reservedGpus?: number;
+      splits?: components['schemas']['CanarySplit'][];
+      converting?: boolean;
+      warnings?: string[];
+    };
+    CanaryActionRequest: {
+      reason?: string;
+    };
+    /** @description An endpoint's current or last canary (CanaryStatus in -common) */
+    CanaryStatus: {
+      endpointRef?: string;
+      deploymentId?: string;
+      revision?: number;
+      /** @enum {string} */
+      engine?: 'argo-rollouts' | 'gateway-api';
+      stableVersion?: string;
+      canaryVersion?: string;
+      steps?: components['schemas']['CanaryStep'][];
+      stepIndex?: number;
+      /** @enum {string} */
+      phase?:
+        | 'progressing'
+        | 'paused'
+        | 'awaiting-approval'
+        | 'succeeded'
+        | 'aborted'
+        | 'failed';
+      message?: string;
+      split?: components['schemas']['CanarySplit'];
+      analysis?: {
+        /** @enum {string} */
+        status?: 'none' | 'running' | 'passed' | 'failed';
+        message?: string;
+        errorRate?: number;
+        ttftP95Seconds?: number;
+        /** Format: date-time */
+        checkedAt?: string;
+      };
+      /** Format: date-time */
+      pauseEndsAt?: string;
+      reservedGpus?: number;
+      warnings?: string[];
+      events?: {
+        /** Format: date-time */
+        at?: string;
+        type?: string;
+        stepIndex?: number;
+        actor?: string;
+        message?: string;
+      }[];
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      endedAt?: string;
     };
     Error: {
       error?: {
@@ -2328,6 +2619,15 @@ export interface components {
     };
     /** @description Another deployment of the endpoint is in progress; or the endpoint's Kubernetes names are another catalog endpoint's (identity check); or objects under those names belong to another endpoint or were not created by the portal (ownership check; a platform admin may adopt them). A 403 also answers a namespace the caller's team does not own, a system namespace, or one whose owners cannot be verified. */
     DeploymentInProgress: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description The canary has ended, or is not in the phase the action needs (e.g. advance on an approval step), or moved on meanwhile */
+    CanaryConflict: {
       headers: {
         [name: string]: unknown;
       };

@@ -42,6 +42,10 @@ export type EndpointMap = {
   '#get|/deployments/{id}': AiPlatformOperations['GET /deployments/{id}'];
   '#post|/endpoints/{namespace}/{name}/promote': AiPlatformOperations['POST /endpoints/{namespace}/{name}/promote'];
   '#post|/endpoints/{namespace}/{name}/rollback': AiPlatformOperations['POST /endpoints/{namespace}/{name}/rollback'];
+  '#get|/endpoints/{namespace}/{name}/canary': AiPlatformOperations['GET /endpoints/{namespace}/{name}/canary'];
+  '#post|/endpoints/{namespace}/{name}/canary/advance': AiPlatformOperations['POST /endpoints/{namespace}/{name}/canary/advance'];
+  '#post|/endpoints/{namespace}/{name}/canary/approve': AiPlatformOperations['POST /endpoints/{namespace}/{name}/canary/approve'];
+  '#post|/endpoints/{namespace}/{name}/canary/abort': AiPlatformOperations['POST /endpoints/{namespace}/{name}/canary/abort'];
   '#get|/endpoints/{namespace}/{name}/status': AiPlatformOperations['GET /endpoints/{namespace}/{name}/status'];
   '#post|/render': AiPlatformOperations['POST /render'];
   '#post|/sizing': AiPlatformOperations['POST /sizing'];

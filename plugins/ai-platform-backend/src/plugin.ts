@@ -32,6 +32,12 @@ import { DatabaseDeploymentStore } from './deploy/DatabaseDeploymentStore';
 import { DeploymentService } from './deploy/DeploymentService';
 import { KubernetesClusterClient } from './deploy/kube/KubernetesClusterClient';
 import { readDeployOptions } from './deploy/types';
+import { DatabaseCanaryStore } from './deploy/canary/DatabaseCanaryStore';
+import {
+  CanaryDriver,
+  scheduleCanaryDriver,
+} from './deploy/canary/CanaryDriver';
+import { createCanaryEngines } from './deploy/canary/createCanaryEngines';
 import { scheduleDemoEvalSeed } from './evals/seed/scheduleDemoEvalSeed';
 import { createPlatformNotifications } from './notifications/createPlatformNotifications';
 
@@ -140,6 +146,7 @@ export const aiPlatformPlugin = createBackendPlugin({
         });
 
         const deployOptions = readDeployOptions(deps.config);
+        const sloPrometheus = sloPrometheusFromConfig(deps.config);
         const deployments = new DeploymentService({
           store: DatabaseDeploymentStore.create({ knex }),
           catalog: deps.catalog,
@@ -159,6 +166,22 @@ export const aiPlatformPlugin = createBackendPlugin({
             }),
           deploy: deployOptions,
           onFinished: notifications.onDeploymentFinished,
+          canary: {
+            store: DatabaseCanaryStore.create({ knex }),
+            engines: createCanaryEngines(),
+            prometheusUrlFor: cluster => sloPrometheus(cluster)?.url,
+            onEnded: notifications.onCanaryEnded,
+          },
+        });
+        // Canaries go on step by step on one replica, also after a restart.
+        await scheduleCanaryDriver({
+          scheduler: deps.scheduler,
+          driver: new CanaryDriver({
+            canaries: deployments.canaries!,
+            deployments: DatabaseDeploymentStore.create({ knex }),
+            reader: new SloReader({ prometheusFor: sloPrometheus }),
+            logger: deps.logger,
+          }),
         });
         await deployments.failInterrupted();
         // Also later: a replica that stopped mid-deploy leaves its record

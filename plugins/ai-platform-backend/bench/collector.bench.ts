@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import knexFactory from 'knex';
 import { ClusterObserver } from '../src/cost/ClusterObserver';
 import { DatabaseClusterObservationStore } from '../src/cost/DatabaseClusterObservationStore';
-import { DatabaseCostStore } from '../src/cost/DatabaseCostStore';
+import { DatabaseUsageStore } from '../src/cost/DatabaseUsageStore';
 import { PrometheusClient } from '../src/cost/PrometheusClient';
 import { UsageCollector } from '../src/cost/UsageCollector';
 import { migrateDatabase } from '../src/database/migrateDatabase';
@@ -152,7 +152,7 @@ export async function benchCollector(options: {
         }),
       }),
       observations: DatabaseClusterObservationStore.create({ knex }),
-      ingest: DatabaseCostStore.create({ knex }),
+      ingest: DatabaseUsageStore.create({ knex }),
       logger: quietLogger,
       prometheus: new Map(
         CLUSTERS.map((cluster, c) => [

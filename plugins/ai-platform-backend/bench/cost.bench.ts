@@ -30,7 +30,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import knexFactory, { type Knex } from 'knex';
-import { DatabaseCostStore } from '../src/cost/DatabaseCostStore';
+import { DatabaseCostQueries } from '../src/cost/DatabaseCostQueries';
+import { DatabaseUsageStore } from '../src/cost/DatabaseUsageStore';
 import {
   generateUsageHistory,
   mulberry32,
@@ -414,7 +415,8 @@ async function benchEngine(options: {
   const { engine, knex, isPg } = options;
   const log = (s: string) => console.log(`  ${s}`);
   await migrateDatabase(knex);
-  const store = DatabaseCostStore.create({ knex });
+  const store = DatabaseUsageStore.create({ knex });
+  const costs = DatabaseCostQueries.create({ knex });
 
   // Ingest, one day per batch; generation time is not counted.
   let rows = 0;
@@ -481,7 +483,7 @@ async function benchEngine(options: {
 
   // By team and month over the whole history, through the rollups.
   const ask = () =>
-    store.costSummary({
+    costs.costSummary({
       from: START,
       to: END,
       groupBy: 'team',

@@ -14,7 +14,10 @@ import { DatabaseEvalStore } from './evals/DatabaseEvalStore';
 import { EvalService } from './evals/EvalService';
 import { registerPermissionResources } from './permissions/registerPermissionResources';
 import { scheduleUsageCollection } from './cost/createUsageCollection';
-import { DatabaseCostStore } from './cost/DatabaseCostStore';
+import { costStoreOf } from './cost/costStoreOf';
+import { DatabaseBudgetStore } from './cost/DatabaseBudgetStore';
+import { DatabaseCostQueries } from './cost/DatabaseCostQueries';
+import { DatabaseUsageStore } from './cost/DatabaseUsageStore';
 import { ClusterObserver } from './cost/ClusterObserver';
 import { DatabaseClusterObservationStore } from './cost/DatabaseClusterObservationStore';
 import { RunningFleetService } from './cost/RunningFleetService';
@@ -99,10 +102,11 @@ export const aiPlatformPlugin = createBackendPlugin({
               'aiPlatform.quotas.allowOverCommit',
             ) ?? false,
         });
-        const costStore = DatabaseCostStore.create({ knex });
+        const costs = DatabaseCostQueries.create({ knex });
+        const budgets = DatabaseBudgetStore.create({ knex, costs });
         await notifications.scheduleBudgetChecks({
           scheduler: deps.scheduler,
-          budgets: costStore,
+          budgets,
         });
         // The collector reads what runs with the portal's cluster credentials.
         const clusterObservations = DatabaseClusterObservationStore.create({
@@ -116,7 +120,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           scheduler: deps.scheduler,
           logger: deps.logger,
           fleet,
-          costStore,
+          usage: DatabaseUsageStore.create({ knex }),
           auditLog,
           observations: clusterObservations,
           clusters: new ClusterObserver({
@@ -203,7 +207,7 @@ export const aiPlatformPlugin = createBackendPlugin({
           namespaceOwners: deployments.namespaceOwners,
         });
         registerActions({
-          costStore,
+          costStore: costs,
           actionsRegistry: deps.actionsRegistry,
           evals,
           quotas,
@@ -232,7 +236,7 @@ export const aiPlatformPlugin = createBackendPlugin({
             evals,
             evalStore,
             quotas,
-            costStore,
+            costStore: costStoreOf(costs, budgets),
             kueue: new KueueStatusService({ config: deps.config, fleet }),
             deployments: { service: deployments, catalog: deps.catalog },
             slos,

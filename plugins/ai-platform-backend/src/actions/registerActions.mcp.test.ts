@@ -15,7 +15,7 @@ import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { Knex } from 'knex';
 import { loadExampleEntities } from '../__testUtils__/exampleEntities';
-import { DatabaseCostStore } from '../cost/DatabaseCostStore';
+import { DatabaseUsageStore } from '../cost/DatabaseUsageStore';
 import type { UsageSample } from '../cost/types';
 import {
   DatabaseDeploymentStore,
@@ -94,7 +94,7 @@ function hours(sample: Omit<UsageSample, 'sampledAt' | 'intervalSeconds'>) {
 }
 
 async function seed(knex: Knex) {
-  const costs = DatabaseCostStore.create({ knex });
+  const costs = DatabaseUsageStore.create({ knex });
   const usage = {
     teamRef: 'group:default/applied-ml',
     modelRef: 'model:default/llama-3-1-8b-instruct',

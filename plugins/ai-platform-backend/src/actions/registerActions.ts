@@ -8,7 +8,7 @@ import {
   costReadPermission,
   sameEntityRef,
 } from '@internal/plugin-ai-platform-common';
-import type { CostStore } from '../cost/types';
+import type { CostQueries } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
 import type { EvalService } from '../evals/EvalService';
 import { canonicalRef } from '../fleet/FleetSource';
@@ -47,7 +47,7 @@ export function registerActions(options: {
   actionsRegistry: ActionsRegistryService;
   evals: EvalService;
   quotas: QuotaService;
-  costStore: CostStore;
+  costStore: CostQueries;
   /** The catalog, read with the caller's credentials (sizing, a team's endpoints). */
   catalog: CatalogService;
   /** Read through its type only; without it there are no deployment actions. */

@@ -7,7 +7,7 @@ import {
   isInferenceEndpointEntity,
   sameEntityRef,
 } from '@internal/plugin-ai-platform-common';
-import type { CostStore } from '../cost/types';
+import type { CostQueries } from '../cost/types';
 import type { DeploymentService } from '../deploy/DeploymentService';
 import { canonicalRef } from '../fleet/FleetSource';
 import {
@@ -37,7 +37,7 @@ function refOrUndefined(ref: string | undefined, kind: string, ns: string) {
 export function registerTeamEndpointsAction(options: {
   actionsRegistry: ActionsRegistryService;
   catalog: CatalogService;
-  costStore: CostStore;
+  costStore: CostQueries;
   deployments: Pick<DeploymentService, 'running'>;
   now: () => Date;
 }) {

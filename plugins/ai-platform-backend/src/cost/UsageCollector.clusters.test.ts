@@ -12,7 +12,8 @@ import type { FleetSnapshot } from '../fleet/FleetSource';
 import { QuotaUsageService } from '../quotas/QuotaUsageService';
 import { ClusterObserver } from './ClusterObserver';
 import { DatabaseClusterObservationStore } from './DatabaseClusterObservationStore';
-import { DatabaseCostStore } from './DatabaseCostStore';
+import { DatabaseCostQueries } from './DatabaseCostQueries';
+import { DatabaseUsageStore } from './DatabaseUsageStore';
 import { RunningFleetService } from './RunningFleetService';
 import { UsageCollector } from './UsageCollector';
 
@@ -201,7 +202,7 @@ describe('UsageCollector reading the clusters', () => {
       });
       let closed = false;
       try {
-        const costStore = DatabaseCostStore.create({ knex });
+        const usageStore = DatabaseUsageStore.create({ knex });
         const observations = DatabaseClusterObservationStore.create({ knex });
         const collector = new UsageCollector({
           fleet: { snapshot: async () => fleet },
@@ -217,7 +218,7 @@ describe('UsageCollector reading the clusters', () => {
             }),
           }),
           observations,
-          ingest: costStore,
+          ingest: usageStore,
           logger: mockServices.logger.mock(),
           intervalSeconds: 300,
         });
@@ -374,7 +375,7 @@ describe('UsageCollector reading the clusters', () => {
         });
 
         // The cost page's basis: shares of the GPU-hours by what they rest on.
-        const summary = await costStore.costSummary({
+        const summary = await DatabaseCostQueries.create({ knex }).costSummary({
           from: T0,
           to: T0 + 3600,
           groupBy: 'endpoint',

@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/AuditLog';
 import type { FleetSource } from '../fleet/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import type { ClusterObservationStore } from './DatabaseClusterObservationStore';
-import type { DatabaseCostStore } from './DatabaseCostStore';
+import type { DatabaseUsageStore } from './DatabaseUsageStore';
 import { prometheusFromConfig } from './prometheusFromConfig';
 import { seedDemoUsage } from './seed/seedDemoUsage';
 import { UsageCollector } from './UsageCollector';
@@ -24,7 +24,8 @@ export async function scheduleUsageCollection(options: {
   scheduler: SchedulerService;
   logger: LoggerService;
   fleet: FleetSource;
-  costStore: DatabaseCostStore;
+  /** Where the samples go (and what tells an empty store for the demo seed). */
+  usage: DatabaseUsageStore;
   /** Reads the clusters' workloads and pods. */
   clusters: ClusterReader;
   /** Each cluster's last listing (its last known state). */
@@ -32,7 +33,7 @@ export async function scheduleUsageCollection(options: {
   /** Where the seeded demo history is recorded. */
   auditLog?: AuditLog;
 }) {
-  const { config, scheduler, logger, fleet, costStore, auditLog } = options;
+  const { config, scheduler, logger, fleet, usage, auditLog } = options;
   const collectorConfig = config.getOptionalConfig('aiPlatform.cost.collector');
   if (collectorConfig?.getOptionalBoolean('enabled') === false) {
     logger.info(
@@ -52,7 +53,7 @@ export async function scheduleUsageCollection(options: {
     fleet,
     clusters: options.clusters,
     observations: options.observations,
-    ingest: costStore,
+    ingest: usage,
     logger,
     prometheus,
     intervalSeconds: intervalMinutes * 60,
@@ -73,8 +74,8 @@ export async function scheduleUsageCollection(options: {
     fn: async () => {
       if (seed) {
         await seedDemoUsage({
-          ingest: costStore,
-          isEmpty: async () => !(await costStore.hasAnySamples()),
+          ingest: usage,
+          isEmpty: async () => !(await usage.hasAnySamples()),
           fleet: await fleet.snapshot(),
           now: new Date(),
           logger,

@@ -134,8 +134,8 @@ export type UsageExportRow = {
   costPerRequest?: number;
 };
 
-/** Usage ingest plus the cost queries (which read rollups only). */
-export interface CostStore extends UsageIngest {
+/** The cost queries (they read rollups only). */
+export interface CostQueries {
   costSummary(options: {
     from: number;
     to: number;
@@ -156,6 +156,11 @@ export interface CostStore extends UsageIngest {
     now: number;
     groupBy?: CostGroupBy;
   }): Promise<MonthForecast>;
+  exportRows(options: { from: number; to: number }): Promise<UsageExportRow[]>;
+}
+
+/** Team budgets, and each against what its team spent and is forecast to spend. */
+export interface BudgetStore {
   setBudget(options: {
     teamRef: string;
     month: string;
@@ -168,5 +173,7 @@ export interface CostStore extends UsageIngest {
     month: string;
     now: number;
   }): Promise<BudgetVsActualRow[]>;
-  exportRows(options: { from: number; to: number }): Promise<UsageExportRow[]>;
 }
+
+/** What the cost routes use: the cost queries and the budgets. */
+export type CostStore = CostQueries & BudgetStore;

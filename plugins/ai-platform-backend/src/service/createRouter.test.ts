@@ -4,7 +4,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { DatabaseCostStore } from '../cost/DatabaseCostStore';
+import { DatabaseUsageStore } from '../cost/DatabaseUsageStore';
 import { FOCUS_1_0_COLUMNS, FOCUS_1_3_COLUMNS } from '../cost/focus';
 import type { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -724,7 +724,7 @@ describe('ai-platform router', () => {
     });
 
     beforeAll(async () => {
-      const store = DatabaseCostStore.create({ knex: server.knex });
+      const store = DatabaseUsageStore.create({ knex: server.knex });
       await store.insertSamples([
         sample(
           'chat-assistant-prod',

@@ -8,7 +8,8 @@ import { DatabaseAuditStore } from '../../audit/DatabaseAuditStore';
 import type { AuditRecord } from '../../audit/types';
 import { migrateDatabase } from '../../database/migrateDatabase';
 import { fleetFromEntities } from '../../fleet/FleetSource';
-import { DatabaseCostStore } from '../DatabaseCostStore';
+import { DatabaseCostQueries } from '../DatabaseCostQueries';
+import { DatabaseUsageStore } from '../DatabaseUsageStore';
 import type { UsageSample } from '../types';
 import { seedDemoUsage, type SeedableUsageIngest } from './seedDemoUsage';
 
@@ -178,7 +179,7 @@ describe('seedDemoUsage', () => {
       async databaseId => {
         const knex = await databases.init(databaseId);
         await migrateDatabase(knex);
-        const store = DatabaseCostStore.create({ knex });
+        const store = DatabaseUsageStore.create({ knex });
         const auditLog = new AuditLog({
           store: DatabaseAuditStore.create({ knex }),
           auditor: mockServices.auditor.mock(),
@@ -235,7 +236,7 @@ describe('seedDemoUsage', () => {
           checked: 1,
         });
 
-        const summary = await store.costSummary({
+        const summary = await DatabaseCostQueries.create({ knex }).costSummary({
           from: END - 40 * DAY,
           to: END,
           groupBy: 'team',

@@ -12,7 +12,7 @@ export type SeedableUsageIngest = UsageIngest & {
   hasAnySamples?(): Promise<boolean>;
   /**
    * Start of the newest raw sample, undefined when there is none; asked when
-   * the store has no `hasAnySamples()` (as `DatabaseCostStore` has today).
+   * the store has no `hasAnySamples()` (as `DatabaseUsageStore` has).
    */
   lastSampledAt?(): Promise<number | undefined>;
 };

@@ -1,32 +1,22 @@
-import {
-  type TestDatabaseId,
+import { InputError } from '@backstage/errors';
+import type {
+  TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { InputError } from '@backstage/errors';
-import { migrateDatabase } from '../database/migrateDatabase';
-import { DatabaseCostStore } from './DatabaseCostStore';
 import type { UsageSample } from './types';
+import {
+  CHAT,
+  chat,
+  createCostStores,
+  describeOnEachDatabase,
+  t,
+} from './__testUtils__/costFixture';
 
 jest.setTimeout(120_000);
 
-const t = (iso: string) => Date.parse(`${iso}Z`) / 1000;
-const CHAT = 'inferenceendpoint:default/chat';
 const CHAT_EU = 'inferenceendpoint:default/chat-eu';
 
-/** chat: 2 GPUs x 900 s = 0.5 GPU-hour at 4 USD = 2 USD per sample. */
-const chat = (at: string, extra: Partial<UsageSample> = {}): UsageSample => ({
-  sampledAt: t(at),
-  intervalSeconds: 900,
-  endpointRef: CHAT,
-  teamRef: 'group:default/team-a',
-  modelRef: 'model:default/llama',
-  poolRef: 'gpupool:default/h100',
-  cluster: 'c1',
-  gpus: 2,
-  pricePerGpuHour: 4,
-  currency: 'USD',
-  ...extra,
-});
+/** chat (costFixture.ts): 2 GPUs x 900 s = 0.5 GPU-hour at 4 USD = 2 USD per sample. */
 
 /**
  * Hand-computed (2 USD per chat sample, 1 USD per chat-eu sample):
@@ -74,31 +64,31 @@ const SAMPLES: UsageSample[] = [
   }),
 ];
 
-describe('DatabaseCostStore: prompt and generation tokens', () => {
-  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+async function withSamples(
+  databases: TestDatabases,
+  databaseId: TestDatabaseId,
+) {
+  const stores = await createCostStores(databases, databaseId);
+  await stores.usage.insertSamples(SAMPLES);
+  await stores.usage.rollup({
+    fromSeconds: t('2026-11-02T00:00'),
+    toSeconds: t('2026-11-03T00:00'),
+  });
+  return stores;
+}
 
-  async function withSamples(databaseId: TestDatabaseId) {
-    const knex = await databases.init(databaseId);
-    await migrateDatabase(knex);
-    const store = DatabaseCostStore.create({ knex });
-    await store.insertSamples(SAMPLES);
-    await store.rollup({
-      fromSeconds: t('2026-11-02T00:00'),
-      toSeconds: t('2026-11-03T00:00'),
-    });
-    return { store, knex };
-  }
-
-  describe.each(databases.eachSupportedId())('on %p', databaseId => {
+describeOnEachDatabase(
+  'DatabaseCostQueries: prompt and generation tokens',
+  (databases, databaseId) => {
     it('splits the token cost per endpoint, and costs a request', async () => {
-      const { store } = await withSamples(databaseId);
+      const { costs } = await withSamples(databases, databaseId);
       // Hours, days and months give the same figures.
       for (const [from, to] of [
         [t('2026-11-02T10:00'), t('2026-11-02T11:00')],
         [t('2026-11-01T00:00'), t('2026-11-05T00:00')],
         [t('2026-11-01T00:00'), t('2026-12-01T00:00')],
       ]) {
-        const summary = await store.costSummary({
+        const summary = await costs.costSummary({
           from,
           to,
           groupBy: 'endpoint',
@@ -123,7 +113,7 @@ describe('DatabaseCostStore: prompt and generation tokens', () => {
 
         // The model: both endpoints' sums, split as one.
         // token cost 7, split cost 5, prompt 1.4 + 0.5 = 1.9 -> 7 x 0.38 = 2.66.
-        const byModel = await store.costSummary({
+        const byModel = await costs.costSummary({
           from,
           to,
           groupBy: 'model',
@@ -134,8 +124,8 @@ describe('DatabaseCostStore: prompt and generation tokens', () => {
     });
 
     it('exports the split and the requests per endpoint and day', async () => {
-      const { store } = await withSamples(databaseId);
-      const rows = await store.exportRows({
+      const { costs } = await withSamples(databases, databaseId);
+      const rows = await costs.exportRows({
         from: t('2026-11-02T00:00'),
         to: t('2026-11-03T00:00'),
       });
@@ -150,17 +140,15 @@ describe('DatabaseCostStore: prompt and generation tokens', () => {
     });
 
     it('shows no split for samples without one', async () => {
-      const knex = await databases.init(databaseId);
-      await migrateDatabase(knex);
-      const store = DatabaseCostStore.create({ knex });
-      await store.insertSamples([
+      const { usage, costs } = await createCostStores(databases, databaseId);
+      await usage.insertSamples([
         chat('2026-11-02T10:00', { promptTokens: 10, generationTokens: 5 }),
       ]);
-      await store.rollup({
+      await usage.rollup({
         fromSeconds: t('2026-11-02T10:00'),
         toSeconds: t('2026-11-02T11:00'),
       });
-      const summary = await store.costSummary({
+      const summary = await costs.costSummary({
         from: t('2026-11-02T10:00'),
         to: t('2026-11-02T11:00'),
         groupBy: 'endpoint',
@@ -171,10 +159,10 @@ describe('DatabaseCostStore: prompt and generation tokens', () => {
     });
 
     it('refuses a share out of range or without its basis, and writes nothing', async () => {
-      const { store, knex } = await withSamples(databaseId);
+      const { usage, knex } = await withSamples(databases, databaseId);
       const before = await knex('usage_samples').count({ n: '*' });
       await expect(
-        store.insertSamples([
+        usage.insertSamples([
           chat('2026-11-02T11:00'),
           chat('2026-11-02T11:15', {
             promptShare: 1.5,
@@ -185,12 +173,12 @@ describe('DatabaseCostStore: prompt and generation tokens', () => {
         new InputError('Usage sample 1: promptShare must be between 0 and 1'),
       );
       await expect(
-        store.insertSamples([chat('2026-11-02T11:00', { promptShare: 0.5 })]),
+        usage.insertSamples([chat('2026-11-02T11:00', { promptShare: 0.5 })]),
       ).rejects.toThrow(/splitBasis must be measured or weighted/);
       await expect(
-        store.insertSamples([chat('2026-11-02T11:00', { requests: -1 })]),
+        usage.insertSamples([chat('2026-11-02T11:00', { requests: -1 })]),
       ).rejects.toThrow(/requests must be a non-negative integer/);
       expect(await knex('usage_samples').count({ n: '*' })).toEqual(before);
     });
-  });
-});
+  },
+);

@@ -12,12 +12,22 @@ import { parseAllDocuments } from 'yaml';
 import {
   exampleNamespaceOwners,
   loadExampleEntities,
+  ownedExampleNamespaces,
 } from '../__testUtils__/exampleEntities';
 import { ClusterObserver } from '../cost/ClusterObserver';
 import { KueueReader } from '../quotas/KueueReader';
 import { ClusterClients } from './ClusterClients';
 import { KubernetesClusterClient } from './kube/KubernetesClusterClient';
-import { alice, bob, createDeployHarness } from './__testUtils__/deployHarness';
+import {
+  alice,
+  bob,
+  createDeployHarness,
+  L4_NODES,
+} from './__testUtils__/deployHarness';
+import {
+  CANARY_GATEWAY,
+  driveCanaryEngines,
+} from './canary/argoRollouts/__testUtils__/driveCanaryEngines';
 
 jest.setTimeout(120_000);
 
@@ -348,6 +358,71 @@ describe('the RBAC shipped for the portal', () => {
           .filter(r => !withoutRule.check(r).allowed)
           .map(r => r.path),
       ).toEqual(['/apis/apps/v1/deployments']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('allows every request of both canary engines (issue 23): apply, observe, promote, approve, abort, complete, the Gateway read', async () => {
+    const server = await startFakeKubeApiServer({
+      clusterName: 'gpu-eu-west',
+      groups: ['argo-rollouts', 'gateway-api'],
+      rolloutDelayMs: 20,
+      nodes: L4_NODES,
+      seed: [...ownedExampleNamespaces(), CANARY_GATEWAY],
+    });
+    try {
+      const client = new KubernetesClusterClient({
+        cluster: server.clusterConfig('gpu-eu-west'),
+      });
+      const canaryRequests = await driveCanaryEngines(server, client);
+      // The new kinds of request are there, so the check below covers them.
+      for (const request of [
+        'PATCH /apis/argoproj.io/v1alpha1/namespaces/chat/rollouts/chat-assistant-prod/status',
+        'PATCH /apis/argoproj.io/v1alpha1/namespaces/chat/rollouts/chat-assistant-prod',
+        'PATCH /apis/argoproj.io/v1alpha1/namespaces/chat/analysistemplates/',
+        'GET /apis/argoproj.io/v1alpha1/namespaces/chat/analysisruns',
+        'PATCH /apis/gateway.networking.k8s.io/v1/namespaces/chat-staging/httproutes/chat-assistant-staging',
+        'GET /apis/gateway.networking.k8s.io/v1/namespaces/gateway-system/gateways/inference',
+        'PATCH /apis/apps/v1/namespaces/chat-staging/deployments/chat-assistant-staging-canary',
+      ]) {
+        expect(canaryRequests.filter(r => r.startsWith(request))).not.toEqual(
+          [],
+        );
+      }
+      expect(refused(server.requests)).toEqual([]);
+      // Without the canary rules these requests would be refused.
+      const withoutCanaryRules = RbacRules.fromObjects(
+        rbacObjects.map(o =>
+          o.kind === 'Role' || o.kind === 'ClusterRole'
+            ? ({
+                ...o,
+                rules: (
+                  o as unknown as { rules: Array<{ apiGroups: string[] }> }
+                ).rules.filter(
+                  r =>
+                    !r.apiGroups.includes('argoproj.io') &&
+                    !r.apiGroups.includes('gateway.networking.k8s.io'),
+                ),
+              } as unknown as KubeObject)
+            : o,
+        ),
+        {
+          subject: {
+            kind: 'ServiceAccount',
+            name: 'ai-platform-portal',
+            namespace: 'backstage',
+          },
+          roleNamespaces: teamNamespaces,
+        },
+      );
+      expect(
+        server.requests.filter(
+          r =>
+            !withoutCanaryRules.check(r).allowed &&
+            !authenticated.check(r).allowed,
+        ).length,
+      ).toBeGreaterThan(5);
     } finally {
       await server.close();
     }

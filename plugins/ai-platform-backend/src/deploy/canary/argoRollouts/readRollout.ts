@@ -220,12 +220,12 @@ export function analysisOf(
   const failedMetrics = results
     .filter(r => r.phase === 'Failed' || r.phase === 'Error')
     .map(r => `${r.name}${r.message ? ` (${r.message})` : ''}`);
-  const verdict: CanaryAnalysis['status'] =
-    phase === 'Successful'
-      ? 'passed'
-      : phase === 'Failed' || phase === 'Error'
-      ? 'failed'
-      : 'running';
+  const VERDICTS: Record<string, CanaryAnalysis['status']> = {
+    Successful: 'passed',
+    Failed: 'failed',
+    Error: 'failed',
+  };
+  const verdict = VERDICTS[phase] ?? 'running';
   return {
     status: verdict,
     message: `AnalysisRun ${run.metadata.name} is ${phase}: ${measured}${

@@ -325,12 +325,11 @@ function observation(
     } ready (${canaryReady} ready)`;
   } else {
     phase = holdPhase(step);
-    message =
-      phase === 'awaiting-approval'
-        ? `Holding ${desired} % until someone approves`
-        : phase === 'paused'
-        ? `Holding ${desired} % for its pause`
-        : `At ${desired} %`;
+    const holding: Partial<Record<CanaryPhase, string>> = {
+      'awaiting-approval': `Holding ${desired} % until someone approves`,
+      paused: `Holding ${desired} % for its pause`,
+    };
+    message = holding[phase] ?? `At ${desired} %`;
   }
   return {
     stepIndex: index,

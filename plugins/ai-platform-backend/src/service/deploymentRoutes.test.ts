@@ -10,7 +10,7 @@ import {
   type FakeKubeApiServer,
   startFakeKubeApiServer,
 } from '@internal/fake-kube-apiserver';
-import request from 'supertest';
+import { requestCheckedAgainstSpec as request } from '../__testUtils__/specResponses';
 import { loadExampleEntities } from '../__testUtils__/exampleEntities';
 import { L4_NODES } from '../deploy/__testUtils__/deployHarness';
 import { aiPlatformPlugin } from '../plugin';

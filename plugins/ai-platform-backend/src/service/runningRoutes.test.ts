@@ -9,7 +9,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import fs from 'fs';
 import path from 'path';
-import request from 'supertest';
+import { requestCheckedAgainstSpec as request } from '../__testUtils__/specResponses';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterObservation } from '../cost/clusterObservation';
 import { DatabaseClusterObservationStore } from '../cost/DatabaseClusterObservationStore';

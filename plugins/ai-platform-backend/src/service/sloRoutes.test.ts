@@ -10,7 +10,7 @@ import {
   startFakePrometheus,
   trafficProfile,
 } from '@internal/fake-prometheus';
-import request from 'supertest';
+import { requestCheckedAgainstSpec as request } from '../__testUtils__/specResponses';
 import { loadExampleEntities } from '../__testUtils__/exampleEntities';
 import { aiPlatformPlugin } from '../plugin';
 

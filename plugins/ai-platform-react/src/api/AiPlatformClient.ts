@@ -1,6 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { AiPlatformFetchClient } from '@internal/plugin-ai-platform-common';
 import type {
+  AiPlatformCallOptions,
   AuditFilter,
   AuditPage,
   AuditVerification,
@@ -45,20 +46,11 @@ import type {
   RunningDeployment,
 } from './AiPlatformApi';
 
-type QueryValue = string | number | undefined;
-
 /** Reads the file name out of a `Content-Disposition` header. */
 function filenameOf(response: Response, fallback: string): string {
   const header = response.headers.get('content-disposition') ?? '';
   const match = /filename="?([^";]+)"?/i.exec(header);
   return match?.[1] ?? fallback;
-}
-
-/** The path of an endpoint's routes, e.g. `/endpoints/default/chat`. */
-function endpointPath(endpoint: EndpointName): string {
-  return `/endpoints/${encodeURIComponent(
-    endpoint.namespace,
-  )}/${encodeURIComponent(endpoint.name)}`;
 }
 
 /**
@@ -67,12 +59,13 @@ function endpointPath(endpoint: EndpointName): string {
  * user's token.
  */
 export class AiPlatformClient implements AiPlatformApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly api: AiPlatformFetchClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    this.api = new AiPlatformFetchClient({
+      baseUrl: () => options.discoveryApi.getBaseUrl('ai-platform'),
+      fetch: (url, init) => options.fetchApi.fetch(url, init),
+    });
   }
 
   listEvalRuns(options: {
@@ -80,14 +73,14 @@ export class AiPlatformClient implements AiPlatformApi {
     version?: string;
     limit?: number;
   }): Promise<EvalRunsResponse> {
-    return this.request('/evals/runs', { query: options });
+    return this.api.request('GET /evals/runs', { query: options });
   }
 
   getEvalScores(options: {
     model: string;
     version: string;
   }): Promise<EvalScoresResponse> {
-    return this.request('/evals/scores', { query: options });
+    return this.api.request('GET /evals/scores', { query: options });
   }
 
   getEvalHistory(options: {
@@ -95,7 +88,7 @@ export class AiPlatformClient implements AiPlatformApi {
     task: string;
     metric: string;
   }): Promise<EvalHistoryResponse> {
-    return this.request('/evals/history', { query: options });
+    return this.api.request('GET /evals/history', { query: options });
   }
 
   compareEvals(options: {
@@ -104,26 +97,26 @@ export class AiPlatformClient implements AiPlatformApi {
     b: string;
     modelB?: string;
   }): Promise<EvalComparison> {
-    return this.request('/evals/compare', { query: options });
+    return this.api.request('GET /evals/compare', { query: options });
   }
 
   getLeaderboard(
     options: { type?: string; task?: string; stage?: ModelStage } = {},
   ): Promise<EvalLeaderboardResponse> {
-    return this.request('/evals/leaderboard', { query: options });
+    return this.api.request('GET /evals/leaderboard', { query: options });
   }
 
   getGateStatus(options: {
     model: string;
     version: string;
   }): Promise<ModelGateStatus> {
-    return this.request('/gates', { query: options });
+    return this.api.request('GET /gates', { query: options });
   }
 
   getQuotas(
     options: { pool?: string; team?: string } = {},
   ): Promise<QuotasResponse> {
-    return this.request('/quotas', { query: options });
+    return this.api.request('GET /quotas', { query: options });
   }
 
   checkQuota(options: {
@@ -132,29 +125,29 @@ export class AiPlatformClient implements AiPlatformApi {
     gpus: number;
     endpoint?: string;
   }): Promise<QuotaCheck> {
-    return this.request('/quotas/check', { query: options });
+    return this.api.request('GET /quotas/check', { query: options });
   }
 
   getKueueStatus(options: { pool: string }): Promise<PoolKueueStatus> {
-    return this.request('/quotas/kueue', { query: options });
+    return this.api.request('GET /quotas/kueue', { query: options });
   }
 
   getQuotaUsage(
     options: { pool?: string; team?: string } = {},
   ): Promise<QuotaUsageResponse> {
-    return this.request('/quotas/usage', { query: options });
+    return this.api.request('GET /quotas/usage', { query: options });
   }
 
   getRunningFleet(
     options: { endpoint?: string } = {},
   ): Promise<RunningFleetResponse> {
-    return this.request('/fleet/running', { query: options });
+    return this.api.request('GET /fleet/running', { query: options });
   }
 
   listQuotaRequests(
     options: { state?: QuotaRequestState; team?: string; pool?: string } = {},
   ): Promise<QuotaRequestsResponse> {
-    return this.request('/quota-requests', { query: options });
+    return this.api.request('GET /quota-requests', { query: options });
   }
 
   createQuotaRequest(options: {
@@ -163,7 +156,7 @@ export class AiPlatformClient implements AiPlatformApi {
     gpus: number;
     reason: string;
   }): Promise<QuotaRequest> {
-    return this.request('/quota-requests', { method: 'POST', body: options });
+    return this.api.request('POST /quota-requests', { body: options });
   }
 
   decideQuotaRequest(options: {
@@ -172,8 +165,8 @@ export class AiPlatformClient implements AiPlatformApi {
     reason: string;
   }): Promise<QuotaRequestDecision> {
     const { id, ...body } = options;
-    return this.request(`/quota-requests/${encodeURIComponent(id)}/decision`, {
-      method: 'POST',
+    return this.api.request('POST /quota-requests/{id}/decision', {
+      path: { id },
       body,
     });
   }
@@ -184,29 +177,29 @@ export class AiPlatformClient implements AiPlatformApi {
       granularity?: CostGranularity;
     },
   ): Promise<CostSummary> {
-    return this.request('/cost/summary', { query: options });
+    return this.api.request('GET /cost/summary', { query: options });
   }
 
   getTopSpenders(
     options: CostWindow & { groupBy?: CostGroupBy; limit?: number },
   ): Promise<CostTopSpenders> {
-    return this.request('/cost/top', { query: options });
+    return this.api.request('GET /cost/top', { query: options });
   }
 
   getMonthOverMonth(
     options: { month?: string; groupBy?: CostGroupBy } = {},
   ): Promise<MonthOverMonth> {
-    return this.request('/cost/month-over-month', { query: options });
+    return this.api.request('GET /cost/month-over-month', { query: options });
   }
 
   getCostForecast(
     options: { groupBy?: CostGroupBy } = {},
   ): Promise<MonthForecast> {
-    return this.request('/cost/forecast', { query: options });
+    return this.api.request('GET /cost/forecast', { query: options });
   }
 
   getBudgets(options: { month?: string } = {}): Promise<BudgetsResponse> {
-    return this.request('/cost/budgets', { query: options });
+    return this.api.request('GET /cost/budgets', { query: options });
   }
 
   setBudget(options: {
@@ -216,47 +209,55 @@ export class AiPlatformClient implements AiPlatformApi {
     currency: string;
     reason: string;
   }): Promise<BudgetChange> {
-    return this.request('/cost/budgets', { method: 'PUT', body: options });
+    return this.api.request('PUT /cost/budgets', { body: options });
   }
 
   exportCost(
     options: CostWindow & { format: CostExportFormat },
   ): Promise<DownloadedFile> {
-    return this.download('/cost/export', options, `cost-${options.format}.csv`);
+    return this.download(
+      'GET /cost/export',
+      { query: options },
+      `cost-${options.format}.csv`,
+    );
   }
 
   listDeployments(
     options: { endpoint?: string; limit?: number; before?: number } = {},
   ): Promise<{ items: DeploymentRecord[] }> {
-    return this.request('/deployments', { query: options });
+    return this.api.request('GET /deployments', { query: options });
   }
 
   getDeployment(options: { id: string }): Promise<DeploymentRecord> {
-    return this.request(`/deployments/${encodeURIComponent(options.id)}`);
+    return this.api.request('GET /deployments/{id}', { path: options });
   }
 
   getRunningDeployments(): Promise<{ items: RunningDeployment[] }> {
-    return this.request('/deployments/running');
+    return this.api.request('GET /deployments/running', {});
   }
 
   getEndpointStatus(options: EndpointName): Promise<EndpointLiveStatus> {
-    return this.request(`${endpointPath(options)}/status`);
+    return this.api.request('GET /endpoints/{namespace}/{name}/status', {
+      path: options,
+    });
   }
 
   getEndpointSlo(options: EndpointName): Promise<EndpointSloReport> {
-    return this.request(`/slo${endpointPath(options)}`);
+    return this.api.request('GET /slo/endpoints/{namespace}/{name}', {
+      path: options,
+    });
   }
 
   getSloFleet(options: { team?: string } = {}): Promise<SloFleetResponse> {
-    return this.request('/slo', { query: options });
+    return this.api.request('GET /slo', { query: options });
   }
 
   promoteEndpoint(
     options: EndpointName & PromoteRequest,
   ): Promise<DeploymentRecord> {
     const { namespace, name, ...body } = options;
-    return this.request(`${endpointPath({ namespace, name })}/promote`, {
-      method: 'POST',
+    return this.api.request('POST /endpoints/{namespace}/{name}/promote', {
+      path: { namespace, name },
       body,
     });
   }
@@ -265,42 +266,50 @@ export class AiPlatformClient implements AiPlatformApi {
     options: EndpointName & RollbackRequest,
   ): Promise<DeploymentRecord> {
     const { namespace, name, ...body } = options;
-    return this.request(`${endpointPath({ namespace, name })}/rollback`, {
-      method: 'POST',
+    return this.api.request('POST /endpoints/{namespace}/{name}/rollback', {
+      path: { namespace, name },
       body,
     });
   }
 
   getCanary(options: EndpointName): Promise<CanaryStatus> {
-    return this.request(`${endpointPath(options)}/canary`);
+    return this.api.request('GET /endpoints/{namespace}/{name}/canary', {
+      path: options,
+    });
   }
 
   advanceCanary(
     options: EndpointName & { reason?: string },
   ): Promise<CanaryStatus> {
     const { namespace, name, ...body } = options;
-    return this.request(`${endpointPath({ namespace, name })}/canary/advance`, {
-      method: 'POST',
-      body,
-    });
+    return this.api.request(
+      'POST /endpoints/{namespace}/{name}/canary/advance',
+      {
+        path: { namespace, name },
+        body,
+      },
+    );
   }
 
   approveCanary(
     options: EndpointName & { reason?: string },
   ): Promise<CanaryStatus> {
     const { namespace, name, ...body } = options;
-    return this.request(`${endpointPath({ namespace, name })}/canary/approve`, {
-      method: 'POST',
-      body,
-    });
+    return this.api.request(
+      'POST /endpoints/{namespace}/{name}/canary/approve',
+      {
+        path: { namespace, name },
+        body,
+      },
+    );
   }
 
   abortCanary(
     options: EndpointName & { reason: string },
   ): Promise<CanaryStatus> {
     const { namespace, name, ...body } = options;
-    return this.request(`${endpointPath({ namespace, name })}/canary/abort`, {
-      method: 'POST',
+    return this.api.request('POST /endpoints/{namespace}/{name}/canary/abort', {
+      path: { namespace, name },
       body,
     });
   }
@@ -309,80 +318,27 @@ export class AiPlatformClient implements AiPlatformApi {
     options: { filter?: AuditFilter; cursor?: string; limit?: number } = {},
   ): Promise<AuditPage> {
     const { filter, ...rest } = options;
-    return this.request('/audit', { query: { ...filter, ...rest } });
+    return this.api.request('GET /audit', { query: { ...filter, ...rest } });
   }
 
   verifyAuditChain(): Promise<AuditVerification> {
-    return this.request('/audit/verify');
+    return this.api.request('GET /audit/verify', {});
   }
 
   exportAudit(options: { filter?: AuditFilter } = {}): Promise<DownloadedFile> {
     return this.download(
-      '/audit/export',
-      { ...options.filter },
+      'GET /audit/export',
+      { query: { ...options.filter } },
       'ai-platform-audit.csv',
     );
   }
 
-  private async url(
-    path: string,
-    query: { [key: string]: QueryValue } = {},
-  ): Promise<string> {
-    const base = await this.discoveryApi.getBaseUrl('ai-platform');
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') {
-        params.append(key, String(value));
-      }
-    }
-    const search = params.toString();
-    return `${base}${path}${search ? `?${search}` : ''}`;
-  }
-
-  private async fetch(
-    path: string,
-    options: {
-      method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-      query?: { [key: string]: QueryValue };
-      body?: unknown;
-    },
-  ): Promise<Response> {
-    const response = await this.fetchApi.fetch(
-      await this.url(path, options.query),
-      {
-        method: options.method ?? 'GET',
-        ...(options.body === undefined
-          ? {}
-          : {
-              headers: { 'Content-Type': 'application/json' },
-              body: JSON.stringify(options.body),
-            }),
-      },
-    );
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
-  }
-
-  private async request<T>(
-    path: string,
-    options: {
-      method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-      query?: { [key: string]: QueryValue };
-      body?: unknown;
-    } = {},
-  ): Promise<T> {
-    const response = await this.fetch(path, options);
-    return (await response.json()) as T;
-  }
-
-  private async download(
-    path: string,
-    query: { [key: string]: QueryValue },
+  private async download<K extends 'GET /cost/export' | 'GET /audit/export'>(
+    operation: K,
+    options: AiPlatformCallOptions<K>,
     fallbackName: string,
   ): Promise<DownloadedFile> {
-    const response = await this.fetch(path, { query });
+    const response = await this.api.fetch(operation, options);
     return {
       filename: filenameOf(response, fallbackName),
       blob: await response.blob(),

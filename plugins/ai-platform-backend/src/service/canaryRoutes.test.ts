@@ -11,7 +11,7 @@ import {
   startFakeKubeApiServer,
 } from '@internal/fake-kube-apiserver';
 import type { Knex } from 'knex';
-import request from 'supertest';
+import { requestCheckedAgainstSpec as request } from '../__testUtils__/specResponses';
 import { loadExampleEntities } from '../__testUtils__/exampleEntities';
 import { L4_NODES } from '../deploy/__testUtils__/deployHarness';
 import { aiPlatformPlugin } from '../plugin';

@@ -4,7 +4,9 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  type OverridableFrontendPlugin,
   PageBlueprint,
+  type RouteRef,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -240,6 +242,18 @@ const endpointDeploymentCard = EntityCardBlueprint.make({
   },
 });
 
+const endpointCanaryCard = EntityCardBlueprint.make({
+  name: 'endpoint-canary',
+  params: {
+    type: 'content',
+    filter: { kind: 'inferenceendpoint' },
+    loader: () =>
+      import('./components/EndpointCanaryCard').then(m => (
+        <m.EndpointCanaryCard />
+      )),
+  },
+});
+
 const endpointDeploymentsContent = EntityContentBlueprint.make({
   name: 'endpoint-deployments',
   params: {
@@ -254,8 +268,23 @@ const endpointDeploymentsContent = EntityContentBlueprint.make({
   },
 });
 
-/** The ai-platform frontend plugin (new frontend system). */
-export default createFrontendPlugin({
+/**
+ * The ai-platform frontend plugin (new frontend system). Its type is written
+ * out, not inferred: an inferred one names types of the packages behind
+ * `@backstage/frontend-plugin-api` (such as `@backstage/filter-predicates`),
+ * which an app with two versions of them cannot name (TS2742). Extensions
+ * are reached by id (`getExtension('page:ai-platform/evals')`).
+ */
+const aiPlatformPlugin: OverridableFrontendPlugin<
+  {
+    evals: RouteRef<undefined>;
+    quotas: RouteRef<undefined>;
+    cost: RouteRef<undefined>;
+    audit: RouteRef<undefined>;
+    slo: RouteRef<undefined>;
+  },
+  {}
+> = createFrontendPlugin({
   pluginId: 'ai-platform',
   title: 'AI Platform',
   icon: <MemoryIcon fontSize="inherit" />,
@@ -282,6 +311,7 @@ export default createFrontendPlugin({
     endpointSloCard,
     endpointCostCard,
     endpointDeploymentCard,
+    endpointCanaryCard,
     endpointDeploymentsContent,
     poolCapacityCard,
     poolCostCard,
@@ -289,5 +319,7 @@ export default createFrontendPlugin({
     poolEndpointsCard,
   ],
 });
+
+export default aiPlatformPlugin;
 
 export { aiPlatformFormFields, aiPlatformScaffolderModule } from './scaffolder';

@@ -20,7 +20,7 @@ import { setReplicas } from '../workload/scale';
 import { syncReplicaSetStatuses } from '../workload/status';
 import { ANALYSIS_RUN, isTerminal, ROLLOUTS_MANAGER } from './analysis';
 import { ensureAnalysisRun, terminateAnalysisRun } from './analysisRuns';
-import { durationMs } from './duration';
+import { analysisStatus, failed, runCanarySteps } from './steps';
 import {
   conditionsOf,
   type Observed,
@@ -41,6 +41,7 @@ import type { AnalysisRunStatusRef, RolloutSpec, RolloutStatus } from './types';
  */
 
 const ROLLOUT = RESOURCE_TYPES.find(t => t.kind === 'Rollout')!;
+const REPLICASET_TYPE = RESOURCE_TYPES.find(t => t.kind === 'ReplicaSet')!;
 const HASH_LABEL = 'rollouts-pod-template-hash';
 const REVISION = 'rollout.argoproj.io/revision';
 const SCALE_DOWN_DEADLINE = 'scale-down-deadline';
@@ -332,20 +333,6 @@ export class RolloutController extends ControllerBase {
     let deadlineExceeded = false;
     const now = Date.now();
 
-    const analysisStatus = (
-      run: KubeObject | string,
-    ): AnalysisRunStatusRef | string => {
-      if (typeof run === 'string') return run;
-      const st = (run.status ?? {}) as { phase?: string; message?: string };
-      return {
-        name: run.metadata.name!,
-        status: st.phase ?? 'Pending',
-        ...(st.message ? { message: st.message } : {}),
-      };
-    };
-    const failed = (ref: AnalysisRunStatusRef) =>
-      ref.status === 'Failed' || ref.status === 'Error';
-
     // Background analysis: from its starting step until the rollout completes.
     if (!promoted && !s.abort && canary.analysis?.templates?.length) {
       const startingStep = canary.analysis.startingStep ?? 0;
@@ -371,161 +358,29 @@ export class RolloutController extends ControllerBase {
     }
 
     if (!promoted && !s.abort) {
-      let i = s.promoteFull ? steps.length : s.currentStepIndex ?? 0;
-      for (const step of steps.slice(0, i)) {
-        if (typeof step.setWeight === 'number') weight = step.setWeight;
+      const run = runCanarySteps({
+        store: this.store,
+        rollout,
+        spec,
+        s,
+        steps,
+        hash,
+        revision,
+        replicas,
+        routed,
+        current,
+        readyOf,
+        now,
+        event: (reason, message, type) =>
+          this.event(rollout, reason, message, type),
+        queue: ms => this.queue(namespace, name, ms),
+      });
+      if (run.invalid) {
+        this.invalid(rollout, s, run.invalid);
+        return;
       }
-      let canaryScale: number | undefined;
-      const targets = () => {
-        canaryTarget = canaryScale ?? Math.ceil((replicas * weight) / 100);
-        canaryTarget = Math.min(canaryTarget, replicas);
-        stableTarget = routed ? replicas : Math.max(0, replicas - canaryTarget);
-      };
-      targets();
-      let blocked = false;
-      while (i < steps.length && !blocked && !spec.paused) {
-        const step = steps[i];
-        if (typeof step.setWeight === 'number') {
-          weight = step.setWeight;
-          targets();
-          if (
-            readyOf(current) >= canaryTarget &&
-            replicasOfSet(current) >= canaryTarget
-          ) {
-            this.event(
-              rollout,
-              'RolloutStepCompleted',
-              `Rollout step ${i + 1}/${
-                steps.length
-              } completed (setWeight: ${weight})`,
-            );
-            i++;
-          } else {
-            waitingFor = 'more replicas need to be updated';
-            blocked = true;
-          }
-        } else if (step.pause) {
-          if (spec.paused) {
-            blocked = true;
-            break;
-          }
-          const pc = s.pauseConditions?.find(
-            p => p.reason === 'CanaryPauseStep',
-          );
-          if (s.controllerPause && !pc) {
-            // Resumed (promoted): the pause condition was cleared.
-            delete s.controllerPause;
-            this.event(rollout, 'RolloutResumed', `Rollout is resumed`);
-            this.event(
-              rollout,
-              'RolloutStepCompleted',
-              `Rollout step ${i + 1}/${steps.length} completed (pause)`,
-            );
-            i++;
-            continue;
-          }
-          const startTime = pc?.startTime ?? timestamp();
-          if (!pc) {
-            s.pauseConditions = [
-              ...(s.pauseConditions ?? []),
-              { reason: 'CanaryPauseStep', startTime },
-            ];
-            s.controllerPause = true;
-            this.event(
-              rollout,
-              'RolloutPaused',
-              'Rollout is paused (CanaryPauseStep)',
-            );
-          }
-          const duration = durationMs(step.pause.duration);
-          if (duration !== undefined) {
-            const left = Date.parse(startTime) + duration - now;
-            if (left <= 0) {
-              s.pauseConditions = s.pauseConditions?.filter(
-                p => p.reason !== 'CanaryPauseStep',
-              );
-              if (!s.pauseConditions?.length) delete s.pauseConditions;
-              delete s.controllerPause;
-              this.event(
-                rollout,
-                'RolloutStepCompleted',
-                `Rollout step ${i + 1}/${steps.length} completed (pause: ${
-                  step.pause.duration
-                })`,
-              );
-              i++;
-              continue;
-            }
-            this.queue(namespace, name, left + 5);
-          }
-          blocked = true;
-        } else if (step.analysis) {
-          const ref = analysisStatus(
-            ensureAnalysisRun(this.store, {
-              rollout,
-              analysis: step.analysis,
-              hash,
-              revision,
-              stepIndex: i,
-            }),
-          );
-          if (typeof ref === 'string') {
-            this.invalid(rollout, s, ref);
-            return;
-          }
-          s.canary = { ...s.canary, currentStepAnalysisRunStatus: ref };
-          if (ref.status === 'Successful') {
-            this.event(
-              rollout,
-              'AnalysisRunSuccessful',
-              `Step Analysis Run '${ref.name}' Status New: 'Successful' Previous: 'Running'`,
-            );
-            i++;
-          } else if (failed(ref)) {
-            this.event(
-              rollout,
-              'AnalysisRunFailed',
-              `Step Analysis Run '${ref.name}' Status New: '${ref.status}' Previous: 'Running'`,
-              'Warning',
-            );
-            s.abort = true;
-            abortMessage = ref.message;
-            blocked = true;
-          } else if (ref.status === 'Inconclusive') {
-            const pc = s.pauseConditions?.find(
-              p => p.reason === 'InconclusiveAnalysisRun',
-            );
-            if (s.controllerPause && !pc) {
-              delete s.controllerPause;
-              i++;
-              continue;
-            }
-            if (!pc) {
-              s.pauseConditions = [
-                ...(s.pauseConditions ?? []),
-                { reason: 'InconclusiveAnalysisRun', startTime: timestamp() },
-              ];
-              s.controllerPause = true;
-            }
-            blocked = true;
-          } else {
-            waitingFor = 'waiting for analysis to complete';
-            blocked = true;
-          }
-        } else if (step.setCanaryScale) {
-          const sc = step.setCanaryScale;
-          canaryScale = sc.matchTrafficWeight
-            ? undefined
-            : sc.replicas ?? Math.ceil((replicas * (sc.weight ?? 0)) / 100);
-          targets();
-          i++;
-        } else {
-          // experiment, setHeaderRoute, setMirrorRoute, plugin: not
-          // simulated; the step passes.
-          i++;
-        }
-      }
-      if (steps.length) s.currentStepIndex = i;
+      const i = run.i;
+      ({ weight, canaryTarget, stableTarget, waitingFor, abortMessage } = run);
       if (i >= steps.length && !s.abort) {
         weight = 100;
         canaryTarget = replicas;
@@ -809,5 +664,3 @@ export class RolloutController extends ControllerBase {
     }
   }
 }
-
-const REPLICASET_TYPE = RESOURCE_TYPES.find(t => t.kind === 'ReplicaSet')!;

@@ -336,12 +336,9 @@ export class AnalysisRunController extends ControllerBase {
       const failureLimit = int(metric.failureLimit, 0);
       const inconclusiveLimit = int(metric.inconclusiveLimit, 0);
       const errorLimit = int(metric.consecutiveErrorLimit, 4);
-      const count =
-        metric.count !== undefined
-          ? int(metric.count, 1)
-          : metric.interval
-          ? undefined
-          : 1;
+      let count: number | undefined = 1;
+      if (metric.count !== undefined) count = int(metric.count, 1);
+      else if (metric.interval) count = undefined;
       if (failureLimit >= 0 && (result.failed ?? 0) > failureLimit) {
         result.phase = 'Failed';
         result.message = `Metric "${metric.name}" assessed Failed due to failed (${result.failed}) > failureLimit (${failureLimit})`;

@@ -82,8 +82,7 @@ export function ensureAnalysisRun(
       given?.value ??
       argumentValueFrom(given?.valueFrom, {
         latest: hash,
-        stable: (rollout.status as { stableRS?: string } | undefined)
-          ?.stableRS,
+        stable: (rollout.status as { stableRS?: string } | undefined)?.stableRS,
       });
     return { ...a, ...(value !== undefined ? { value } : {}) };
   });

@@ -28,10 +28,10 @@ function tokenize(source: string): Token[] {
       continue;
     }
     const rest = source.slice(i);
-    const num = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(rest);
-    if (num) {
-      tokens.push({ kind: 'num', value: Number(num[0]) });
-      i += num[0].length;
+    const numeric = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(rest);
+    if (numeric) {
+      tokens.push({ kind: 'num', value: Number(numeric[0]) });
+      i += numeric[0].length;
       continue;
     }
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
@@ -114,7 +114,7 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
     }
   };
 
-  const primary = (): Value => {
+  function primary(): Value {
     const t = tokens[pos++];
     if (!t) throw new Error(`unexpected end of ${source}`);
     let value: Value;
@@ -160,9 +160,9 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
       value = value[index];
     }
     return value;
-  };
+  }
 
-  const expression = (minPrec: number): Value => {
+  function expression(minPrec: number): Value {
     let left = primary();
     for (;;) {
       const t = peek();
@@ -174,7 +174,7 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
       left = binary(op, left, right);
     }
     return left;
-  };
+  }
 
   const result = expression(0);
   if (pos !== tokens.length) {

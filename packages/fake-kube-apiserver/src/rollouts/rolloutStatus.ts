@@ -1,4 +1,5 @@
 import type { KubeObject } from '../types';
+import type { Condition } from '../workload/pods';
 import { mergeConditions } from '../workload/status';
 import type { RolloutStatus } from './types';
 
@@ -102,10 +103,7 @@ export function conditionsOf(
         type: 'Completed',
         status: 'True',
         reason: 'RolloutCompleted',
-        message:
-          'Rollout completed update to revision ' +
-          o.revision +
-          ` (${hash}): Completed Rollout`,
+        message: `Rollout completed update to revision ${o.revision} (${hash}): Completed Rollout`,
       }
     : {
         type: 'Completed',
@@ -152,21 +150,22 @@ export function conditionsOf(
       message: `ReplicaSet "${o.rsName}" is progressing.`,
     };
   }
-  const paused = o.paused
-    ? {
-        type: 'Paused',
-        status: 'True',
-        reason: 'RolloutPaused',
-        message: 'Rollout is paused',
-      }
-    : previous?.some(c => c.type === 'Paused')
-    ? {
-        type: 'Paused',
-        status: 'False',
-        reason: 'RolloutResumed',
-        message: 'Rollout is resumed',
-      }
-    : undefined;
+  let paused: Condition | undefined;
+  if (o.paused) {
+    paused = {
+      type: 'Paused',
+      status: 'True',
+      reason: 'RolloutPaused',
+      message: 'Rollout is paused',
+    };
+  } else if (previous?.some(c => c.type === 'Paused')) {
+    paused = {
+      type: 'Paused',
+      status: 'False',
+      reason: 'RolloutResumed',
+      message: 'Rollout is resumed',
+    };
+  }
   const healthyCondition = healthy
     ? {
         type: 'Healthy',

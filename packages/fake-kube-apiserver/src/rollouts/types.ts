@@ -8,7 +8,11 @@ import type { PodTemplate } from '../workload/pods';
 
 export type RolloutAnalysis = {
   templates?: Array<{ templateName?: string; clusterScope?: boolean }>;
-  args?: Array<{ name: string; value?: string }>;
+  args?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { podTemplateHashValue?: string; fieldRef?: unknown };
+  }>;
   /** Background analysis only: the step it starts at. */
   startingStep?: number;
 };

@@ -191,6 +191,22 @@ export const EntityEndpointDeploymentCard = aiPlatformPlugin.provide(
   }),
 );
 
+/**
+ * An endpoint's current or last canary promote: steps, phase, the actual
+ * split, analysis and events, with advance, approve and abort.
+ */
+export const EntityEndpointCanaryCard = aiPlatformPlugin.provide(
+  createComponentExtension({
+    name: 'EntityEndpointCanaryCard',
+    component: {
+      lazy: () =>
+        import('./components/EndpointCanaryCard').then(
+          m => m.EndpointCanaryCard,
+        ),
+    },
+  }),
+);
+
 /** The Deployments tab of an endpoint: live status, actions and history. */
 export const EntityEndpointDeploymentsContent = aiPlatformPlugin.provide(
   createComponentExtension({

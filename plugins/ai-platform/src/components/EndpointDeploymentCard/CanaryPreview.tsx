@@ -5,34 +5,29 @@ import {
   StatusOK,
   StatusWarning,
 } from '@backstage/core-components';
-import type {
-  CanaryEngineName,
-  CanarySplit,
-  DeploymentRecord,
-} from '@internal/plugin-ai-platform-common';
+import { ResponseError } from '@backstage/errors';
+import type { DeploymentRecord } from '@internal/plugin-ai-platform-common';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { pauseText } from './canarySteps';
+import { engineText, pauseText, splitBasisText } from '../common/canaryFormat';
 import type { RolloutPreviewState } from './RolloutPreview';
 
-/** The engine in words, with the objects it works through. */
-export function engineText(engine: CanaryEngineName): string {
-  return engine === 'argo-rollouts'
-    ? 'Argo Rollouts: a Rollout (argoproj.io/v1alpha1) whose controller follows the steps'
-    : 'Gateway API: a stable and a canary Deployment behind an HTTPRoute whose weights the portal sets';
-}
-
-/** Where a split's actual percent comes from, in words. */
-export function splitBasisText(split: CanarySplit): string {
-  return split.basis === 'route-weights'
-    ? 'route weights, as the cluster stores them'
-    : `replica count: ${split.canaryReplicas} canary of ${
-        split.canaryReplicas + split.stableReplicas
-      } pods`;
+/**
+ * Why the backend refused the dry run outright (a 4xx before anything was
+ * recorded: no engine on the cluster, nothing running yet, a KServe
+ * target), in its own words; undefined for other errors.
+ */
+export function canaryRefusalOf(error: Error | undefined): string | undefined {
+  if (!error || !ResponseError.is(error)) return undefined;
+  const status = error.statusCode;
+  if (status < 400 || status >= 500 || status === 401 || status === 403) {
+    return undefined;
+  }
+  return error.body?.error?.message ?? error.message;
 }
 
 /**
@@ -54,6 +49,8 @@ export function CanaryPreview(props: {
     );
   }
   if (state.loading) return <Progress />;
+  const refused = canaryRefusalOf(state.error);
+  if (refused) return <StatusError>{`Refused: ${refused}`}</StatusError>;
   if (state.error) return <ResponseErrorPanel error={state.error} />;
   const record: DeploymentRecord | undefined = state.value;
   if (!record) return null;

@@ -1,4 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ResponseError } from '@backstage/errors';
 import type {
   CanaryPlan,
   DeploymentRecord,
@@ -297,6 +298,43 @@ describe('DeploymentDialog with strategy canary', () => {
     expect(
       await within(dialog).findByText(
         'The backend refuses the canary: no room for the canary: its 1 GPU would take applied-ml over its quota of 8',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Promote to v2 as a canary' }),
+    ).toBeDisabled();
+  });
+
+  it('shows the backend’s outright refusal (no engine on the cluster) and blocks the promote', async () => {
+    const mock = api(async () => {
+      throw await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'ConflictError',
+              message:
+                'strategy canary: cluster gpu-eu-west serves neither Argo Rollouts (argoproj.io/v1alpha1 Rollout) nor the Gateway API (gateway.networking.k8s.io HTTPRoute)',
+            },
+            request: { method: 'POST', url: '/promote' },
+            response: { statusCode: 409 },
+          }),
+          { status: 409, headers: { 'Content-Type': 'application/json' } },
+        ),
+      );
+    });
+    const dialog = await openDialog(mock);
+    const rollout = within(dialog).getByRole('region', { name: 'Rollout' });
+    expect(
+      await within(rollout).findByText(
+        /^Refused: strategy canary: cluster gpu-eu-west serves neither/,
+      ),
+    ).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByRole('textbox', { name: /Reason/ }), {
+      target: { value: 'try v2 on a share of traffic first' },
+    });
+    expect(
+      await within(dialog).findByText(
+        /^The backend refuses the canary: strategy canary: cluster gpu-eu-west/,
       ),
     ).toBeInTheDocument();
     expect(

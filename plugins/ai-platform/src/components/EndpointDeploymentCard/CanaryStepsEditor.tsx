@@ -10,12 +10,12 @@ import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import DeleteIcon from '@material-ui/icons/Delete';
+import { formatSeconds } from '../common/canaryFormat';
 import { useElementId } from '../common/useElementId';
 import {
   type CanaryStepDraft,
   type CanaryStepsValidation,
   draftsOf,
-  formatSeconds,
   MAX_CANARY_STEPS,
   type StepPauseKind,
 } from './canarySteps';

@@ -38,7 +38,7 @@ import { shortRef } from '../common/entityRefs';
 import { MIN_REASON_LENGTH } from '../common/ReasonDialog';
 import { SelectField } from '../common/SelectField';
 import { RolloutPreview, surgeBlocks } from './RolloutPreview';
-import { CanaryPreview } from './CanaryPreview';
+import { CanaryPreview, canaryRefusalOf } from './CanaryPreview';
 import { CanaryStepsEditor } from './CanaryStepsEditor';
 import {
   type CanaryStepDraft,
@@ -241,6 +241,10 @@ export function DeploymentDialog(props: {
     blockedBy = `The quota check fails: ${quota.value.reasons.join('; ')}`;
   } else if (stepsProblem) {
     blockedBy = `Fix the canary steps. ${stepsProblem}`;
+  } else if (canary && canaryRefusalOf(preview.error)) {
+    blockedBy = `The backend refuses the canary: ${canaryRefusalOf(
+      preview.error,
+    )}`;
   } else if (
     canary &&
     preview.value?.error &&

@@ -2,8 +2,6 @@ import { DEFAULT_CANARY_STEPS } from '@internal/plugin-ai-platform-common';
 import {
   canaryStepsProblem,
   draftsOf,
-  formatSeconds,
-  pauseText,
   validateCanarySteps,
 } from './canarySteps';
 
@@ -87,19 +85,5 @@ describe('canary steps', () => {
     expect(tooMany.steps).toBeUndefined();
     expect(tooMany.error).toBe('At most 20 steps.');
     expect(validateCanarySteps(drafts.slice(1)).steps).toHaveLength(20);
-  });
-
-  it('says durations and pauses in words', () => {
-    expect(formatSeconds(45)).toBe('45 s');
-    expect(formatSeconds(300)).toBe('5 min');
-    expect(formatSeconds(5430)).toBe('1 h 30 min 30 s');
-    expect(formatSeconds(0)).toBe('0 s');
-    expect(pauseText({ weight: 10, pause: { durationSeconds: 90 } })).toBe(
-      'for 1 min 30 s',
-    );
-    expect(pauseText({ weight: 50, pause: { approval: true } })).toBe(
-      'until approved',
-    );
-    expect(pauseText({ weight: 100 })).toBe('goes on at once');
   });
 });

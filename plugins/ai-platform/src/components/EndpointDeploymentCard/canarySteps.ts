@@ -122,23 +122,3 @@ export function canaryStepsProblem(
     .filter(Boolean)
     .join(' ')}`;
 }
-
-/** A duration in words: `45 s`, `5 min`, `1 h 30 min`. */
-export function formatSeconds(total: number): string {
-  const s = Math.max(0, Math.round(total));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  return (
-    [h && `${h} h`, m && `${m} min`, rest && `${rest} s`]
-      .filter(Boolean)
-      .join(' ') || '0 s'
-  );
-}
-
-/** How a step waits, in words. */
-export function pauseText(step: CanaryStep): string {
-  if (!step.pause) return 'goes on at once';
-  if ('approval' in step.pause) return 'until approved';
-  return `for ${formatSeconds(step.pause.durationSeconds)}`;
-}

@@ -24,6 +24,7 @@ import {
   DeploymentState,
   outcomeText,
 } from '../DeploymentProgress';
+import { EndpointCanaryCard } from '../EndpointCanaryCard';
 import { EndpointDeploymentCard } from '../EndpointDeploymentCard';
 import { shortRef } from '../common/entityRefs';
 import { SimulatedClusterBadge } from '../common/SimulatedCluster';
@@ -82,7 +83,7 @@ function HistoryTable(props: { records: DeploymentRecord[] }) {
 
 /**
  * The Deployments tab of an InferenceEndpoint: the live status with promote
- * and rollback, and every deployment revision (who, when, which version,
+ * and rollback, the current or last canary, and every deployment revision (who, when, which version,
  * outcome, with the checks and progress of each), newest first.
  */
 export function EndpointDeploymentsContent() {
@@ -108,6 +109,9 @@ export function EndpointDeploymentsContent() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <EndpointDeploymentCard />
+      </Grid>
+      <Grid item xs={12}>
+        <EndpointCanaryCard />
       </Grid>
       <Grid item xs={12}>
         <InfoCard title="Deployment history">

@@ -1,0 +1,1 @@
+export { EndpointCanaryCard } from './EndpointCanaryCard';

@@ -609,6 +609,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['items'],
                   properties: {
                     items: {
                       type: 'array',
@@ -721,6 +722,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['pool', 'cluster', 'available'],
                   properties: {
                     pool: {
                       type: 'string',
@@ -1096,6 +1098,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['items'],
                   properties: {
                     items: {
                       type: 'array',
@@ -1164,12 +1167,15 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['request'],
                   properties: {
                     request: {
                       $ref: '#/components/schemas/QuotaRequest',
                     },
                     quota: {
                       type: 'object',
+                      description: 'The quota before and after, when approved',
+                      required: ['before', 'after'],
                       properties: {
                         before: {
                           type: 'integer',
@@ -3874,6 +3880,20 @@ export const spec = {
       },
       QuotaCheck: {
         type: 'object',
+        description: 'The numbers behind a quota answer (`GET /quotas/check`)',
+        required: [
+          'team',
+          'pool',
+          'gpus',
+          'allowed',
+          'reasons',
+          'quota',
+          'used',
+          'teamFree',
+          'poolCapacity',
+          'poolUsed',
+          'poolFree',
+        ],
         properties: {
           team: {
             type: 'string',
@@ -3915,6 +3935,16 @@ export const spec = {
       },
       PoolQuotas: {
         type: 'object',
+        description: "A pool with its capacity and each team's quota and usage",
+        required: [
+          'pool',
+          'title',
+          'cluster',
+          'capacity',
+          'used',
+          'free',
+          'teams',
+        ],
         properties: {
           pool: {
             type: 'string',
@@ -3938,6 +3968,8 @@ export const spec = {
             type: 'array',
             items: {
               type: 'object',
+              description: "One team's quota on one pool",
+              required: ['team', 'quota', 'used', 'free'],
               properties: {
                 team: {
                   type: 'string',
@@ -3947,9 +3979,12 @@ export const spec = {
                 },
                 baseline: {
                   type: 'integer',
+                  description: "From the pool's spec.quotas",
                 },
                 override: {
                   type: 'object',
+                  description: "An admin's override, shown until cleared",
+                  required: ['gpus', 'reason', 'actor', 'createdAt'],
                   properties: {
                     gpus: {
                       type: 'integer',
@@ -3978,6 +4013,18 @@ export const spec = {
       },
       QuotaRequest: {
         type: 'object',
+        description: 'A request for more GPUs',
+        required: [
+          'id',
+          'team',
+          'pool',
+          'gpus',
+          'quotaAtRequest',
+          'reason',
+          'requestedBy',
+          'createdAt',
+          'state',
+        ],
         properties: {
           id: {
             type: 'string',

@@ -474,7 +474,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items?: components['schemas']['PoolQuotas'][];
+              items: components['schemas']['PoolQuotas'][];
             };
           };
         };
@@ -569,9 +569,9 @@ export interface paths {
           };
           content: {
             'application/json': {
-              pool?: string;
-              cluster?: string;
-              available?: boolean;
+              pool: string;
+              cluster: string;
+              available: boolean;
               reason?: string;
               queue?: {
                 /** @description The Kueue API version the cluster answered in (kueue.x-k8s.io/v1beta2, or kueue.x-k8s.io/v1beta1 on installs older than Kueue v0.15) */
@@ -813,7 +813,7 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items?: components['schemas']['QuotaRequest'][];
+              items: components['schemas']['QuotaRequest'][];
             };
           };
         };
@@ -905,10 +905,11 @@ export interface paths {
           };
           content: {
             'application/json': {
-              request?: components['schemas']['QuotaRequest'];
+              request: components['schemas']['QuotaRequest'];
+              /** @description The quota before and after, when approved */
               quota?: {
-                before?: number;
-                after?: number;
+                before: number;
+                after: number;
               };
             };
           };
@@ -2494,51 +2495,56 @@ export interface components {
         reasons?: string[];
       }[];
     };
+    /** @description The numbers behind a quota answer (`GET /quotas/check`) */
     QuotaCheck: {
-      team?: string;
-      pool?: string;
-      gpus?: number;
-      allowed?: boolean;
-      reasons?: string[];
-      quota?: number;
-      used?: number;
-      teamFree?: number;
-      poolCapacity?: number;
-      poolUsed?: number;
-      poolFree?: number;
+      team: string;
+      pool: string;
+      gpus: number;
+      allowed: boolean;
+      reasons: string[];
+      quota: number;
+      used: number;
+      teamFree: number;
+      poolCapacity: number;
+      poolUsed: number;
+      poolFree: number;
     };
+    /** @description A pool with its capacity and each team's quota and usage */
     PoolQuotas: {
-      pool?: string;
-      title?: string;
-      cluster?: string;
-      capacity?: number;
-      used?: number;
-      free?: number;
-      teams?: {
-        team?: string;
-        quota?: number;
+      pool: string;
+      title: string;
+      cluster: string;
+      capacity: number;
+      used: number;
+      free: number;
+      teams: {
+        team: string;
+        quota: number;
+        /** @description From the pool's spec.quotas */
         baseline?: number;
+        /** @description An admin's override, shown until cleared */
         override?: {
-          gpus?: number;
-          reason?: string;
-          actor?: string;
-          createdAt?: string;
+          gpus: number;
+          reason: string;
+          actor: string;
+          createdAt: string;
         };
-        used?: number;
-        free?: number;
+        used: number;
+        free: number;
       }[];
     };
+    /** @description A request for more GPUs */
     QuotaRequest: {
-      id?: string;
-      team?: string;
-      pool?: string;
-      gpus?: number;
-      quotaAtRequest?: number;
-      reason?: string;
-      requestedBy?: string;
-      createdAt?: string;
+      id: string;
+      team: string;
+      pool: string;
+      gpus: number;
+      quotaAtRequest: number;
+      reason: string;
+      requestedBy: string;
+      createdAt: string;
       /** @enum {string} */
-      state?: 'pending' | 'approved' | 'rejected';
+      state: 'pending' | 'approved' | 'rejected';
       decidedBy?: string;
       decisionReason?: string;
       decidedAt?: string;

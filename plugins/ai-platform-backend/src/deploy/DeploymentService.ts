@@ -337,15 +337,15 @@ export class DeploymentService {
       async () => {
         const resolved = await this.resolve(call.endpointRef, call.credentials);
         requireModelVersion(resolved, call.modelVersion);
-        const plan = planDeployment({
+        const rolling = planDeployment({
           resolved,
           operation: 'promote',
           modelVersion: call.modelVersion,
           deploy: this.options.deploy,
           allowDowntime: call.allowDowntime,
         });
-        if (call.strategy !== 'canary') return plan;
-        return this.planCanary(plan, call.canarySteps);
+        if (call.strategy !== 'canary') return rolling;
+        return this.planCanary(rolling, call.canarySteps);
       },
     );
     return this.runner.start(plan, call);

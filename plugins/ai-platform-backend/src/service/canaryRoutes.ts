@@ -89,12 +89,12 @@ export function addCanaryRoutes(
             }
             return canaries.abort(endpointRef, actor, input.reason!);
           },
-          facts: status => ({
-            deploymentId: status.deploymentId,
-            revision: status.revision,
-            stepIndex: status.stepIndex,
-            weight: status.steps[status.stepIndex]?.weight ?? null,
-            phase: status.phase,
+          facts: after => ({
+            deploymentId: after.deploymentId,
+            revision: after.revision,
+            stepIndex: after.stepIndex,
+            weight: after.steps[after.stepIndex]?.weight ?? null,
+            phase: after.phase,
           }),
         });
         res.json(status);

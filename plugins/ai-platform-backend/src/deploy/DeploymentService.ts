@@ -1,3 +1,10 @@
+/*
+ * Over 500 lines on purpose: this is the one entry point of every deploy,
+ * promote (rolling or canary) and rollback call, and of the canary actions'
+ * access check, so that each call is resolved, planned, replayed and
+ * audited in one place; the work itself is in pipeline/, canary/ and the
+ * runner.
+ */
 import type {
   AuthService,
   BackstageCredentials,

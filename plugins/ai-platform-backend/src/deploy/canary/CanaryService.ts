@@ -1,3 +1,9 @@
+/*
+ * Just over 500 lines on purpose: every way a canary changes (start, the
+ * three actions, moving on, ending once, settling the reservation) is here,
+ * so that the once-only rules (one ending, one release) sit side by side;
+ * the scheduled work is CanaryDriver.ts, the store DatabaseCanaryStore.ts.
+ */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, NotFoundError } from '@backstage/errors';

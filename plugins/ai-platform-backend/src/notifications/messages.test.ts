@@ -5,6 +5,7 @@ import type {
 import {
   budgetThreshold,
   budgetThresholdReached,
+  canaryAborted,
   deploymentFailed,
   entityPath,
   quotaRequestDecided,
@@ -167,6 +168,34 @@ describe('notification messages', () => {
       link: '/ai-platform/cost',
       severity: 'high',
       topic: 'ai-platform-budget',
+    });
+  });
+
+  it('tells the owners of a canary aborted by its analysis, once per canary, with the numbers', () => {
+    const n = canaryAborted(
+      {
+        deploymentId: 'd-1',
+        endpointRef: 'inferenceendpoint:default/chat',
+        revision: 7,
+        canaryVersion: 'v2-fp8',
+        stableVersion: 'v2',
+        phase: 'aborted',
+        message:
+          'analysis failed on step 1: error rate 20 % is above 1 %; all traffic is back on v2',
+      },
+      'group:default/applied-ml',
+    );
+    expect(n).toMatchObject({
+      dedupeKey: 'canary:d-1',
+      recipients: ['group:default/applied-ml'],
+      payload: {
+        title: 'Canary of chat aborted: v2-fp8 (revision 7)',
+        description:
+          'Analysis failed on step 1: error rate 20 % is above 1 %; all traffic is back on v2. v2 serves all traffic.',
+        link: '/catalog/default/inferenceendpoint/chat/deployments',
+        topic: 'ai-platform-canary',
+        severity: 'high',
+      },
     });
   });
 });

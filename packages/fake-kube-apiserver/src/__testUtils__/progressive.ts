@@ -1,6 +1,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
 import type { FakeKubeApiServer } from '../FakeKubeApiServer';
+import { RESOURCE_TYPES } from '../resources';
 import type { KubeObject } from '../types';
 
 /** A raw request to the fake, answering status code and JSON body. @internal */
@@ -21,7 +22,7 @@ export async function call(
 
 /** A server-side apply as `manager`. @internal */
 export async function apply(server: FakeKubeApiServer, object: KubeObject) {
-  const plural = `${object.kind.toLowerCase()}s`;
+  const plural = RESOURCE_TYPES.find(t => t.kind === object.kind)!.plural;
   const group = object.apiVersion.includes('/')
     ? `/apis/${object.apiVersion}`
     : `/api/${object.apiVersion}`;

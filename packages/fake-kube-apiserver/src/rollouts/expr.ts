@@ -85,6 +85,8 @@ function num(v: Value, what: string): number {
 export function evaluate(source: string, env: Record<string, Value>): Value {
   const tokens = tokenize(source);
   let pos = 0;
+  // Inside the right side of a decided `||` / `&&`: parsed, not evaluated.
+  let skipping = 0;
   const peek = () => tokens[pos];
   const expectOp = (op: string) => {
     const t = tokens[pos++];
@@ -125,7 +127,8 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
       expectOp(')');
     } else if (t.kind === 'op' && (t.value === '!' || t.value === '-')) {
       const operand = primary();
-      value = t.value === '!' ? !operand : -num(operand, '-');
+      if (skipping) value = null;
+      else value = t.value === '!' ? !operand : -num(operand, '-');
     } else if (t.kind === 'id') {
       if (t.value === 'not') value = !primary();
       else if (t.value === 'true') value = true;
@@ -139,16 +142,22 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
           if (peek()?.kind === 'op' && peek()!.value === ',') pos++;
         }
         expectOp(')');
-        value = call(t.value, args);
+        value = skipping ? null : call(t.value, args);
       } else if (t.value in env) value = env[t.value];
+      else if (skipping) value = null;
       else throw new Error(`unknown name ${t.value} in ${source}`);
     } else {
       throw new Error(`unexpected "${t.value}" in ${source}`);
     }
     while (peek()?.kind === 'op' && peek()!.value === '[') {
       pos++;
-      const index = num(expression(0), 'index');
+      const indexValue = expression(0);
       expectOp(']');
+      if (skipping) {
+        value = null;
+        continue;
+      }
+      const index = num(indexValue, 'index');
       if (!Array.isArray(value)) {
         throw new Error(`cannot index ${JSON.stringify(value)}`);
       }
@@ -170,8 +179,18 @@ export function evaluate(source: string, env: Record<string, Value>): Value {
       const prec = BINARY[op];
       if (!prec || prec < minPrec) break;
       pos++;
+      const or = op === '||' || op === 'or';
+      const and = op === '&&' || op === 'and';
+      // Short-circuit, as expr does: the right side is not evaluated.
+      const decided = !skipping && ((or && Boolean(left)) || (and && !left));
+      if (decided) skipping++;
       const right = expression(prec + 1);
-      left = binary(op, left, right);
+      if (decided) {
+        skipping--;
+        left = or;
+      } else {
+        left = skipping ? null : binary(op, left, right);
+      }
     }
     return left;
   }

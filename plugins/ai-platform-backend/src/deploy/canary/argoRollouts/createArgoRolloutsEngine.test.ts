@@ -143,7 +143,7 @@ describe('the Argo Rollouts canary engine against the fake API server', () => {
     await server.close();
   });
 
-  it('converts a running Deployment through workloadRef, then follows the steps: pause, approval, success', async () => {
+  it('converts a running Deployment through workloadRef, then follows the steps: pause, approval, success; the next canary changes the referenced Deployment', async () => {
     const input = canaryRenderInput({
       resources: { gpusPerReplica: 1, replicas: 2 },
     });
@@ -189,6 +189,31 @@ describe('the Argo Rollouts canary engine against the fake API server', () => {
     await engine.complete(target); // Argo did it
     const status = rollout()!.status as any;
     expect(status.stableRS).toBe(status.currentPodHash);
+
+    // The next canary of the converted endpoint: the new template goes
+    // into the referenced Deployment (still at 0 replicas), and Argo runs
+    // the steps again.
+    const next = {
+      ...canaryRenderInput({
+        resources: { gpusPerReplica: 1, replicas: 2 },
+        stableVersion: 'v2-fp8',
+        newVersion: 'v1',
+      }),
+      stableManifests: rendered.manifests,
+    };
+    const second = engine.render(next);
+    expect(second.converting).toBe(false);
+    await apply(second.manifests);
+    const again = await observeUntil(next, 'paused');
+    expect(again.stepIndex).toBe(0);
+    expect((deployment()!.spec as any).replicas).toBe(0);
+    expect((rollout()!.status as any).currentPodHash).not.toBe(
+      status.currentPodHash,
+    );
+    await engine.advance(target, next.steps, 1);
+    await observeUntil(next, 'awaiting-approval');
+    await engine.advance(target, next.steps, 2);
+    await observeUntil(next, 'succeeded');
   });
 
   it('aborts the way kubectl argo rollouts abort does: all traffic back to the stable pods', async () => {

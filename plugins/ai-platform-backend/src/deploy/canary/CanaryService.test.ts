@@ -441,6 +441,29 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
     expect(refused.at(-1)).toMatchObject({ outcome: 'failure' });
   });
 
+  it('refuses a canary of a KServe LLMInferenceService endpoint: not in scope', async () => {
+    engine = memoryCanaryEngine('gateway-api');
+    h = await createDeployHarness({
+      knex: await databases.init(id),
+      extraEntities: [canaryDemo()],
+      deploy: {
+        clusterTargets: {
+          'gpu-eu-west': { target: 'llm-inference-service' },
+        },
+      },
+      canary: {
+        engines: {
+          'gateway-api': engine,
+          'argo-rollouts': memoryCanaryEngine('argo-rollouts'),
+        },
+      },
+    });
+    await expect(promote()).rejects.toThrow(
+      /renders endpoints as KServe LLMInferenceServices .* canaries of those are not supported .* strategy rolling/,
+    );
+    expect(engine.calls).toEqual([]);
+  });
+
   it('refuses a canary when nothing runs yet', async () => {
     await harness();
     await expect(promote()).rejects.toThrow(/no stable version/);

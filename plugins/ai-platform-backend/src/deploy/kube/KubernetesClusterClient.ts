@@ -5,155 +5,28 @@ import {
 } from '@internal/plugin-ai-platform-node';
 import type { KubernetesEventSummary } from '@internal/plugin-ai-platform-common';
 import type { KubernetesManifest } from '../render/types';
+import {
+  ClusterRequestError,
+  describeError,
+  withTimeout,
+} from './ClusterRequestError';
+import {
+  FIELD_MANAGER,
+  type LiveObject,
+  objectName,
+  type PodSummary,
+} from './liveObjects';
 
 type K8s = ClientNode;
 
-/** The field manager of every apply the portal makes. */
-export const FIELD_MANAGER = 'backstage-ai-platform';
-
-/** A live Kubernetes object, as far as the deploy service reads it. */
-export type LiveObject = KubernetesManifest & {
-  metadata: KubernetesManifest['metadata'] & {
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string | Date;
-    managedFields?: Array<{
-      manager?: string;
-      operation?: string;
-      time?: string | Date;
-      subresource?: string;
-    }>;
-  };
-  status?: Record<string, any>;
-};
-
-/** A request the cluster refused or never answered. */
-export class ClusterRequestError extends Error {
-  /** The HTTP status, when the cluster answered. */
-  readonly status?: number;
-  /** True when the cluster could not be reached at all (no answer). */
-  readonly unreachable: boolean;
-  /** The cluster's own message (its Status), when it gave one. */
-  readonly clusterMessage: string;
-
-  constructor(options: {
-    message: string;
-    status?: number;
-    unreachable: boolean;
-    clusterMessage: string;
-  }) {
-    super(options.message);
-    this.name = 'ClusterRequestError';
-    this.status = options.status;
-    this.unreachable = options.unreachable;
-    this.clusterMessage = options.clusterMessage;
-  }
-}
-
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function describeError(error: unknown, what: string): ClusterRequestError {
-  if (error instanceof ClusterRequestError) {
-    return error;
-  }
-  const e = error as {
-    code?: unknown;
-    body?: unknown;
-    message?: string;
-    cause?: { code?: string; message?: string };
-    type?: string;
-    errno?: string;
-  };
-  if (typeof e.code === 'number') {
-    let body = e.body as { message?: string; reason?: string } | string;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        // not JSON: keep the text
-      }
-    }
-    const clusterMessage =
-      typeof body === 'object' && body?.message
-        ? body.message
-        : String(body ?? 'no message');
-    const hint =
-      e.code === 401
-        ? " (check the cluster's authProvider and serviceAccountToken in kubernetes.clusterLocatorMethods)"
-        : '';
-    return new ClusterRequestError({
-      message: `${what}: the cluster answered HTTP ${e.code}: ${clusterMessage}${hint}`,
-      status: e.code,
-      unreachable: false,
-      clusterMessage,
-    });
-  }
-  const code =
-    (typeof e.code === 'string' ? e.code : undefined) ??
-    e.cause?.code ??
-    e.errno;
-  const detail = e.cause?.message ?? e.message ?? String(error);
-  return new ClusterRequestError({
-    message: `${what}: ${detail}${code ? ` (${code})` : ''}`,
-    unreachable:
-      (code !== undefined && UNREACHABLE_CODES.has(code)) ||
-      e.type === 'system' ||
-      /fetch failed|socket hang up|ECONNREFUSED/.test(detail),
-    clusterMessage: detail,
-  });
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ClusterRequestError({
-            message: `${what}: no answer from the cluster within ${ms} ms`,
-            unreachable: false,
-            clusterMessage: `timed out after ${ms} ms`,
-          }),
-        ),
-      ms,
-    );
-  });
-  // A request abandoned on timeout may still fail later; nobody waits for it.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** `Kind/name` of an object, as our records and messages name it. */
-export function objectName(object: {
-  kind: string;
-  metadata: { name: string };
-}) {
-  return `${object.kind}/${object.metadata.name}`;
-}
-
-/** A pod of a workload as the deploy service reports it. */
-export type PodSummary = {
-  name: string;
-  phase: string;
-  ready: boolean;
-  restarts: number;
-  reason?: string;
-  message?: string;
-};
+// What callers of the client use beside it, from where it is defined.
+export {
+  FIELD_MANAGER,
+  type LiveObject,
+  objectName,
+  type PodSummary,
+} from './liveObjects';
+export { ClusterRequestError } from './ClusterRequestError';
 
 function time(value: unknown): string | undefined {
   if (value instanceof Date) return value.toISOString();

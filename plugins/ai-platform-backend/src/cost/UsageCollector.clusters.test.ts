@@ -16,6 +16,12 @@ import { DatabaseCostQueries } from './DatabaseCostQueries';
 import { DatabaseUsageStore } from './DatabaseUsageStore';
 import { RunningFleetService } from './RunningFleetService';
 import { UsageCollector } from './UsageCollector';
+import {
+  deploymentOf,
+  portalAnnotations,
+  replicaSetPod,
+  workloadLabels,
+} from './__testUtils__/collectorFixtures';
 
 jest.setTimeout(120_000);
 
@@ -68,34 +74,15 @@ function deployment(
   namespace: string,
   annotations?: Record<string, string>,
 ): KubeObject {
-  const labels = {
-    'app.kubernetes.io/instance': name,
-    'backstage.io/kubernetes-id': name,
-  };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name,
-      namespace,
-      labels,
-      ...(annotations ? { annotations } : {}),
-    },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'vllm', image: 'vllm/vllm-openai' }] },
-      },
-    },
-  };
+  return deploymentOf({
+    name,
+    namespace,
+    labels: workloadLabels(name, { vllm: false }),
+    annotations,
+  });
 }
 
-const portal = (name: string, owner = TEAM_A) => ({
-  'ai-platform.io/endpoint': `inferenceendpoint:default/${name}`,
-  'ai-platform.io/owner': owner,
-});
+const portal = (name: string, owner = TEAM_A) => portalAnnotations(name, owner);
 
 /** A pod of a Deployment's ReplicaSet, bound at `boundAt` (or pending). */
 function pod(
@@ -104,63 +91,25 @@ function pod(
   suffix: string,
   options: { boundAt?: number; gpus?: number },
 ): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${workload}-abc12-${suffix}`,
-      namespace,
-      labels: {
-        'app.kubernetes.io/instance': workload,
-        'backstage.io/kubernetes-id': workload,
-        'pod-template-hash': 'abc12',
+  return replicaSetPod({
+    workload,
+    namespace,
+    hash: 'abc12',
+    suffix,
+    labels: workloadLabels(workload, { vllm: false }),
+    containers: [
+      {
+        name: 'vllm',
+        image: 'vllm/vllm-openai',
+        resources: {
+          limits: { 'nvidia.com/gpu': String(options.gpus ?? 1) },
+        },
       },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: `${workload}-abc12`,
-          uid: `rs-${workload}`,
-          controller: true,
-        },
-      ],
-    },
-    spec: {
-      ...(options.boundAt !== undefined ? { nodeName: 'node-1' } : {}),
-      containers: [
-        {
-          name: 'vllm',
-          image: 'vllm/vllm-openai',
-          resources: {
-            limits: { 'nvidia.com/gpu': String(options.gpus ?? 1) },
-          },
-        },
-      ],
-    },
-    status:
-      options.boundAt !== undefined
-        ? {
-            phase: 'Running',
-            startTime: iso(options.boundAt),
-            conditions: [
-              {
-                type: 'PodScheduled',
-                status: 'True',
-                lastTransitionTime: iso(options.boundAt),
-              },
-            ],
-          }
-        : {
-            phase: 'Pending',
-            conditions: [
-              {
-                type: 'PodScheduled',
-                status: 'False',
-                reason: 'Unschedulable',
-              },
-            ],
-          },
-  };
+    ],
+    ...(options.boundAt !== undefined
+      ? { nodeName: 'node-1', since: iso(options.boundAt) }
+      : {}),
+  });
 }
 
 type SampleRow = {

@@ -1,29 +1,17 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { Entity } from '@backstage/catalog-model';
-import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
-import path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { fleetFromEntities } from '../fleet/FleetSource';
 import type { ClusterReader } from './ClusterObserver';
 import type { ClusterObservation } from './clusterObservation';
-import type {
-  ClusterObservationStore,
-  StoredClusterObservation,
-} from './DatabaseClusterObservationStore';
 import { PrometheusClient } from './PrometheusClient';
-import type { UsageSample } from './types';
 import { UsageCollector } from './UsageCollector';
+import {
+  collectingIngest,
+  exampleFleet,
+  memoryObservations,
+} from './__testUtils__/collectorFixtures';
 
-const examples = path.resolve(__dirname, '../../../../examples');
-const fleet = fleetFromEntities(
-  ['gpu-pools.yaml', 'endpoints.yaml'].flatMap(f =>
-    parseAllDocuments(fs.readFileSync(path.join(examples, f), 'utf8')).map(
-      d => d.toJS() as Entity,
-    ),
-  ),
-);
+const fleet = exampleFleet();
 
 const NOW = new Date('2026-11-20T10:07:30Z');
 const START = Date.parse('2026-11-20T10:00:00Z') / 1000;
@@ -76,36 +64,17 @@ function examplesReader(): ClusterReader & { calls: string[] } {
   };
 }
 
-function memoryObservations(): ClusterObservationStore {
-  const stored = new Map<string, StoredClusterObservation>();
-  return {
-    all: async () => new Map(stored),
-    save: async observation => {
-      stored.set(observation.cluster, { observation });
-    },
-    markFailed: async ({ cluster, at, failure }) => {
-      stored.set(cluster, {
-        ...stored.get(cluster),
-        failedAt: at,
-        failure,
-      });
-    },
-  };
-}
-
 const reading = () => ({
   clusters: examplesReader(),
   observations: memoryObservations(),
 });
 
 function fakeIngest(lastEnd?: number) {
-  const samples: UsageSample[] = [];
+  const ingest = collectingIngest();
   return {
-    samples,
-    insertSamples: jest.fn(async (s: UsageSample[]) => {
-      samples.push(...s);
-    }),
-    rollup: jest.fn(async () => {}),
+    samples: ingest.samples,
+    insertSamples: jest.fn(ingest.insertSamples),
+    rollup: jest.fn(ingest.rollup),
     pruneSamples: jest.fn(async () => 3),
     lastSampleEnd: jest.fn(async () => lastEnd),
   };

@@ -216,6 +216,33 @@ describe('the Argo Rollouts canary engine against the fake API server', () => {
     await observeUntil(next, 'succeeded');
   });
 
+  it("converts an autoscaled endpoint: the HPA scales the Rollout, whose replica count is the HPA's", async () => {
+    const input = canaryRenderInput({
+      resources: {
+        gpusPerReplica: 1,
+        replicas: 2,
+        minReplicas: 2,
+        maxReplicas: 3,
+      },
+    });
+    await start(input);
+    const hpa = server.getObject({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      namespace: NAMESPACE,
+      name: NAME,
+    })!;
+    expect((hpa.spec as any).scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: NAME,
+    });
+    const paused = await observeUntil(input, 'paused');
+    expect((rollout()!.spec as any).replicas).toBe(2);
+    expect(paused.split.canaryReplicas).toBe(1);
+    expect((deployment()!.spec as any).replicas).toBe(0);
+  });
+
   it('aborts the way kubectl argo rollouts abort does: all traffic back to the stable pods', async () => {
     const input = canaryRenderInput({
       resources: { gpusPerReplica: 1, replicas: 2 },

@@ -2559,6 +2559,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['items'],
                   properties: {
                     items: {
                       type: 'array',
@@ -2568,6 +2569,8 @@ export const spec = {
                     },
                     nextCursor: {
                       type: 'string',
+                      description:
+                        'Pass as cursor to get the next page; absent on the last page',
                     },
                   },
                 },
@@ -2597,15 +2600,20 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: ['ok', 'checked'],
                   properties: {
                     ok: {
                       type: 'boolean',
                     },
                     checked: {
                       type: 'integer',
+                      description: 'Records checked',
                     },
                     firstBroken: {
                       type: 'object',
+                      description:
+                        'The first record where the chain breaks, when it does',
+                      required: ['seq', 'id', 'reason'],
                       properties: {
                         seq: {
                           type: 'integer',
@@ -4067,6 +4075,19 @@ export const spec = {
       },
       AuditRecord: {
         type: 'object',
+        description:
+          'A stored audit record: the action, its place in the hash chain and its hash',
+        required: [
+          'seq',
+          'id',
+          'time',
+          'actor',
+          'action',
+          'request',
+          'outcome',
+          'prevHash',
+          'hash',
+        ],
         properties: {
           seq: {
             type: 'integer',
@@ -4076,18 +4097,25 @@ export const spec = {
           },
           time: {
             type: 'string',
+            description: 'ISO 8601 UTC',
           },
           actor: {
             type: 'string',
+            description:
+              'Who acted: a user entity ref, or service:<subject> for a service',
           },
           action: {
             type: 'string',
+            description:
+              'What was done, e.g. eval.ingest, gate.override, quota.update',
           },
           target: {
             type: 'string',
+            description: 'The entity ref acted upon, when there is one',
           },
           request: {
             type: 'object',
+            description: 'A summary of the request, secrets removed',
           },
           outcome: {
             type: 'string',
@@ -4095,12 +4123,15 @@ export const spec = {
           },
           message: {
             type: 'string',
+            description: 'The failure message (or a short note on success)',
           },
           prevHash: {
             type: 'string',
+            description: 'Hash of the previous record (64 zeros for the first)',
           },
           hash: {
             type: 'string',
+            description: "SHA-256 over this record's fields and prevHash",
           },
         },
       },

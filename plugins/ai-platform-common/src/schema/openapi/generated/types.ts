@@ -2011,7 +2011,8 @@ export interface paths {
           };
           content: {
             'application/json': {
-              items?: components['schemas']['AuditRecord'][];
+              items: components['schemas']['AuditRecord'][];
+              /** @description Pass as cursor to get the next page; absent on the last page */
               nextCursor?: string;
             };
           };
@@ -2053,12 +2054,14 @@ export interface paths {
           };
           content: {
             'application/json': {
-              ok?: boolean;
-              checked?: number;
+              ok: boolean;
+              /** @description Records checked */
+              checked: number;
+              /** @description The first record where the chain breaks, when it does */
               firstBroken?: {
-                seq?: number;
-                id?: string;
-                reason?: string;
+                seq: number;
+                id: string;
+                reason: string;
               };
             };
           };
@@ -2549,19 +2552,28 @@ export interface components {
       decisionReason?: string;
       decidedAt?: string;
     };
+    /** @description A stored audit record: the action, its place in the hash chain and its hash */
     AuditRecord: {
-      seq?: number;
-      id?: string;
-      time?: string;
-      actor?: string;
-      action?: string;
+      seq: number;
+      id: string;
+      /** @description ISO 8601 UTC */
+      time: string;
+      /** @description Who acted: a user entity ref, or service:<subject> for a service */
+      actor: string;
+      /** @description What was done, e.g. eval.ingest, gate.override, quota.update */
+      action: string;
+      /** @description The entity ref acted upon, when there is one */
       target?: string;
-      request?: Record<string, unknown>;
+      /** @description A summary of the request, secrets removed */
+      request: Record<string, unknown>;
       /** @enum {string} */
-      outcome?: 'success' | 'failure';
+      outcome: 'success' | 'failure';
+      /** @description The failure message (or a short note on success) */
       message?: string;
-      prevHash?: string;
-      hash?: string;
+      /** @description Hash of the previous record (64 zeros for the first) */
+      prevHash: string;
+      /** @description SHA-256 over this record's fields and prevHash */
+      hash: string;
     };
   };
   responses: {

@@ -213,7 +213,18 @@ export class CanaryDriver {
     );
     const current = canary.steps[canary.stepIndex];
     const last = canary.stepIndex === canary.steps.length - 1;
-    if (last) return; // moveOn completed it
+    if (last) {
+      // On 100 % but not ended: completing was cut short (a restart, a
+      // cluster error). complete() is idempotent: run it again.
+      await canaries.engineOf(canary).complete(canaries.target(canary));
+      await canaries.finish(canary, {
+        phase: 'succeeded',
+        type: 'succeeded',
+        actor: SYSTEM_ACTOR,
+        message: `all traffic on ${canary.canaryVersion}, which is the stable version now`,
+      });
+      return;
+    }
     const due =
       holdPhase(current) === 'progressing' ||
       (canary.phase === 'paused' &&
@@ -260,7 +271,9 @@ export async function scheduleCanaryDriver(options: {
     id: 'ai-platform-canary-driver',
     scope: 'global',
     frequency: { seconds: CANARY_DRIVER_SECONDS },
-    timeout: { minutes: 5 },
+    // A gateway-api canary's last step waits for the stable Deployment's
+    // rollout (complete()); the next run starts only after this one.
+    timeout: { minutes: 30 },
     initialDelay: { seconds: 10 },
     fn: () => options.driver.tick(),
   });

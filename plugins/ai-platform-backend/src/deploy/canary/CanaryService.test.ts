@@ -389,6 +389,23 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
     expect(await h.service.canaries!.store.unreleased()).toEqual([]);
   });
 
+  it('completes a gateway-api canary left on 100 % by a restart mid-complete', async () => {
+    await harness();
+    await deployFirst();
+    const started = await promote();
+    // As if the backend stopped after moving to the last step, before complete().
+    await h.service.canaries!.store.update(
+      started.record.id,
+      { stepIndex: 2, phase: 'progressing', pauseEndsAt: null },
+      new Date().toISOString(),
+    );
+    await driver().tick();
+    expect(engine.calls).toContain('complete');
+    expect((await canary()).phase).toBe('succeeded');
+    expect((await h.store.get(started.record.id)).state).toBe('succeeded');
+    expect(await reservations()).toEqual([]);
+  });
+
   it('mirrors Argo Rollouts: the Rollout moves on and ends by itself', async () => {
     await harness({ groups: ['argo-rollouts'], engineName: 'argo-rollouts' });
     await deployFirst();

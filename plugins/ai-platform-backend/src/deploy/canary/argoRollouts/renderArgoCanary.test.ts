@@ -219,6 +219,28 @@ describe('renderArgoCanary', () => {
     expect(rendered.canaryGpus).toBe(6);
   });
 
+  it('points a KEDA ScaledObject at the Rollout', () => {
+    const rendered = renderArgoCanary(
+      canaryRenderInput({
+        resources: { gpusPerReplica: 1, replicas: 1, maxReplicas: 3 },
+        deploy: {
+          autoscaling: {
+            type: 'keda',
+            targetRequestsWaiting: 5,
+            prometheusServerAddress: 'http://prometheus.monitoring:9090',
+          },
+        },
+      }),
+    );
+    expect(find(rendered.manifests, 'ScaledObject').spec).toMatchObject({
+      scaleTargetRef: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        name: 'chat-assistant-staging',
+      },
+    });
+  });
+
   it('validates every object against the schemas, naming the field', () => {
     const input = canaryRenderInput();
     expect(() =>

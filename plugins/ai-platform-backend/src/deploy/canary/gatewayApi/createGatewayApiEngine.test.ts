@@ -166,6 +166,52 @@ describe('the Gateway API canary engine against the fake API server', () => {
     ).toThrow(/needs canary.gateway/);
   });
 
+  it("gives the canary its own NetworkPolicy and ServiceMonitor, selecting only the canary's pods and Service", () => {
+    const rendered = engine.render(
+      canaryRenderInput({
+        resources: { gpusPerReplica: 1, replicas: 2 },
+        settings: { argoTrafficRouting: 'none', gateway },
+        deploy: {
+          serviceMonitor: { interval: '30s' },
+          networkPolicy: {
+            allowSameNamespace: false,
+            allowFromNamespaces: ['gateway-system'],
+            allowFromPodLabels: {},
+          },
+        },
+      }),
+    );
+    const of = (kind: string, name: string) =>
+      rendered.manifests.find(
+        m => m.kind === kind && m.metadata.name === name,
+      )!;
+    const instance = (labels: Record<string, string>) =>
+      labels['app.kubernetes.io/instance'];
+    expect(
+      instance((of('NetworkPolicy', NAME).spec as any).podSelector.matchLabels),
+    ).toBe(NAME);
+    expect(
+      instance(
+        (of('NetworkPolicy', `${NAME}-canary`).spec as any).podSelector
+          .matchLabels,
+      ),
+    ).toBe(`${NAME}-canary`);
+    expect((of('NetworkPolicy', `${NAME}-canary`).spec as any).ingress).toEqual(
+      (of('NetworkPolicy', NAME).spec as any).ingress,
+    );
+    expect(
+      instance(
+        (of('ServiceMonitor', `${NAME}-canary`).spec as any).selector
+          .matchLabels,
+      ),
+    ).toBe(`${NAME}-canary`);
+    expect(instance(of('Service', `${NAME}-canary`).metadata.labels!)).toBe(
+      `${NAME}-canary`,
+    );
+    // The stable objects do not select the canary's pods.
+    expect(instance((of('Service', NAME).spec as any).selector)).toBe(NAME);
+  });
+
   it('moves the weights step by step once the canary pods are ready, then makes the new version the stable one', async () => {
     await apply(engine.render(input).manifests);
     // The route waits at 0 % until the canary pod is ready, then takes 10 %.

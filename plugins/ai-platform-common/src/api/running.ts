@@ -1,10 +1,22 @@
+/*
+ * What runs (GET /fleet/running) and quota use (GET /quotas/usage), as
+ * openapi.yaml describes them (the generated types); the names are the ones
+ * the plugins import.
+ */
+import type {
+  AiPlatformApiComponents,
+  AiPlatformOperations,
+} from '../schema/openapi/generated';
+
+type Schemas = AiPlatformApiComponents['schemas'];
+
 /**
  * What a number about running endpoints rests on: the workloads and pods
  * the collector listed in the cluster (`cluster-state`), the last listing
  * of a cluster that stopped answering (`last-known-state`), or nothing
  * (`none`: the cluster is not configured or never answered).
  */
-export type RunBasis = 'cluster-state' | 'last-known-state' | 'none';
+export type RunBasis = Schemas['RunBasis'];
 
 /**
  * `running`: a bound, non-terminated pod holds GPUs; `pending`: pods exist,
@@ -12,109 +24,35 @@ export type RunBasis = 'cluster-state' | 'last-known-state' | 'none';
  * nothing of it in its cluster (costs nothing); `unknown`: its cluster was
  * never read.
  */
-export type EndpointRunStateName =
-  | 'running'
-  | 'pending'
-  | 'declared-not-running'
-  | 'unknown';
+export type EndpointRunStateName = EndpointRunState['state'];
 
 /** What runs of one catalog endpoint, and what that rests on. */
-export type EndpointRunState = {
-  endpointRef: string;
-  title: string;
-  teamRef: string;
-  poolRef: string;
-  cluster?: string;
-  namespace?: string;
-  state: EndpointRunStateName;
-  /** `outside-portal`: its workloads were found by kubernetes-id, not deployed by the portal. */
-  origin?: 'portal' | 'outside-portal';
-  basis: RunBasis;
-  /** When its cluster was listed (ISO 8601). */
-  observedAt?: string;
-  /** Why the basis is not the cluster state now, or why nothing can run. */
-  reason?: string;
-  /** GPUs held now by its bound, non-terminated pods. */
-  gpus: number;
-  runningPods: number;
-  pendingPods: number;
-};
+export type EndpointRunState = RunningFleetResponse['endpoints'][number];
 
 /** A cluster as the collector last read it. */
-export type ClusterRunState = {
-  cluster: string;
-  basis: RunBasis;
-  observedAt?: string;
-  /** Why it did not answer last time. */
-  failure?: string;
-  failedAt?: string;
-};
+export type ClusterRunState = RunningFleetResponse['clusters'][number];
 
 /** A workload that names an endpoint but another owner: reported, never billed to the endpoint. */
-export type ForeignClaimState = {
-  cluster: string;
-  namespace: string;
-  workload: string;
-  kubernetesId: string;
-  endpointRef: string;
-  endpointOwner: string;
-  claimedOwner: string;
-  claimedEndpoint?: string;
-  gpus: number;
-};
+export type ForeignClaimState = Schemas['ForeignClaim'];
 
 /** A workload with `backstage.io/kubernetes-id` matching no catalog endpoint of its cluster and namespace. */
-export type UnmatchedWorkloadState = {
-  cluster: string;
-  namespace: string;
-  workload: string;
-  kubernetesId: string;
-  owner?: string;
-  endpoint?: string;
-  gpus: number;
-};
+export type UnmatchedWorkloadState = Schemas['UnmatchedWorkload'];
 
 /** Answer of `GET /fleet/running`. */
-export type RunningFleetResponse = {
-  clusters: ClusterRunState[];
-  endpoints: EndpointRunState[];
-  foreignClaims: ForeignClaimState[];
-  unmatched: UnmatchedWorkloadState[];
-};
+export type RunningFleetResponse = Schemas['RunningFleet'];
 
 /**
  * Drift between quota reservations (records) and what runs (cluster):
  * more GPUs running than reserved, something running with no deployment
  * record, or a record with nothing running.
  */
-export type QuotaDriftKind =
-  | 'running-over-reserved'
-  | 'running-without-record'
-  | 'record-not-running';
+export type QuotaDriftKind = QuotaDrift['kind'];
 
-export type QuotaDrift = {
-  kind: QuotaDriftKind;
-  endpointRef?: string;
-  /** The workload, for something running that no endpoint record names. */
-  workload?: string;
-  message: string;
-};
+export type QuotaDrift = TeamPoolUsage['drift'][number];
 
 /** A team's GPUs on a pool: reserved by deployment records, and running in the cluster. */
-export type TeamPoolUsage = {
-  team: string;
-  pool: string;
-  cluster: string;
-  /** GPUs the deployment records reserve (worst case, surge included while a rollout runs). */
-  reserved: number;
-  /** GPUs held now by the team's bound, non-terminated pods on the pool. */
-  running: number;
-  basis: RunBasis;
-  observedAt?: string;
-  /** The team's endpoints on the pool in the catalog with nothing running. */
-  declaredNotRunning: string[];
-  drift: QuotaDrift[];
-};
+export type TeamPoolUsage = Schemas['TeamPoolUsage'];
 
 /** Answer of `GET /quotas/usage`. */
-export type QuotaUsageResponse = { items: TeamPoolUsage[] };
+export type QuotaUsageResponse =
+  AiPlatformOperations['GET /quotas/usage']['response'];

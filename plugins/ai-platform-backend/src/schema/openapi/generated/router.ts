@@ -2862,6 +2862,79 @@ export const spec = {
         description:
           "The collector's listing of the cluster now, the last listing of a cluster that stopped answering, or nothing",
       },
+      ForeignClaim: {
+        type: 'object',
+        description:
+          'A workload that names an endpoint but another owner: reported, never billed to the endpoint',
+        required: [
+          'cluster',
+          'namespace',
+          'workload',
+          'kubernetesId',
+          'endpointRef',
+          'endpointOwner',
+          'claimedOwner',
+          'gpus',
+        ],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          workload: {
+            type: 'string',
+          },
+          kubernetesId: {
+            type: 'string',
+          },
+          endpointRef: {
+            type: 'string',
+          },
+          endpointOwner: {
+            type: 'string',
+          },
+          claimedOwner: {
+            type: 'string',
+          },
+          claimedEndpoint: {
+            type: 'string',
+          },
+          gpus: {
+            type: 'number',
+          },
+        },
+      },
+      UnmatchedWorkload: {
+        type: 'object',
+        description:
+          'A workload with backstage.io/kubernetes-id matching no catalog endpoint of its cluster and namespace',
+        required: ['cluster', 'namespace', 'workload', 'kubernetesId', 'gpus'],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          workload: {
+            type: 'string',
+          },
+          kubernetesId: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          endpoint: {
+            type: 'string',
+          },
+          gpus: {
+            type: 'number',
+          },
+        },
+      },
       TeamPoolUsage: {
         type: 'object',
         required: [
@@ -3033,13 +3106,13 @@ export const spec = {
           foreignClaims: {
             type: 'array',
             items: {
-              type: 'object',
+              $ref: '#/components/schemas/ForeignClaim',
             },
           },
           unmatched: {
             type: 'array',
             items: {
-              type: 'object',
+              $ref: '#/components/schemas/UnmatchedWorkload',
             },
           },
         },

@@ -2133,6 +2133,28 @@ export interface components {
      * @enum {string}
      */
     RunBasis: 'cluster-state' | 'last-known-state' | 'none';
+    /** @description A workload that names an endpoint but another owner: reported, never billed to the endpoint */
+    ForeignClaim: {
+      cluster: string;
+      namespace: string;
+      workload: string;
+      kubernetesId: string;
+      endpointRef: string;
+      endpointOwner: string;
+      claimedOwner: string;
+      claimedEndpoint?: string;
+      gpus: number;
+    };
+    /** @description A workload with backstage.io/kubernetes-id matching no catalog endpoint of its cluster and namespace */
+    UnmatchedWorkload: {
+      cluster: string;
+      namespace: string;
+      workload: string;
+      kubernetesId: string;
+      owner?: string;
+      endpoint?: string;
+      gpus: number;
+    };
     TeamPoolUsage: {
       team: string;
       pool: string;
@@ -2183,8 +2205,8 @@ export interface components {
         runningPods: number;
         pendingPods: number;
       }[];
-      foreignClaims: Record<string, unknown>[];
-      unmatched: Record<string, unknown>[];
+      foreignClaims: components['schemas']['ForeignClaim'][];
+      unmatched: components['schemas']['UnmatchedWorkload'][];
     };
     /** @description An endpoint's SLOs from Prometheus (docs/slos.md) */
     EndpointSloReport: {

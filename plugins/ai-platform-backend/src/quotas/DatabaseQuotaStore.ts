@@ -18,6 +18,13 @@ export type NewQuotaRequest = {
   requestedBy: string;
 };
 
+/** Which quota requests to list: of one state, team or pool (all when left out). */
+export type QuotaRequestFilter = {
+  state?: QuotaRequest['state'];
+  team?: string;
+  pool?: string;
+};
+
 /**
  * Quota overrides, GPU allocations, the surge reservations of rollouts in
  * progress, and quota requests, in the plugin's database. No arithmetic:
@@ -57,11 +64,7 @@ export interface QuotaStore {
   deleteOverride(options: { team: string; pool: string }): Promise<boolean>;
 
   createRequest(request: NewQuotaRequest): Promise<QuotaRequest>;
-  listRequests(filter?: {
-    state?: QuotaRequest['state'];
-    team?: string;
-    pool?: string;
-  }): Promise<QuotaRequest[]>;
+  listRequests(filter?: QuotaRequestFilter): Promise<QuotaRequest[]>;
   getRequest(id: string): Promise<QuotaRequest | undefined>;
   /** Decides a pending request; false when it was not pending (any more). */
   decideRequest(options: {
@@ -301,13 +304,7 @@ export class DatabaseQuotaStore implements QuotaStore {
     return rowToRequest(row);
   }
 
-  async listRequests(
-    filter: {
-      state?: QuotaRequest['state'];
-      team?: string;
-      pool?: string;
-    } = {},
-  ): Promise<QuotaRequest[]> {
+  async listRequests(filter: QuotaRequestFilter = {}): Promise<QuotaRequest[]> {
     const q = this.db<RequestRow>('quota_requests').orderBy(
       'created_at',
       'desc',

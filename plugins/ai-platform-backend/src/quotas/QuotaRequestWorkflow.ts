@@ -1,7 +1,7 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { QuotaRequest } from '@internal/plugin-ai-platform-common';
 import type { FleetSource } from '../fleet/FleetSource';
-import type { QuotaStore } from './DatabaseQuotaStore';
+import type { QuotaRequestFilter, QuotaStore } from './DatabaseQuotaStore';
 import { assertWithinCapacity, poolOf, quotaOf } from './quotaEvaluation';
 
 /** A decided request, and the quota change an approval made. */
@@ -61,13 +61,7 @@ export class QuotaRequestWorkflow {
   }
 
   /** Requests, newest first, optionally of one state, team or pool. */
-  async listRequests(
-    filter: {
-      state?: QuotaRequest['state'];
-      team?: string;
-      pool?: string;
-    } = {},
-  ): Promise<QuotaRequest[]> {
+  async listRequests(filter: QuotaRequestFilter = {}): Promise<QuotaRequest[]> {
     return this.options.store.listRequests(filter);
   }
 

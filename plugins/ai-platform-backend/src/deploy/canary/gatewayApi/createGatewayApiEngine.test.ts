@@ -281,6 +281,30 @@ describe('the Gateway API canary engine against the fake API server', () => {
     );
   });
 
+  it('aborts while completing: the stable Deployment goes back to the version it ran before', async () => {
+    await apply(engine.render(input).manifests);
+    await phase('paused');
+    const impatient = createGatewayApiEngine({ completeTimeoutMs: 1 });
+    await expect(impatient.complete(target)).rejects.toThrow(
+      /did not roll out the new version within/,
+    );
+    expect(
+      (deployment(NAME)?.spec as any).template.metadata.labels[
+        'ai-platform.io/model-version'
+      ],
+    ).toBe('v2-fp8');
+    await engine.abort(target);
+    expect(
+      (deployment(NAME)?.spec as any).template.metadata.labels[
+        'ai-platform.io/model-version'
+      ],
+    ).toBe('v2');
+    expect(weights()).toEqual([`${NAME}=100`, `${NAME}-canary=0`]);
+    expect((deployment(`${NAME}-canary`)?.spec as any).replicas).toBe(0);
+    expect((await engine.observe(target, input.steps)).phase).toBe('aborted');
+    await expect(engine.complete(target)).rejects.toThrow(/is aborted/);
+  });
+
   it('reports a canary whose objects are gone as failed', async () => {
     const seen = await engine.observe(target, input.steps);
     expect(seen.phase).toBe('failed');

@@ -22,6 +22,7 @@ import {
   stepWeights,
 } from './httpRoute';
 import {
+  ANNOTATION_CANARY_PREVIOUS_STABLE,
   ANNOTATION_CANARY_STABLE_MANIFEST,
   ANNOTATION_CANARY_STATE,
   ANNOTATION_CANARY_STEP,
@@ -47,7 +48,9 @@ import {
  * - observe(): the route's weights as stored (basis `route-weights`) and the
  *   ready pods of both Deployments; settles a move that was waiting.
  * - abort(): all weight to stable, then the canary scaled to 0 (kept, not
- *   deleted: the portal's RBAC has no delete).
+ *   deleted: the portal's RBAC has no delete). During complete() the
+ *   stable Deployment also goes back to the template it ran before the
+ *   canary; after complete() abort is a no-op (roll back instead).
  * - complete(): the stable Deployment takes the new template (its own
  *   rolling update, still serving), and once it has rolled out the route
  *   goes back to 100 % stable and the canary to 0 replicas. Waits for that
@@ -124,19 +127,31 @@ function ready(deployment: LiveObject | undefined): number {
   return (deployment?.status?.readyReplicas as number | undefined) ?? 0;
 }
 
-function newStableOf(canary: LiveObject): KubernetesManifest {
-  const json = canary.metadata.annotations?.[ANNOTATION_CANARY_STABLE_MANIFEST];
+function annotatedManifest(
+  canary: LiveObject,
+  annotation: string,
+): KubernetesManifest {
+  const json = canary.metadata.annotations?.[annotation];
   if (!json) {
     throw new Error(
-      `Deployment ${canary.metadata.namespace}/${canary.metadata.name} has no ${ANNOTATION_CANARY_STABLE_MANIFEST} annotation: it was not made by the portal's canary`,
+      `Deployment ${canary.metadata.namespace}/${canary.metadata.name} has no ${annotation} annotation: it was not made by the portal's canary`,
     );
   }
   return JSON.parse(json) as KubernetesManifest;
 }
 
-/** The new stable Deployment as complete() applies it: stamped with its template's hash. */
-function stampedStable(canary: LiveObject): KubernetesManifest {
-  const stable = newStableOf(canary);
+/** The new stable Deployment (what complete() applies). */
+function newStableOf(canary: LiveObject): KubernetesManifest {
+  return annotatedManifest(canary, ANNOTATION_CANARY_STABLE_MANIFEST);
+}
+
+/** The stable Deployment before the canary (what an abort during complete() restores). */
+function previousStableOf(canary: LiveObject): KubernetesManifest {
+  return annotatedManifest(canary, ANNOTATION_CANARY_PREVIOUS_STABLE);
+}
+
+/** A stable Deployment as the engine applies it: stamped with its template's hash. */
+function stamped(stable: KubernetesManifest): KubernetesManifest {
   return {
     ...stable,
     metadata: {
@@ -242,7 +257,11 @@ async function scaleCanary(
   replicas: number,
 ): Promise<LiveObject> {
   if (canary.spec?.replicas === replicas) return canary;
-  const manifest = canaryDeployment(newStableOf(canary), replicas);
+  const manifest = canaryDeployment(
+    newStableOf(canary),
+    replicas,
+    previousStableOf(canary),
+  );
   validateCanaryObjects([manifest]);
   return target.client.apply(manifest, { dryRun: false, force: true });
 }
@@ -412,7 +431,16 @@ export function createGatewayApiEngine(
   async function abort(target: CanaryTarget): Promise<void> {
     const live = await readLive(target);
     if (typeof live === 'string') return;
-    if (stateOf(live.route) === 'completed') return;
+    const state = stateOf(live.route);
+    if (state === 'completed') return;
+    if (state === 'completing') {
+      // The stable Deployment was taking the new version: it goes back to
+      // the version it ran before the canary (its own rolling update,
+      // serving throughout), as a rollback would.
+      const previous = stamped(previousStableOf(live.canary));
+      validateCanaryObjects([previous]);
+      await target.client.apply(previous, { dryRun: false, force: true });
+    }
     await applyRoute(target, live.route, {
       weights: stepWeights(0),
       state: 'aborted',
@@ -430,7 +458,7 @@ export function createGatewayApiEngine(
         `the canary of ${target.namespace}/${target.name} is aborted; it cannot complete`,
       );
     }
-    const stable = stampedStable(live.canary);
+    const stable = stamped(newStableOf(live.canary));
     const hash = stable.metadata.annotations![TEMPLATE_HASH_ANNOTATION];
     validateCanaryObjects([stable]);
     await target.client.apply(stable, { dryRun: false, force: true });

@@ -41,6 +41,9 @@ export const ANNOTATION_CANARY_STEP = 'ai-platform.io/canary-step';
 export const ANNOTATION_CANARY_STATE = 'ai-platform.io/canary-state';
 export const ANNOTATION_CANARY_STABLE_MANIFEST =
   'ai-platform.io/canary-stable-manifest';
+/** The running (stable) Deployment before the canary: what an abort during complete() rolls back to. */
+export const ANNOTATION_CANARY_PREVIOUS_STABLE =
+  'ai-platform.io/canary-previous-stable';
 export const LABEL_CANARY = 'ai-platform.io/canary';
 const INSTANCE = 'app.kubernetes.io/instance';
 
@@ -73,10 +76,15 @@ function relabel(
   return { ...labels, [INSTANCE]: canaryName(name), [LABEL_CANARY]: 'true' };
 }
 
-/** The canary Deployment for the new stable Deployment `stable`, with `replicas`. */
+/**
+ * The canary Deployment for the new stable Deployment `stable`, with
+ * `replicas`; `previous` (the stable Deployment it replaces) is kept in an
+ * annotation beside it.
+ */
 export function canaryDeployment(
   stable: KubernetesManifest,
   replicas: number,
+  previous: KubernetesManifest,
 ): KubernetesManifest {
   const { name } = stable.metadata;
   const spec = stable.spec as {
@@ -95,6 +103,7 @@ export function canaryDeployment(
       annotations: {
         ...stable.metadata.annotations,
         [ANNOTATION_CANARY_STABLE_MANIFEST]: JSON.stringify(stable),
+        [ANNOTATION_CANARY_PREVIOUS_STABLE]: JSON.stringify(previous),
       },
     },
     spec: {
@@ -230,7 +239,7 @@ export function renderGatewayCanary(input: CanaryRenderInput): {
     ...others,
     stable,
     ...copies,
-    canaryDeployment(next, canaryReplicasAt(steps, 0, stableReplicas)),
+    canaryDeployment(next, canaryReplicasAt(steps, 0, stableReplicas), stable),
     route,
   ];
   validateCanaryObjects(manifests);

@@ -14,6 +14,24 @@ export interface Config {
        * @visibility frontend
        */
       simulatedClusters?: string[];
+      /**
+       * What each simulated cluster serves beyond the demo's base set, by
+       * cluster name (read by the simulated clusters only,
+       * packages/fake-kube-apiserver): `groups` adds optional API groups
+       * (`argo-rollouts`, `gateway-api`); `gateways` are Gateways (with
+       * their GatewayClass, default `simulated`) that exist from the start.
+       * Entries of clusters not in `simulatedClusters` are ignored.
+       */
+      simulatedClusterApis?: {
+        [cluster: string]: {
+          groups?: Array<'argo-rollouts' | 'gateway-api'>;
+          gateways?: Array<{
+            namespace: string;
+            name: string;
+            className?: string;
+          }>;
+        };
+      };
     };
   };
 }

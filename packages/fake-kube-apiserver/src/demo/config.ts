@@ -1,5 +1,6 @@
 import fs from 'fs';
 import { parse } from 'yaml';
+import type { OptionalGroup } from '../types';
 import { isPlainObject } from '../util';
 
 /** A cluster of `aiPlatform.demo.simulatedClusters`, with its entry in `kubernetes.clusterLocatorMethods`. */
@@ -11,7 +12,26 @@ export type SimulatedCluster = {
   port: number;
   /** The entry's `serviceAccountToken`: the token the simulated API server checks. */
   token?: string;
+  /**
+   * Optional API groups this cluster serves beyond the demo's base set
+   * (`aiPlatform.demo.simulatedClusterApis.<name>.groups`): `argo-rollouts`,
+   * `gateway-api`.
+   */
+  groups?: OptionalGroup[];
+  /** Gateways created at start (`aiPlatform.demo.simulatedClusterApis.<name>.gateways`). */
+  gateways?: SimulatedGateway[];
 };
+
+/** A Gateway a simulated cluster has from the start (with its GatewayClass). */
+export type SimulatedGateway = {
+  namespace: string;
+  name: string;
+  /** Default `simulated`: created when missing. */
+  className?: string;
+};
+
+/** The optional groups `simulatedClusterApis` may add. */
+const EXTRA_GROUPS: OptionalGroup[] = ['argo-rollouts', 'gateway-api'];
 
 /** Where the simulated Prometheus answers: one loopback port, a path per route. */
 export type SimulatedMetrics = {
@@ -132,8 +152,11 @@ export function simulationFromConfig(config: Json): SimulationConfig {
       ...(typeof entry.serviceAccountToken === 'string'
         ? { token: entry.serviceAccountToken }
         : {}),
+      ...clusterApis(config, name),
     };
   });
+  // Entries of clusters that are not simulated here are left alone: a
+  // configuration layered on top (app-config.e2e.yaml) may simulate fewer.
   const ports = new Set<number>();
   for (const c of clusters) {
     if (ports.has(c.port)) {
@@ -183,6 +206,58 @@ export function simulationFromConfig(config: Json): SimulationConfig {
           },
         }
       : {}),
+  };
+}
+
+/**
+ * `aiPlatform.demo.simulatedClusterApis.<cluster>`: the extra API groups
+ * (`groups`) and the Gateways created at start (`gateways`, each
+ * `namespace`, `name`, optional `className`), or an error naming the
+ * setting.
+ */
+function clusterApis(
+  config: Json,
+  cluster: string,
+): Pick<SimulatedCluster, 'groups' | 'gateways'> {
+  const setting = `aiPlatform.demo.simulatedClusterApis.${cluster}`;
+  const value = at(config, 'aiPlatform.demo.simulatedClusterApis');
+  const entry = isPlainObject(value) ? value[cluster] : undefined;
+  if (entry === undefined) return {};
+  if (!isPlainObject(entry)) throw new Error(`${setting} must be a mapping`);
+  const groups = entry.groups ?? [];
+  if (
+    !Array.isArray(groups) ||
+    groups.some(g => !EXTRA_GROUPS.includes(g as OptionalGroup))
+  ) {
+    throw new Error(
+      `${setting}.groups must list API groups out of ${EXTRA_GROUPS.join(
+        ', ',
+      )}; got ${JSON.stringify(groups)}`,
+    );
+  }
+  const gateways = entry.gateways ?? [];
+  if (
+    !Array.isArray(gateways) ||
+    gateways.some(
+      g =>
+        !isPlainObject(g) ||
+        typeof g.namespace !== 'string' ||
+        typeof g.name !== 'string' ||
+        (g.className !== undefined && typeof g.className !== 'string'),
+    )
+  ) {
+    throw new Error(
+      `${setting}.gateways must be a list of { namespace, name, className? }`,
+    );
+  }
+  if (gateways.length && !groups.includes('gateway-api')) {
+    throw new Error(
+      `${setting}.gateways: the cluster must serve gateway-api (in ${setting}.groups) to have Gateways`,
+    );
+  }
+  return {
+    ...(groups.length ? { groups: groups as OptionalGroup[] } : {}),
+    ...(gateways.length ? { gateways: gateways as SimulatedGateway[] } : {}),
   };
 }
 

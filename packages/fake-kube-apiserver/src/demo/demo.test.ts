@@ -193,6 +193,13 @@ describe('simulationFromConfig', () => {
       url: 'http://127.0.0.1:16443',
       port: 16443,
       token: expect.any(String),
+      groups: ['argo-rollouts'],
+    });
+    // One cluster with Argo Rollouts, one with only the Gateway API.
+    expect(config.clusters[0].gateways).toBeUndefined();
+    expect(config.clusters[1]).toMatchObject({
+      groups: ['gateway-api'],
+      gateways: [{ namespace: 'gateway-system', name: 'inference-gateway' }],
     });
     expect(config.metrics).toEqual({
       port: 19090,
@@ -201,6 +208,21 @@ describe('simulationFromConfig', () => {
         { path: '/clusters/gpu-eu-west', clusters: ['gpu-eu-west'] },
       ],
     });
+    // The browser tests simulate gpu-us-east only, with Argo Rollouts.
+    expect(
+      readSimulationConfig(
+        [
+          'app-config.yaml',
+          'app-config.simulated.yaml',
+          'app-config.e2e.yaml',
+        ].map(f => path.join(repoRoot, f)),
+      ).clusters,
+    ).toEqual([
+      expect.objectContaining({
+        name: 'gpu-us-east',
+        groups: ['argo-rollouts'],
+      }),
+    ]);
     // app-config.yaml alone simulates nothing.
     expect(
       readSimulationConfig([path.join(repoRoot, 'app-config.yaml')]),
@@ -228,6 +250,34 @@ describe('simulationFromConfig', () => {
         kubernetes: kubernetes([{ name: 'a', url: 'http://127.0.0.1:1234' }]),
       }),
     ).toThrow('needs skipTLSVerify: true');
+  });
+
+  it('names what is wrong with simulatedClusterApis', () => {
+    const base = {
+      kubernetes: kubernetes([
+        { name: 'a', url: 'http://127.0.0.1:1001', skipTLSVerify: true },
+      ]),
+    };
+    const withApis = (apis: unknown) =>
+      simulationFromConfig({
+        ...base,
+        aiPlatform: {
+          demo: { simulatedClusters: ['a'], simulatedClusterApis: apis },
+        },
+      });
+    expect(() => withApis({ a: { groups: ['istio'] } })).toThrow(
+      'aiPlatform.demo.simulatedClusterApis.a.groups must list API groups out of argo-rollouts, gateway-api; got ["istio"]',
+    );
+    // A cluster that is not simulated here is left alone.
+    expect(withApis({ b: { groups: ['istio'] } }).clusters).toEqual([
+      expect.not.objectContaining({ groups: expect.anything() }),
+    ]);
+    expect(() =>
+      withApis({ a: { gateways: [{ namespace: 'gw', name: 'g' }] } }),
+    ).toThrow('the cluster must serve gateway-api');
+    expect(() =>
+      withApis({ a: { groups: ['gateway-api'], gateways: [{ name: 'g' }] } }),
+    ).toThrow('gateways must be a list of { namespace, name, className? }');
   });
 
   it('serves metrics only for a loopback Prometheus, under one port', () => {
@@ -275,6 +325,56 @@ describe('simulationFromConfig', () => {
 });
 
 describe('startSimulatedClusters', () => {
+  it('serves the extra API groups a cluster is configured with, and its Gateways from the start', async () => {
+    const entities = readExampleEntities(examplesDir);
+    const running = await startSimulatedClusters({
+      clusters: [
+        {
+          name: 'gpu-eu-west',
+          url: '',
+          port: 0,
+          groups: ['gateway-api'],
+          gateways: [
+            { namespace: 'gateway-system', name: 'inference-gateway' },
+          ],
+        },
+        { name: 'gpu-us-east', url: '', port: 0, groups: ['argo-rollouts'] },
+      ],
+      entities,
+      rolloutDelayMs: 0,
+    });
+    try {
+      const [west, east] = running.servers.map(s => s.server);
+      const groupsOf = async (url: string) =>
+        JSON.stringify(await fetch(`${url}/apis`).then(r => r.json()));
+      expect(await groupsOf(west.url)).toContain('gateway.networking.k8s.io');
+      expect(await groupsOf(west.url)).not.toContain('argoproj.io');
+      expect(await groupsOf(east.url)).toContain('argoproj.io');
+      expect(await groupsOf(east.url)).not.toContain(
+        'gateway.networking.k8s.io',
+      );
+      const gateway = await west.waitForObject(
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'Gateway',
+          namespace: 'gateway-system',
+          name: 'inference-gateway',
+        },
+        o =>
+          (
+            o?.status as {
+              conditions?: Array<{ type: string; status: string }>;
+            }
+          )?.conditions?.some(
+            c => c.type === 'Programmed' && c.status === 'True',
+          ) ?? false,
+      );
+      expect(gateway?.spec).toMatchObject({ gatewayClassName: 'simulated' });
+    } finally {
+      await running.close();
+    }
+  });
+
   it('serves each cluster on its port with its token, and keeps what was deployed in its state file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simulated-clusters-'));
     const entities = readExampleEntities(examplesDir);

@@ -4,8 +4,43 @@ import {
   startFakeKubeApiServer,
   type FakeKubeApiServer,
 } from '../FakeKubeApiServer';
+import type { KubeObject } from '../types';
 import type { SimulatedCluster } from './config';
 import { LABEL_SIMULATED_NODE, simulatedClusterSpec } from './examples';
+
+/**
+ * The GatewayClasses and Gateways a cluster has from the start: each
+ * Gateway with one HTTP listener on port 80 admitting routes from every
+ * namespace (the endpoints' HTTPRoutes live in their own namespaces).
+ */
+export function gatewayObjects(cluster: SimulatedCluster): KubeObject[] {
+  const gateways = cluster.gateways ?? [];
+  const classes = [...new Set(gateways.map(g => g.className ?? 'simulated'))];
+  return [
+    ...classes.map(name => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name },
+      spec: { controllerName: 'ai-platform.io/simulated-gateway-controller' },
+    })),
+    ...gateways.map(g => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { namespace: g.namespace, name: g.name },
+      spec: {
+        gatewayClassName: g.className ?? 'simulated',
+        listeners: [
+          {
+            name: 'http',
+            port: 80,
+            protocol: 'HTTP',
+            allowedRoutes: { namespaces: { from: 'All' } },
+          },
+        ],
+      },
+    })),
+  ];
+}
 
 /** The running simulated clusters. */
 export type SimulatedClusters = {
@@ -47,7 +82,7 @@ export async function startSimulatedClusters(options: {
           port: cluster.port,
           token: cluster.token,
           clusterName: cluster.name,
-          groups: spec.groups,
+          groups: [...spec.groups, ...(cluster.groups ?? [])],
           nodes: spec.nodes,
           seed: [...spec.namespaces, ...spec.kueue],
           rolloutDelayMs: options.rolloutDelayMs ?? 2000,
@@ -62,6 +97,7 @@ export async function startSimulatedClusters(options: {
         throw error;
       }
       started.push({ cluster, server });
+      if (cluster.gateways?.length) server.seed(gatewayObjects(cluster));
       const wanted = new Set(spec.nodes.map(n => n.name));
       for (const node of server.listObjects({
         apiVersion: 'v1',
@@ -87,6 +123,16 @@ export async function startSimulatedClusters(options: {
           spec.pools.join(', ') || '(none: pods schedule anywhere)'
         }; namespaces ${spec.namespaces.map(n => n.metadata.name).join(', ')}${
           stateFile ? `; state in ${stateFile}` : ''
+        }${
+          cluster.groups?.length
+            ? `; also serves ${cluster.groups.join(', ')}`
+            : ''
+        }${
+          cluster.gateways?.length
+            ? `; Gateways ${cluster.gateways
+                .map(g => `${g.namespace}/${g.name}`)
+                .join(', ')}`
+            : ''
         }`,
       );
     }

@@ -5,6 +5,7 @@ import type {
   DeploymentObject,
   DeploymentRecord,
   DeploymentState,
+  RunningDeployment,
 } from '@internal/plugin-ai-platform-common';
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
@@ -72,16 +73,8 @@ export interface DeploymentStore {
   /** The ids of the deployments in progress (not dry runs). */
   inProgress(): Promise<string[]>;
   /** Per endpoint, the newest applied revision: what runs now. */
-  running(): Promise<RunningRevision[]>;
+  running(): Promise<RunningDeployment[]>;
 }
-
-/** The revision an endpoint runs, per the records. */
-export type RunningRevision = {
-  endpointRef: string;
-  revision: number;
-  modelVersion: string;
-  finishedAt?: string;
-};
 
 type Row = {
   id: string;
@@ -358,7 +351,7 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     return rows.map(toRecord);
   }
 
-  async running(): Promise<RunningRevision[]> {
+  async running(): Promise<RunningDeployment[]> {
     const applied = () =>
       this.knex('deployments')
         .where('dry_run', false)

@@ -5,6 +5,20 @@ import {
   responseProblems,
 } from './specResponses';
 
+const check = {
+  team: 'group:default/a',
+  pool: 'gpupool:default/p',
+  gpus: 2,
+  allowed: true,
+  reasons: [],
+  quota: 8,
+  used: 4,
+  teamFree: 4,
+  poolCapacity: 16,
+  poolUsed: 10,
+  poolFree: 6,
+};
+
 describe('responses checked against the spec', () => {
   it('finds the operation of a path', () => {
     expect(operationOf('GET', '/deployments/abc')).toBe('/deployments/{id}');
@@ -21,7 +35,7 @@ describe('responses checked against the spec', () => {
         path: '/quotas/check',
         status: 200,
         contentType: 'application/json; charset=utf-8',
-        body: { team: 'group:default/a', allowed: true, reasons: [] },
+        body: check,
       }),
     ).toEqual([]);
     expect(
@@ -42,9 +56,10 @@ describe('responses checked against the spec', () => {
         path: '/quotas/check',
         status: 200,
         contentType: 'application/json',
-        body: { allowed: 'yes', reasons: [1] },
+        body: { ...check, allowed: 'yes', reasons: [1], poolFree: undefined },
       }),
     ).toEqual([
+      "GET /quotas/check 200: body must have required property 'poolFree'",
       'GET /quotas/check 200: body/allowed must be boolean',
       'GET /quotas/check 200: body/reasons/0 must be string',
     ]);
@@ -72,7 +87,7 @@ describe('responses checked against the spec', () => {
 
   it('fails a route test whose answer does not match', async () => {
     const app = express().get('/api/ai-platform/quotas/check', (_req, res) => {
-      res.json({ allowed: 'yes' });
+      res.json({ ...check, allowed: 'yes' });
     });
     await expect(
       requestCheckedAgainstSpec(app).get('/api/ai-platform/quotas/check'),

@@ -543,6 +543,42 @@ describe('simulated Argo Rollouts', () => {
     expect(st(paused).currentPodHash).not.toBe(st(ready).stableRS);
   });
 
+  it('with canary pods that crash reports ProgressDeadlineExceeded, and aborts with progressDeadlineAbort', async () => {
+    server = await startFakeKubeApiServer({
+      rolloutDelayMs: 5,
+      progressDeadlineMs: 300,
+      groups: ['argo-rollouts'],
+      crashingImages: ['vllm:broken'],
+      seed: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }],
+    });
+    const steps = [{ setWeight: 50 }, { pause: {} }];
+    const spec = { progressDeadlineAbort: true };
+    await apply(server, rollout({ image: 'vllm:a', steps, replicas: 2, spec }));
+    const first = await healthy('vllm:a');
+    await apply(
+      server,
+      rollout({ image: 'vllm:broken', steps, replicas: 2, spec }),
+    );
+    const aborted = await server.waitForObject(
+      ref,
+      o => st(o).phase === 'Degraded',
+    );
+    expect(st(aborted).message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision 2: ReplicaSet "chat-[a-z0-9]+" has timed out progressing\.$/,
+    );
+    expect(st(aborted).currentStepIndex).toBe(0);
+    const message = st(aborted).message;
+    await server.waitForObject(
+      ref,
+      () =>
+        rsReplicas(st(aborted).currentPodHash) === 0 &&
+        rsReplicas(st(first).stableRS) === 2,
+    );
+    // The reason stays in the message on later reconciles.
+    await new Promise(r => setTimeout(r, 100));
+    expect(st(server.getObject(ref)).message).toBe(message);
+  });
+
   it('serves the scale subresource, and an HPA scales the Rollout it targets', async () => {
     await start(['argo-rollouts']);
     await apply(server, rollout({ image: 'vllm:a', replicas: 1 }));

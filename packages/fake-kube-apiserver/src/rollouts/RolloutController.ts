@@ -453,6 +453,16 @@ export class RolloutController extends ControllerBase {
           .filter((r): r is AnalysisRunStatusRef => Boolean(r && failed(r)))
           .map(r => r.message)
           .find(Boolean);
+      if (abortMessage === undefined) {
+        // Why it aborted, as the Progressing condition recorded it then.
+        const recorded = s.conditions?.find(
+          c => c.type === 'Progressing' && c.reason === 'RolloutAborted',
+        )?.message;
+        const prefix = `Rollout aborted update to revision ${revision}: `;
+        if (recorded?.startsWith(prefix)) {
+          abortMessage = recorded.slice(prefix.length);
+        }
+      }
       delete s.pauseConditions;
       delete s.controllerPause;
       weight = 0;

@@ -205,12 +205,19 @@ describe('canary routes', () => {
       {},
     );
     expect(missing.status).toBe(404);
-    // 200: approved; the last step completes the canary.
+    // 200: approved; the last step completes the canary after the answer
+    // (the stable Deployment rolls out to the new version).
     const approved = await post(`${BASE}/canary/approve`, {
       reason: 'latency holds in staging',
     });
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ phase: 'succeeded', stepIndex: 1 });
+    expect(approved.body).toMatchObject({ phase: 'progressing', stepIndex: 1 });
+    for (let i = 0; i < 200; i++) {
+      const now = await get(`${BASE}/canary`);
+      if (now.body.phase !== 'progressing') break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    expect((await get(`${BASE}/canary`)).body.phase).toBe('succeeded');
     const approveRecords = await audit('endpoint.canary.approve');
     // 400 and 404 here; the 403 in the denied backend's database.
     expect(approveRecords.map((r: any) => r.outcome)).toEqual([

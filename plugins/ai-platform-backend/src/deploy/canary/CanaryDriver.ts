@@ -214,6 +214,8 @@ export class CanaryDriver {
     const current = canary.steps[canary.stepIndex];
     const last = canary.stepIndex === canary.steps.length - 1;
     if (last) {
+      // Being completed by this process right now (after an approval).
+      if (canaries.isCompleting(canary.deploymentId)) return;
       // On 100 % but not ended: completing was cut short (a restart, a
       // cluster error). complete() is idempotent: run it again.
       await canaries.engineOf(canary).complete(canaries.target(canary));

@@ -246,8 +246,13 @@ describe.each(databases.eachSupportedId())(
           'the route at 75 %',
         );
         expect((await canary()).phase).toBe('awaiting-approval');
-        const done = await h.service.canaries!.approve(REF, 'user:default/bob');
-        expect(done.phase).toBe('succeeded');
+        const approved = await h.service.canaries!.approve(
+          REF,
+          'user:default/bob',
+        );
+        expect(approved.phase).toBe('progressing');
+        await h.service.canaries!.idle();
+        expect((await canary()).phase).toBe('succeeded');
         expect((await h.store.get(started.record.id)).state).toBe('succeeded');
         expect(await reservations()).toEqual([]);
         // The stable Deployment runs the new version now.

@@ -238,7 +238,10 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
       'user:default/bob',
       'latency holds in staging',
     );
-    expect(approved.phase).toBe('succeeded');
+    // Completing waits for the stable's rollout: it goes on after the answer.
+    expect(approved.phase).toBe('progressing');
+    await h.service.canaries!.idle();
+    expect((await canary()).phase).toBe('succeeded');
     expect(engine.calls).toEqual(
       expect.arrayContaining(['advance:2', 'complete']),
     );

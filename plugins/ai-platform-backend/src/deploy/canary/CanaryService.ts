@@ -322,19 +322,51 @@ export class CanaryService {
       actor: how.actor,
       message: `${how.message}: ${step.weight} % of the traffic to ${canary.canaryVersion}`,
     });
-    let moved2 = await this.options.store.get(canary.deploymentId);
+    const moved2 = await this.options.store.get(canary.deploymentId);
     if (last && canary.engine === 'gateway-api') {
-      // The portal's own engine: the canary becomes the stable now.
-      await engine.complete(target);
-      await this.finish(moved2, {
-        phase: 'succeeded',
-        type: 'succeeded',
-        actor: how.actor,
-        message: `all traffic on ${canary.canaryVersion}, which is the stable version now`,
-      });
-      moved2 = await this.options.store.get(canary.deploymentId);
+      // The portal's own engine: the canary becomes the stable now. That
+      // waits for the stable Deployment's rollout (minutes for a model
+      // server), so it runs after the answer: the caller sees `progressing`
+      // and the card follows it. A restart cuts it short; the driver then
+      // completes a canary left on its last step (complete() is idempotent).
+      this.completeLater(moved2, how.actor);
     }
     return moved2;
+  }
+
+  /** Completions running in this process, by deployment id. */
+  private readonly completing = new Map<string, Promise<void>>();
+
+  /** Whether this process is completing the canary of `deploymentId` (the driver leaves it be). */
+  isCompleting(deploymentId: string): boolean {
+    return this.completing.has(deploymentId);
+  }
+
+  private completeLater(canary: StoredCanary, actor: string) {
+    if (this.completing.has(canary.deploymentId)) return;
+    const done: Promise<void> = (async () => {
+      await this.engineOf(canary).complete(this.target(canary));
+      await this.finish(canary, {
+        phase: 'succeeded',
+        type: 'succeeded',
+        actor,
+        message: `all traffic on ${canary.canaryVersion}, which is the stable version now`,
+      });
+    })()
+      .catch(error =>
+        this.options.logger.warn(
+          `Completing the canary of ${canary.endpointRef} failed; the canary driver tries again: ${error}`,
+        ),
+      )
+      .finally(() => this.completing.delete(canary.deploymentId));
+    this.completing.set(canary.deploymentId, done);
+  }
+
+  /** Resolves once the completions started by this process have ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.completing.size) {
+      await Promise.all([...this.completing.values()]);
+    }
   }
 
   /** `advance`: skips the current step's timed pause. */

@@ -1,7 +1,4 @@
-import type {
-  CanaryPhase,
-  CanaryStep,
-} from '@internal/plugin-ai-platform-common';
+import type { CanaryStep } from '@internal/plugin-ai-platform-common';
 import {
   ANNOTATION_OBJECT_ENDPOINT,
   ANNOTATION_OBJECT_OWNER,
@@ -17,10 +14,21 @@ import type { CanaryEngine, CanaryObservation, CanaryTarget } from '../types';
 import {
   canaryName,
   httpRoute,
-  routeWeights,
   type RouteWeights,
   stepWeights,
 } from './httpRoute';
+import {
+  type Live,
+  missing,
+  observation,
+  readLive,
+  ready,
+  stableReplicas,
+  type State,
+  stateOf,
+  stepOf,
+  weightsOf,
+} from './readGatewayCanary';
 import {
   ANNOTATION_CANARY_PREVIOUS_STABLE,
   ANNOTATION_CANARY_STABLE_MANIFEST,
@@ -60,72 +68,6 @@ import {
  * Requests (kubernetes/portal-rbac.yaml): get and patch (apply)
  * httproutes and deployments, watch deployments.
  */
-
-const ROUTE = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' };
-const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' };
-
-type State = 'running' | 'completing' | 'completed' | 'aborted';
-
-type Live = {
-  route: LiveObject;
-  canary: LiveObject;
-  stable: LiveObject | undefined;
-};
-
-function ref(
-  type: { apiVersion: string; kind: string },
-  name: string,
-  namespace: string,
-): KubernetesManifest {
-  return { ...type, metadata: { name, namespace } };
-}
-
-async function readLive(target: CanaryTarget): Promise<Live | string> {
-  const { client, name, namespace } = target;
-  const [route, canary, stable] = await Promise.all([
-    client.read(ref(ROUTE, name, namespace)),
-    client.read(ref(DEPLOYMENT, canaryName(name), namespace)),
-    client.read(ref(DEPLOYMENT, name, namespace)),
-  ]);
-  if (!route) return `HTTPRoute ${namespace}/${name} does not exist`;
-  if (!canary) {
-    return `Deployment ${namespace}/${canaryName(
-      name,
-    )} (the canary) does not exist`;
-  }
-  return { route, canary, stable };
-}
-
-function stateOf(route: LiveObject): State {
-  return (route.metadata.annotations?.[ANNOTATION_CANARY_STATE] ??
-    'running') as State;
-}
-
-function stepOf(route: LiveObject): number {
-  const n = Number(route.metadata.annotations?.[ANNOTATION_CANARY_STEP]);
-  return Number.isInteger(n) && n >= 0 ? n : 0;
-}
-
-function weightsOf(target: CanaryTarget, route: LiveObject) {
-  return (
-    routeWeights(route, {
-      stable: target.name,
-      canary: canaryName(target.name),
-    }) ?? { stable: 0, canary: 0, canaryPercent: 0 }
-  );
-}
-
-function stableReplicas(stable: LiveObject | undefined): number {
-  return (
-    (stable?.status?.replicas as number | undefined) ??
-    (stable?.spec?.replicas as number | undefined) ??
-    1
-  );
-}
-
-function ready(deployment: LiveObject | undefined): number {
-  return (deployment?.status?.readyReplicas as number | undefined) ?? 0;
-}
 
 function annotatedManifest(
   canary: LiveObject,
@@ -304,88 +246,6 @@ async function settle(
     canary = await scaleCanary(target, canary, 0);
   }
   return { ...live, route, canary };
-}
-
-function holdPhase(step: CanaryStep | undefined): CanaryPhase {
-  if (!step?.pause) return 'progressing';
-  return 'approval' in step.pause ? 'awaiting-approval' : 'paused';
-}
-
-function observation(
-  target: CanaryTarget,
-  steps: CanaryStep[],
-  live: Live,
-): CanaryObservation {
-  const { route, canary } = live;
-  const state = stateOf(route);
-  const index = Math.min(stepOf(route), Math.max(0, steps.length - 1));
-  const step = steps[index];
-  const weights = weightsOf(target, route);
-  const canaryReady = ready(canary);
-  const stableReady = ready(live.stable);
-  const desired =
-    state === 'running' || state === 'completing' ? step?.weight ?? 0 : 0;
-  const needed = canaryReplicasFor(desired, stableReplicas(live.stable));
-  let phase: CanaryPhase;
-  let message: string;
-  if (state === 'aborted') {
-    phase = 'aborted';
-    message = `Aborted: the HTTPRoute sends all traffic to ${target.name}; the canary is scaled to 0`;
-  } else if (state === 'completed') {
-    phase = 'succeeded';
-    message = `Complete: Deployment ${target.name} runs the new version and the HTTPRoute sends it all traffic; the canary is scaled to 0`;
-  } else if (state === 'completing') {
-    phase = 'progressing';
-    message = `Deployment ${target.name} is rolling out the new version (${stableReady} ready); the HTTPRoute goes back to it when it has`;
-  } else if (weights.canaryPercent !== desired) {
-    phase = 'progressing';
-    message = `Moving to ${desired} % once ${needed} canary pod${
-      needed === 1 ? ' is' : 's are'
-    } ready (${canaryReady} ready)`;
-  } else {
-    phase = holdPhase(step);
-    const holding: Partial<Record<CanaryPhase, string>> = {
-      'awaiting-approval': `Holding ${desired} % until someone approves`,
-      paused: `Holding ${desired} % for its pause`,
-    };
-    message = holding[phase] ?? `At ${desired} %`;
-  }
-  return {
-    stepIndex: index,
-    phase,
-    message,
-    split: {
-      desiredCanaryPercent: desired,
-      actualCanaryPercent: weights.canaryPercent,
-      basis: 'route-weights',
-      stableReplicas: stableReady,
-      canaryReplicas: canaryReady,
-      ...(weights.canaryPercent !== desired
-        ? {
-            note: `the HTTPRoute sends ${weights.canaryPercent} % to the canary (weights ${weights.stable}/${weights.canary} as the cluster stores them); the step asks ${desired} %`,
-          }
-        : {}),
-    },
-  };
-}
-
-function missing(
-  target: CanaryTarget,
-  steps: CanaryStep[],
-  why: string,
-): CanaryObservation {
-  return {
-    stepIndex: 0,
-    phase: 'failed',
-    message: `${why} on cluster ${target.cluster}`,
-    split: {
-      desiredCanaryPercent: steps[0]?.weight ?? 0,
-      actualCanaryPercent: 0,
-      basis: 'route-weights',
-      stableReplicas: 0,
-      canaryReplicas: 0,
-    },
-  };
 }
 
 export function createGatewayApiEngine(

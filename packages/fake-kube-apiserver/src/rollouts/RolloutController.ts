@@ -1,3 +1,8 @@
+// Over 500 lines: one reconcile of a Rollout (template, background and step
+// analysis, abort, scaling, traffic, workloadRef, status) builds one status
+// object in the order Argo Rollouts' rolloutContext does; its parts that
+// stand alone are in steps.ts, rolloutStatus.ts, traffic.ts and
+// analysisRuns.ts.
 import type { ApiOperations } from '../ApiOperations';
 import { ControllerBase } from '../ControllerBase';
 import type { ObjectStore, StoreEvent } from '../ObjectStore';

@@ -37,7 +37,13 @@ export type DeploymentUpdate = Partial<
     DeploymentRecord,
     'state' | 'checks' | 'objects' | 'error' | 'finishedAt' | 'canary'
   >
->;
+> & {
+  /**
+   * What the revision applied, when it changes after the call: a canary
+   * that succeeded records what runs then (CanaryService.settle).
+   */
+  manifests?: KubernetesManifest[];
+};
 
 /** A stored deployment with the manifests it applied. */
 export type StoredDeployment = DeploymentRecord & {
@@ -277,6 +283,9 @@ export class DatabaseDeploymentStore implements DeploymentStore {
     if (update.error !== undefined) row.error = JSON.stringify(update.error);
     if (update.finishedAt !== undefined) row.finished_at = update.finishedAt;
     if (update.canary !== undefined) row.canary = JSON.stringify(update.canary);
+    if (update.manifests !== undefined) {
+      row.manifests = JSON.stringify(update.manifests);
+    }
     const updated = await this.knex('deployments').where('id', id).update(row);
     if (!updated) {
       throw new NotFoundError(`There is no deployment ${id}`);

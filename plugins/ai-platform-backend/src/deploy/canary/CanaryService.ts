@@ -513,9 +513,16 @@ export class CanaryService {
     const record = await this.options.deployments.get(canary.deploymentId);
     if (record.state === 'canary') {
       const succeeded = canary.phase === 'succeeded';
+      // A succeeded revision records what runs now (a rollback to it, an
+      // automatic rollback and the next deploy's comparison read it); a
+      // failed one is never restored (not applied), so it keeps the render.
+      const runs = succeeded
+        ? this.engineOf(canary).succeededManifests?.(record.manifests)
+        : undefined;
       await this.options.deployments.update(canary.deploymentId, {
         state: succeeded ? 'succeeded' : 'failed',
         finishedAt: canary.endedAt,
+        ...(runs ? { manifests: runs } : {}),
         ...(succeeded
           ? {}
           : {

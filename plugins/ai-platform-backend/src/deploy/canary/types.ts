@@ -104,6 +104,13 @@ export interface CanaryEngine {
    * Optional (added with the workflow): `<name>-canary` when absent.
    */
   canaryWorkloadName?(endpointName: string): string;
+  /**
+   * The objects the promote's revision records once its canary succeeded
+   * (what runs then), from the objects it recorded at the start (the
+   * canary render). Optional (added after the engines): absent when what
+   * was recorded is what runs (Argo's Rollout). Pure: no cluster call.
+   */
+  succeededManifests?(recorded: KubernetesManifest[]): KubernetesManifest[];
   /** After the last step: the canary becomes the stable (gateway: stable Deployment takes the new template, route 100 % stable, canary scaled to 0). Argo does this itself; its promote is a no-op. */
   complete(target: CanaryTarget): Promise<void>;
 }

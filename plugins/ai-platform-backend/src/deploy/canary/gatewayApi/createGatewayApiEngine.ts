@@ -39,6 +39,7 @@ import {
   canaryReplicasFor,
   renderGatewayCanary,
 } from './renderGatewayCanary';
+import { succeededGatewayManifests } from './succeededManifests';
 
 /**
  * The Gateway API engine (issue 23): the portal itself moves the weights
@@ -355,5 +356,6 @@ export function createGatewayApiEngine(
     abort,
     complete,
     canaryWorkloadName: canaryName,
+    succeededManifests: succeededGatewayManifests,
   };
 }

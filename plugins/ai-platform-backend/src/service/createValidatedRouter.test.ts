@@ -5,6 +5,7 @@ import {
   createValidatedRouter,
 } from './createValidatedRouter';
 import type { Mutations } from './mutation';
+import { specInput } from './validate';
 
 describe('auditActionFinder', () => {
   const find = auditActionFinder({
@@ -57,6 +58,10 @@ describe('createValidatedRouter', () => {
     handled += 1;
     res.json({ items: [] });
   });
+  router.get('/evals/runs', (req, res) => {
+    handled += 1;
+    res.json(specInput(req, 'GET /evals/runs').query);
+  });
   const app = express()
     .use('/api/ai-platform', router)
     .use(
@@ -99,6 +104,21 @@ describe('createValidatedRouter', () => {
     );
     expect(refusals).toEqual([]);
     expect(handled).toBe(0);
+  });
+
+  it('hands the route the query as the spec types it, and refuses blank names', async () => {
+    const ok = await request(app).get(
+      '/api/ai-platform/evals/runs?model=model:default/x&limit=5',
+    );
+    expect(ok.body).toEqual({ model: 'model:default/x', limit: 5 });
+    const blank = await request(app).get(
+      '/api/ai-platform/evals/runs?model=%20%20&version=v1',
+    );
+    expect(blank.status).toBe(400);
+    expect(blank.body.error.message).toBe(
+      'Invalid query: model: must not be blank',
+    );
+    expect(handled).toBe(1);
   });
 
   it('accepts entity refs unencoded in queries, and an optional body left out', async () => {

@@ -1,8 +1,8 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { evalWritePermission } from '@internal/plugin-ai-platform-common';
+import type { JsonObject } from '@backstage/types';
 import type express from 'express';
-import { z } from 'zod';
 import { actorOf } from '../audit/AuditLog';
 import { redactSecrets, redactString } from '../audit/redactSecrets';
 import { canonicalMetric } from '../evals/canonicalMetric';
@@ -12,31 +12,7 @@ import { parseGenericResults } from '../evals/genericFormat';
 import { parseLmEvalHarnessResults } from '../evals/lmEvalHarness';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { nonEmpty, parseInput } from './validate';
-
-const postRunSchema = z.object({
-  model: nonEmpty.describe('Model entity ref'),
-  version: nonEmpty,
-  format: z.enum(['lm-evaluation-harness', 'generic']),
-  results: z.record(z.string(), z.unknown()),
-  endpoint: nonEmpty.optional(),
-  image: nonEmpty.optional(),
-  extra: z.record(z.string(), z.json()).optional(),
-});
-
-/** A model and one of its versions, as a query. */
-export const modelVersionQuery = z.object({
-  model: nonEmpty,
-  version: nonEmpty,
-});
-
-const stages = z.enum([
-  'development',
-  'staging',
-  'production',
-  'deprecated',
-  'archived',
-]);
+import { specInput } from './validate';
 
 /**
  * The eval routes: posting results (lm-evaluation-harness or the generic
@@ -53,7 +29,7 @@ export function addEvalRoutes(
     const run = await mutations.run(req, {
       action: 'eval.ingest',
       parse: r => {
-        const body = parseInput(postRunSchema, r.body, 'body');
+        const { body } = specInput(r, 'POST /evals/runs');
         return { ...body, modelRef: canonicalModelRef(body.model) };
       },
       describe: body => ({
@@ -90,7 +66,7 @@ export function addEvalRoutes(
         if (body.extra) {
           parsed.provenance.extra = redactSecrets({
             ...parsed.provenance.extra,
-            ...body.extra,
+            ...(body.extra as JsonObject),
           });
         }
         return evalStore.insertRun({
@@ -110,15 +86,7 @@ export function addEvalRoutes(
   });
 
   router.get('/evals/runs', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        model: nonEmpty,
-        version: nonEmpty.optional(),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-      }),
-      req.query,
-      'query',
-    );
+    const { query } = specInput(req, 'GET /evals/runs');
     const model = await evals.getModel(query.model, await credentialsOf(req));
     const items = await evalStore.listRuns({
       modelRef: canonicalModelRef(query.model),
@@ -137,7 +105,7 @@ export function addEvalRoutes(
   });
 
   router.get('/evals/scores', async (req, res) => {
-    const query = parseInput(modelVersionQuery, req.query, 'query');
+    const { query } = specInput(req, 'GET /evals/scores');
     const items = await evals.latestScores(
       query.model,
       query.version,
@@ -151,11 +119,7 @@ export function addEvalRoutes(
   });
 
   router.get('/evals/history', async (req, res) => {
-    const query = parseInput(
-      z.object({ model: nonEmpty, task: nonEmpty, metric: nonEmpty }),
-      req.query,
-      'query',
-    );
+    const { query } = specInput(req, 'GET /evals/history');
     await evals.getModel(query.model, await credentialsOf(req));
     const items = await evalStore.history({
       modelRef: canonicalModelRef(query.model),
@@ -166,16 +130,7 @@ export function addEvalRoutes(
   });
 
   router.get('/evals/compare', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        model: nonEmpty,
-        a: nonEmpty,
-        b: nonEmpty,
-        modelB: nonEmpty.optional(),
-      }),
-      req.query,
-      'query',
-    );
+    const { query } = specInput(req, 'GET /evals/compare');
     res.json(
       await evals.compare(
         { model: query.model, version: query.a },
@@ -186,15 +141,7 @@ export function addEvalRoutes(
   });
 
   router.get('/evals/leaderboard', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        type: nonEmpty.optional(),
-        task: nonEmpty.optional(),
-        stage: stages.optional(),
-      }),
-      req.query,
-      'query',
-    );
+    const { query } = specInput(req, 'GET /evals/leaderboard');
     res.json({
       items: await evals.leaderboard(query, await credentialsOf(req)),
     });

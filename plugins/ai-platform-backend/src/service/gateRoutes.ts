@@ -1,23 +1,13 @@
 import { InputError } from '@backstage/errors';
 import { gateOverridePermission } from '@internal/plugin-ai-platform-common';
 import type express from 'express';
-import { z } from 'zod';
 import { actorOf } from '../audit/AuditLog';
 import { canonicalMetric } from '../evals/canonicalMetric';
 import type { EvalStore } from '../evals/DatabaseEvalStore';
 import { type EvalService, canonicalModelRef } from '../evals/EvalService';
-import { modelVersionQuery } from './evalRoutes';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { nonEmpty, parseInput, reasonSchema } from './validate';
-
-const overrideSchema = z.object({
-  model: nonEmpty,
-  version: nonEmpty,
-  task: nonEmpty,
-  metric: nonEmpty,
-  reason: reasonSchema,
-});
+import { specInput, trimmedReason } from './validate';
 
 /** The gate routes: a model version's gate status, and audited per-version overrides. */
 export function addGateRoutes(
@@ -27,7 +17,7 @@ export function addGateRoutes(
   const { evals, evalStore, mutations, permissions, credentialsOf } = options;
 
   router.get('/gates', async (req, res) => {
-    const query = parseInput(modelVersionQuery, req.query, 'query');
+    const { query } = specInput(req, 'GET /gates');
     res.json(
       await evals.gateStatus(
         query.model,
@@ -41,8 +31,13 @@ export function addGateRoutes(
     const body = await mutations.run(req, {
       action: 'gate.override',
       parse: r => {
-        const parsed = parseInput(overrideSchema, r.body, 'body');
-        return { ...parsed, modelRef: canonicalModelRef(parsed.model) };
+        const input = specInput(r, 'POST /gates/overrides').body;
+        return {
+          ...input,
+          // The spec says minLength 10; the length counts without blanks.
+          reason: trimmedReason(input.reason),
+          modelRef: canonicalModelRef(input.model),
+        };
       },
       describe: b => ({
         target: b.modelRef,

@@ -21,6 +21,16 @@ describe('requestValidationMessage', () => {
     );
   });
 
+  it('names a blank name as blank', () => {
+    expect(
+      requestValidationMessage(
+        'request/query/model must match pattern "\\S", request/body/task must match pattern "\\S"',
+      ),
+    ).toBe(
+      'Invalid query: model: must not be blank. Invalid body: task: must not be blank',
+    );
+  });
+
   it('names an unknown query parameter, a whole body, and keeps other text', () => {
     expect(requestValidationMessage("Unknown query parameter 'foo'")).toBe(
       'Invalid query: foo: is not a parameter of this route',

@@ -54,6 +54,10 @@ export function requestValidationMessage(message: string): string {
       );
       continue;
     }
+    if (why === 'must match pattern "\\S"') {
+      add(where, path || where, 'must not be blank');
+      continue;
+    }
     add(where, path || where, why);
   }
 

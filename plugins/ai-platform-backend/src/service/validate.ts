@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import type { AiPlatformOperations } from '@internal/plugin-ai-platform-common';
 import { z } from 'zod';
 import { canonicalRef } from '../fleet/FleetSource';
 
@@ -23,6 +24,27 @@ export function parseInput<S extends z.ZodType>(
   return result.data;
 }
 
+/**
+ * The path parameters, query and body of a request to one operation of the
+ * spec, typed from the spec (the generated types). The router validated
+ * them against the spec before any route ran (createValidatedRouter), its
+ * validator having turned query numbers and booleans into numbers and
+ * booleans: what the spec states needs no second check here.
+ */
+export function specInput<K extends keyof AiPlatformOperations>(
+  req: Request,
+  _operation: K,
+): {
+  path: AiPlatformOperations[K]['path'];
+  query: AiPlatformOperations[K]['query'];
+  body: AiPlatformOperations[K]['body'];
+} {
+  return { path: req.params, query: req.query, body: req.body } as never;
+}
+
+/** An express request, or one as the spec's typed router types it. */
+type Request = { params: unknown; query: unknown; body: unknown };
+
 /** A name or ref; database columns of names and refs hold 255 characters. */
 export const nonEmpty = z.string().trim().min(1).max(255);
 
@@ -38,6 +60,24 @@ export const reasonSchema = z
   .string()
   .trim()
   .min(10, REASON_MIN_LENGTH_MESSAGE(10));
+
+/**
+ * A reason the spec let through (`minLength: 10`), without its surrounding
+ * blanks; refused (naming the field) when that leaves too few characters.
+ */
+export function trimmedReason<R extends string | undefined>(
+  reason: R,
+  min = 10,
+): R {
+  if (reason === undefined) return reason;
+  const trimmed = reason.trim();
+  if (trimmed.length < min) {
+    throw new InputError(
+      `Invalid body: reason: ${REASON_MIN_LENGTH_MESSAGE(min)}`,
+    );
+  }
+  return trimmed as R;
+}
 
 /** An entity ref in canonical form, of the given kind by default. */
 export const entityRef = (kind: string) =>

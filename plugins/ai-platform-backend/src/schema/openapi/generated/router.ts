@@ -107,7 +107,7 @@ export const spec = {
             name: 'version',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
@@ -262,7 +262,7 @@ export const spec = {
             in: 'query',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
@@ -270,7 +270,7 @@ export const spec = {
             in: 'query',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
         ],
@@ -319,7 +319,7 @@ export const spec = {
             in: 'query',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
             description: 'Version of model',
           },
@@ -328,7 +328,7 @@ export const spec = {
             in: 'query',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
             description: 'Version of modelB (or model)',
           },
@@ -336,7 +336,7 @@ export const spec = {
             name: 'modelB',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
             description: 'A second model entity ref',
           },
@@ -399,7 +399,7 @@ export const spec = {
             name: 'type',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
             description: 'Model spec.type, e.g. llm',
           },
@@ -407,7 +407,7 @@ export const spec = {
             name: 'task',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
@@ -531,16 +531,16 @@ export const spec = {
                 required: ['model', 'version', 'task', 'metric', 'reason'],
                 properties: {
                   model: {
-                    type: 'string',
+                    $ref: '#/components/schemas/Name',
                   },
                   version: {
-                    type: 'string',
+                    $ref: '#/components/schemas/Name',
                   },
                   task: {
-                    type: 'string',
+                    $ref: '#/components/schemas/Name',
                   },
                   metric: {
-                    type: 'string',
+                    $ref: '#/components/schemas/Name',
                   },
                   reason: {
                     type: 'string',
@@ -2729,7 +2729,7 @@ export const spec = {
         in: 'query',
         required: true,
         schema: {
-          type: 'string',
+          $ref: '#/components/schemas/Name',
         },
         description:
           'Model entity ref, e.g. model:default/llama-3-1-8b-instruct',
@@ -2739,7 +2739,7 @@ export const spec = {
         in: 'query',
         required: true,
         schema: {
-          type: 'string',
+          $ref: '#/components/schemas/Name',
         },
         description: "A version name from the Model's spec.versions",
       },
@@ -2856,6 +2856,14 @@ export const spec = {
       },
     },
     schemas: {
+      Name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        pattern: '\\S',
+        description:
+          'A name, version, task, metric or entity ref: not blank, at most 255\ncharacters (the database columns of names and refs hold 255).\n',
+      },
       RunBasis: {
         type: 'string',
         enum: ['cluster-state', 'last-known-state', 'none'],
@@ -3739,12 +3747,10 @@ export const spec = {
         required: ['model', 'version', 'format', 'results'],
         properties: {
           model: {
-            type: 'string',
-            description: 'Model entity ref',
+            $ref: '#/components/schemas/Name',
           },
           version: {
-            type: 'string',
-            description: 'A version of the model',
+            $ref: '#/components/schemas/Name',
           },
           format: {
             type: 'string',
@@ -3756,11 +3762,11 @@ export const spec = {
               'For lm-evaluation-harness: the results JSON it writes (results,\nconfigs, versions, n-shot, config, git_hash, ...). For generic:\n{ harness?, harnessVersion?, scores: [{ task, metric, value, stderr?, numFewshot?, taskVersion?, dataset?, samples? }] }.\n',
           },
           endpoint: {
-            type: 'string',
+            $ref: '#/components/schemas/Name',
             description: 'Endpoint under test (entity ref or URL)',
           },
           image: {
-            type: 'string',
+            $ref: '#/components/schemas/Name',
             description: 'Serving image under test',
           },
           extra: {

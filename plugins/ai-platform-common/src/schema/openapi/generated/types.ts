@@ -18,7 +18,7 @@ export interface paths {
         query: {
           /** @description Model entity ref, e.g. model:default/llama-3-1-8b-instruct */
           model: components['parameters']['model'];
-          version?: string;
+          version?: components['schemas']['Name'];
           limit?: number;
         };
         header?: never;
@@ -193,8 +193,8 @@ export interface paths {
         query: {
           /** @description Model entity ref, e.g. model:default/llama-3-1-8b-instruct */
           model: components['parameters']['model'];
-          task: string;
-          metric: string;
+          task: components['schemas']['Name'];
+          metric: components['schemas']['Name'];
         };
         header?: never;
         path?: never;
@@ -240,11 +240,11 @@ export interface paths {
           /** @description Model entity ref, e.g. model:default/llama-3-1-8b-instruct */
           model: components['parameters']['model'];
           /** @description Version of model */
-          a: string;
+          a: components['schemas']['Name'];
           /** @description Version of modelB (or model) */
-          b: string;
+          b: components['schemas']['Name'];
           /** @description A second model entity ref */
-          modelB?: string;
+          modelB?: components['schemas']['Name'];
         };
         header?: never;
         path?: never;
@@ -294,8 +294,8 @@ export interface paths {
       parameters: {
         query?: {
           /** @description Model spec.type, e.g. llm */
-          type?: string;
-          task?: string;
+          type?: components['schemas']['Name'];
+          task?: components['schemas']['Name'];
           stage?:
             | 'development'
             | 'staging'
@@ -408,10 +408,10 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            model: string;
-            version: string;
-            task: string;
-            metric: string;
+            model: components['schemas']['Name'];
+            version: components['schemas']['Name'];
+            task: components['schemas']['Name'];
+            metric: components['schemas']['Name'];
             reason: string;
           };
         };
@@ -2129,6 +2129,11 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     /**
+     * @description A name, version, task, metric or entity ref: not blank, at most 255
+     *     characters (the database columns of names and refs hold 255).
+     */
+    Name: string;
+    /**
      * @description The collector's listing of the cluster now, the last listing of a cluster that stopped answering, or nothing
      * @enum {string}
      */
@@ -2437,10 +2442,8 @@ export interface components {
       };
     };
     PostEvalRun: {
-      /** @description Model entity ref */
-      model: string;
-      /** @description A version of the model */
-      version: string;
+      model: components['schemas']['Name'];
+      version: components['schemas']['Name'];
       /** @enum {string} */
       format: 'lm-evaluation-harness' | 'generic';
       /**
@@ -2450,9 +2453,9 @@ export interface components {
        */
       results: Record<string, unknown>;
       /** @description Endpoint under test (entity ref or URL) */
-      endpoint?: string;
+      endpoint?: components['schemas']['Name'];
       /** @description Serving image under test */
-      image?: string;
+      image?: components['schemas']['Name'];
       /** @description Further provenance */
       extra?: Record<string, unknown>;
     };
@@ -2687,9 +2690,9 @@ export interface components {
   };
   parameters: {
     /** @description Model entity ref, e.g. model:default/llama-3-1-8b-instruct */
-    model: string;
+    model: components['schemas']['Name'];
     /** @description A version name from the Model's spec.versions */
-    version: string;
+    version: components['schemas']['Name'];
   };
   requestBodies: never;
   headers: never;

@@ -7,7 +7,7 @@ import type { EvalStore } from '../evals/DatabaseEvalStore';
 import { type EvalService, canonicalModelRef } from '../evals/EvalService';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { specInput, trimmedReason } from './validate';
+import { refineInput, specInput } from './validate';
 
 /** The gate routes: a model version's gate status, and audited per-version overrides. */
 export function addGateRoutes(
@@ -31,13 +31,12 @@ export function addGateRoutes(
     const body = await mutations.run(req, {
       action: 'gate.override',
       parse: r => {
-        const input = specInput(r, 'POST /gates/overrides').body;
-        return {
-          ...input,
-          // The spec says minLength 10; the length counts without blanks.
-          reason: trimmedReason(input.reason),
-          modelRef: canonicalModelRef(input.model),
-        };
+        const input = refineInput(
+          'body',
+          specInput(r, 'POST /gates/overrides').body,
+          { reason: true },
+        );
+        return { ...input, modelRef: canonicalModelRef(input.model) };
       },
       describe: b => ({
         target: b.modelRef,

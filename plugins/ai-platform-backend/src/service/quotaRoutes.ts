@@ -5,38 +5,16 @@ import {
 } from '@internal/plugin-ai-platform-common';
 import { NotFoundError } from '@backstage/errors';
 import type express from 'express';
-import { z } from 'zod';
 import { actorOf } from '../audit/AuditLog';
 import type { KueueStatusService } from '../quotas/KueueStatusService';
 import type { QuotaService } from '../quotas/QuotaService';
 import type { QuotaRequest } from '@internal/plugin-ai-platform-common';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { entityRef, nonEmpty, parseInput, reasonSchema } from './validate';
+import { refineInput, specInput } from './validate';
 
-const teamPool = {
-  team: entityRef('Group'),
-  pool: entityRef('GpuPool'),
-};
-
-const setOverrideSchema = z.object({
-  ...teamPool,
-  gpus: z.number().int().min(0),
-  reason: reasonSchema,
-});
-
-const clearOverrideSchema = z.object({ ...teamPool, reason: reasonSchema });
-
-const newRequestSchema = z.object({
-  ...teamPool,
-  gpus: z.number().int().min(1),
-  reason: reasonSchema,
-});
-
-const decisionSchema = z.object({
-  decision: z.enum(['approve', 'reject']),
-  reason: reasonSchema,
-});
+/** The entity refs of a team and a pool, to canonicalise. */
+const teamPool = { team: 'Group', pool: 'GpuPool' } as const;
 
 /** What a quota change answers with, in the audit record. */
 const quotaChange = (change: { before: number; after: number }) => ({
@@ -62,35 +40,26 @@ export function addQuotaRoutes(
     });
 
   router.get('/quotas', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        pool: entityRef('GpuPool').optional(),
-        team: entityRef('Group').optional(),
-      }),
-      req.query,
-      'query',
-    );
+    const query = refineInput('query', specInput(req, 'GET /quotas').query, {
+      refs: teamPool,
+    });
     res.json({ items: await quotas.overview(query) });
   });
 
   router.get('/quotas/check', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        ...teamPool,
-        gpus: z.coerce.number().int().min(0),
-        endpoint: entityRef('InferenceEndpoint').optional(),
-      }),
-      req.query,
+    const query = refineInput(
       'query',
+      specInput(req, 'GET /quotas/check').query,
+      { refs: { ...teamPool, endpoint: 'InferenceEndpoint' } },
     );
     res.json(await quotas.check(query));
   });
 
   router.get('/quotas/kueue', async (req, res) => {
-    const query = parseInput(
-      z.object({ pool: entityRef('GpuPool') }),
-      req.query,
+    const query = refineInput(
       'query',
+      specInput(req, 'GET /quotas/kueue').query,
+      { refs: { pool: 'GpuPool' } },
     );
     if (!options.kueue) {
       throw new NotFoundError('Kueue status is not available in this backend');
@@ -101,7 +70,11 @@ export function addQuotaRoutes(
   router.put('/quotas/overrides', async (req, res) => {
     const change = await mutations.run(req, {
       action: 'quota.update',
-      parse: r => parseInput(setOverrideSchema, r.body, 'body'),
+      parse: r =>
+        refineInput('body', specInput(r, 'PUT /quotas/overrides').body, {
+          refs: teamPool,
+          reason: true,
+        }),
       describe: b => ({
         target: b.team,
         request: { pool: b.pool, gpus: b.gpus, reason: b.reason },
@@ -122,7 +95,11 @@ export function addQuotaRoutes(
   router.delete('/quotas/overrides', async (req, res) => {
     const change = await mutations.run(req, {
       action: 'quota.clear',
-      parse: r => parseInput(clearOverrideSchema, r.body, 'body'),
+      parse: r =>
+        refineInput('body', specInput(r, 'DELETE /quotas/overrides').body, {
+          refs: teamPool,
+          reason: true,
+        }),
       describe: b => ({
         target: b.team,
         request: { pool: b.pool, reason: b.reason },
@@ -143,7 +120,11 @@ export function addQuotaRoutes(
   router.post('/quota-requests', async (req, res) => {
     const created = await mutations.run(req, {
       action: 'quota.request',
-      parse: r => parseInput(newRequestSchema, r.body, 'body'),
+      parse: r =>
+        refineInput('body', specInput(r, 'POST /quota-requests').body, {
+          refs: teamPool,
+          reason: true,
+        }),
       describe: b => ({
         target: b.team,
         request: { pool: b.pool, gpus: b.gpus, reason: b.reason },
@@ -162,14 +143,10 @@ export function addQuotaRoutes(
   });
 
   router.get('/quota-requests', async (req, res) => {
-    const query = parseInput(
-      z.object({
-        state: z.enum(['pending', 'approved', 'rejected']).optional(),
-        team: entityRef('Group').optional(),
-        pool: entityRef('GpuPool').optional(),
-      }),
-      req.query,
+    const query = refineInput(
       'query',
+      specInput(req, 'GET /quota-requests').query,
+      { refs: teamPool },
     );
     res.json({ items: await quotas.listRequests(query) });
   });
@@ -177,10 +154,13 @@ export function addQuotaRoutes(
   router.post('/quota-requests/:id/decision', async (req, res) => {
     const decided = await mutations.run(req, {
       action: 'quota.request.decide',
-      parse: r => ({
-        id: parseInput(z.object({ id: nonEmpty }), r.params, 'params').id,
-        ...parseInput(decisionSchema, r.body, 'body'),
-      }),
+      parse: r => {
+        const input = specInput(r, 'POST /quota-requests/{id}/decision');
+        return {
+          id: input.path.id,
+          ...refineInput('body', input.body, { reason: true }),
+        };
+      },
       describe: (b, request?: QuotaRequest) => ({
         action:
           b.decision === 'approve'

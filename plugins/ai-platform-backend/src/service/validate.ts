@@ -52,6 +52,9 @@ export const nonEmpty = z.string().trim().min(1).max(255);
 export const REASON_MIN_LENGTH_MESSAGE = (min: number) =>
   `give a reason of at least ${min} characters`;
 
+/** The spec's `minLength` of every reason. */
+const REASON_MIN_LENGTH = 10;
+
 /**
  * The reason a mutation asks for. The spec says `minLength: 10`; it cannot
  * say that the length counts without surrounding blanks.
@@ -59,24 +62,45 @@ export const REASON_MIN_LENGTH_MESSAGE = (min: number) =>
 export const reasonSchema = z
   .string()
   .trim()
-  .min(10, REASON_MIN_LENGTH_MESSAGE(10));
+  .min(REASON_MIN_LENGTH, REASON_MIN_LENGTH_MESSAGE(REASON_MIN_LENGTH));
 
 /**
- * A reason the spec let through (`minLength: 10`), without its surrounding
- * blanks; refused (naming the field) when that leaves too few characters.
+ * What the spec cannot say about input it let through: entity refs in
+ * canonical form and of the right kind (`refs`: field to kind), and a
+ * `reason` long enough without its surrounding blanks. Answers the input
+ * with those refs canonical and the reason trimmed; refuses otherwise with
+ * one error naming every field, e.g. `Invalid body: team: must be an
+ * entity ref such as group:default/name`.
  */
-export function trimmedReason<R extends string | undefined>(
-  reason: R,
-  min = 10,
-): R {
-  if (reason === undefined) return reason;
-  const trimmed = reason.trim();
-  if (trimmed.length < min) {
-    throw new InputError(
-      `Invalid body: reason: ${REASON_MIN_LENGTH_MESSAGE(min)}`,
-    );
+export function refineInput<T extends object>(
+  where: 'body' | 'query',
+  input: T,
+  rules: {
+    refs?: Partial<Record<keyof T & string, string>>;
+    reason?: boolean;
+  },
+): T {
+  const out = { ...input } as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [field, kind] of Object.entries(rules.refs ?? {})) {
+    if (out[field] === undefined || !kind) continue;
+    const result = entityRef(kind as string).safeParse(out[field]);
+    if (result.success) {
+      out[field] = result.data;
+    } else {
+      problems.push(...result.error.issues.map(i => `${field}: ${i.message}`));
+    }
   }
-  return trimmed as R;
+  if (rules.reason && typeof out.reason === 'string') {
+    out.reason = out.reason.trim();
+    if ((out.reason as string).length < REASON_MIN_LENGTH) {
+      problems.push(`reason: ${REASON_MIN_LENGTH_MESSAGE(REASON_MIN_LENGTH)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
+  }
+  return out as T;
 }
 
 /** An entity ref in canonical form, of the given kind by default. */

@@ -12,6 +12,9 @@ import type { StoredCanary } from './DatabaseCanaryStore';
 /** How often the driver looks at every running canary. */
 export const CANARY_DRIVER_SECONDS = 30;
 
+/** How long after an abort the driver follows the traffic back to stable. */
+const DRAIN_FOLLOW_MS = 15 * 60_000;
+
 /**
  * Carries running canaries on, once per tick on one replica (scheduled
  * through the scheduler service, global scope):
@@ -47,6 +50,16 @@ export class CanaryDriver {
         }),
       );
     }
+    for (const aborted of await canaries.store.abortedDraining(
+      new Date(Date.parse(canaries.now()) - DRAIN_FOLLOW_MS).toISOString(),
+    )) {
+      await this.followDrain(aborted).catch(error =>
+        logger.warn('Could not read the split of an aborted canary', {
+          endpoint: aborted.endpointRef,
+          error: String(error),
+        }),
+      );
+    }
     for (const canary of await canaries.store.running()) {
       try {
         await this.drive(canary);
@@ -68,6 +81,31 @@ export class CanaryDriver {
           .catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * After an abort the engine moves the traffic back to stable (at once
+   * for route weights; as pods go for a replica-count split): the split
+   * is read again, only read, until no request reaches the canary.
+   */
+  private async followDrain(canary: StoredCanary): Promise<void> {
+    const { canaries } = this.options;
+    const seen = await canaries
+      .engineOf(canary)
+      .observe(canaries.target(canary), canary.steps, { readOnly: true });
+    const draining =
+      seen.split.actualCanaryPercent > 0 || seen.split.canaryReplicas > 0;
+    await canaries.store.recordSplit(
+      canary.deploymentId,
+      {
+        ...seen.split,
+        desiredCanaryPercent: 0,
+        note: draining
+          ? `aborted: traffic is going back to ${canary.stableVersion} (${seen.split.canaryReplicas} canary pods left)`
+          : `aborted: all traffic on ${canary.stableVersion}`,
+      },
+      canaries.now(),
+    );
   }
 
   private async drive(canary: StoredCanary): Promise<void> {

@@ -324,6 +324,35 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
     ).toMatchObject({ modelVersion: 'v2' });
   });
 
+  it('after an abort the driver reads the split again, only reading, until no request reaches the canary', async () => {
+    await harness();
+    await deployFirst();
+    await promote();
+    await driver().tick();
+    expect((await canary()).split).toMatchObject({ actualCanaryPercent: 10 });
+    await h.service.canaries!.abort(
+      REF,
+      'user:default/bob',
+      'answers look wrong',
+    );
+    // The split read before the abort is not what runs any more.
+    engine.calls.length = 0;
+    await driver().tick();
+    expect(engine.calls).toEqual(['observe:read-only']);
+    const status = await h.service.canaries!.status(REF);
+    expect(status.phase).toBe('aborted');
+    expect(status.split).toMatchObject({
+      desiredCanaryPercent: 0,
+      actualCanaryPercent: 0,
+      canaryReplicas: 0,
+      note: 'aborted: all traffic on v2',
+    });
+    // Drained: the driver leaves it alone from now on.
+    engine.calls.length = 0;
+    await driver().tick();
+    expect(engine.calls).toEqual([]);
+  });
+
   it('a failed analysis aborts the canary and tells the listener (the owners)', async () => {
     await harness({ prometheus: true });
     await deployFirst();

@@ -265,6 +265,38 @@ export class DatabaseCanaryStore {
     return updated > 0;
   }
 
+  /**
+   * Aborted canaries ended since `since` whose last split still shows the
+   * canary serving: the driver reads their split again until the engine has
+   * moved every request back to stable, so the page never shows a split
+   * from before the abort as the current one.
+   */
+  async abortedDraining(since: string): Promise<StoredCanary[]> {
+    const rows = await this.knex<Row>('canaries')
+      .whereNotNull('ended_at')
+      .where('phase', 'aborted')
+      .where('ended_at', '>=', since);
+    return rows
+      .map(toCanary)
+      .filter(
+        c =>
+          !c.split ||
+          c.split.actualCanaryPercent > 0 ||
+          c.split.canaryReplicas > 0,
+      );
+  }
+
+  /** Records the split as read from the cluster, also after the canary has ended. */
+  async recordSplit(
+    deploymentId: string,
+    split: CanarySplit,
+    at: string,
+  ): Promise<void> {
+    await this.knex('canaries')
+      .where('deployment_id', deploymentId)
+      .update({ split: JSON.stringify(split), updated_at: at });
+  }
+
   /** Ended canaries whose reservation was never released (after a crash in between). */
   async unreleased(): Promise<StoredCanary[]> {
     const rows = await this.knex<Row>('canaries')

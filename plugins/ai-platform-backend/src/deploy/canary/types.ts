@@ -85,10 +85,16 @@ export interface CanaryEngine {
     canaryGpus: number;
     converting: boolean;
   };
-  /** Reads where the canary is. */
+  /**
+   * Reads where the canary is. It may also finish a move that was waiting
+   * on the cluster (a conversion's second move, weights once canary pods
+   * are ready), unless `readOnly` (used after the canary ended, to follow
+   * the traffic back to stable): then it only reads.
+   */
   observe(
     target: CanaryTarget,
     steps: CanaryStep[],
+    options?: { readOnly?: boolean },
   ): Promise<CanaryObservation>;
   /** Moves to step `toIndex` (argo: promote past the pause; gateway: set the weights). */
   advance(

@@ -52,8 +52,8 @@ export function memoryCanaryEngine(name: CanaryEngineName) {
         converting: false,
       };
     },
-    async observe(target, steps): Promise<CanaryObservation> {
-      calls.push('observe');
+    async observe(target, steps, options): Promise<CanaryObservation> {
+      calls.push(options?.readOnly ? 'observe:read-only' : 'observe');
       const s = get(target, steps);
       return {
         stepIndex: s.stepIndex,
@@ -64,7 +64,7 @@ export function memoryCanaryEngine(name: CanaryEngineName) {
           actualCanaryPercent: s.weight,
           basis: 'route-weights',
           stableReplicas: 1,
-          canaryReplicas: 1,
+          canaryReplicas: s.weight > 0 ? 1 : 0,
         },
       };
     },

@@ -204,6 +204,7 @@ async function continueConversion(
 async function observe(
   target: CanaryTarget,
   steps: CanaryStep[],
+  options?: { readOnly?: boolean },
 ): Promise<CanaryObservation> {
   const { client, namespace, name } = target;
   const rollout = await client.read(ref(target, ROLLOUT));
@@ -222,8 +223,10 @@ async function observe(
       analysis: { status: 'none', message: 'No Rollout, so no analysis' },
     };
   }
-  const converting = await continueConversion(target, rollout, steps);
-  if (converting) return converting;
+  if (!options?.readOnly) {
+    const converting = await continueConversion(target, rollout, steps);
+    if (converting) return converting;
+  }
 
   const status = (rollout.status ?? {}) as RolloutStatus;
   const selector = specOf(rollout).selector?.matchLabels ?? {};

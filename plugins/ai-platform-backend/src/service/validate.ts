@@ -64,6 +64,27 @@ export const reasonSchema = z
   .trim()
   .min(REASON_MIN_LENGTH, REASON_MIN_LENGTH_MESSAGE(REASON_MIN_LENGTH));
 
+/** An entity ref in canonical form, of the given kind by default. */
+export const entityRef = (kind: string) =>
+  nonEmpty.transform((value, ctx) => {
+    try {
+      const ref = canonicalRef(value, kind);
+      if (!ref.startsWith(`${kind.toLocaleLowerCase('en-US')}:`)) {
+        ctx.addIssue({ code: 'custom', message: `must refer to a ${kind}` });
+        return z.NEVER;
+      }
+      return ref;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an entity ref such as ${kind.toLocaleLowerCase(
+          'en-US',
+        )}:default/name`,
+      });
+      return z.NEVER;
+    }
+  });
+
 /**
  * What the spec cannot say about input it let through: entity refs in
  * canonical form and of the right kind (`refs`: field to kind), and a
@@ -102,24 +123,3 @@ export function refineInput<T extends object>(
   }
   return out as T;
 }
-
-/** An entity ref in canonical form, of the given kind by default. */
-export const entityRef = (kind: string) =>
-  nonEmpty.transform((value, ctx) => {
-    try {
-      const ref = canonicalRef(value, kind);
-      if (!ref.startsWith(`${kind.toLocaleLowerCase('en-US')}:`)) {
-        ctx.addIssue({ code: 'custom', message: `must refer to a ${kind}` });
-        return z.NEVER;
-      }
-      return ref;
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be an entity ref such as ${kind.toLocaleLowerCase(
-          'en-US',
-        )}:default/name`,
-      });
-      return z.NEVER;
-    }
-  });

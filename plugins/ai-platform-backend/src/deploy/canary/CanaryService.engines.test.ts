@@ -187,6 +187,13 @@ describe.each(databases.eachSupportedId())(
         await new Promise(r => setTimeout(r, 50));
       }
     };
+    const waitFor = async (done: () => boolean, what: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+        await new Promise(r => setTimeout(r, 50));
+      }
+    };
     const promote = () =>
       h.service.promote({
         credentials: bob,
@@ -260,6 +267,100 @@ describe.each(databases.eachSupportedId())(
         expect(canaryWeight() ?? 0).toBe(0);
       });
 
+      it('a succeeded canary records what runs: a rollback to its revision runs its version on the stable Deployment, no canary pods', async () => {
+        await harness(['gateway-api']);
+        const started = await promote();
+        await driveUntil(
+          c => c.split?.actualCanaryPercent === 50,
+          'the route at 50 %',
+        );
+        clock = 61_000;
+        await driveUntil(
+          c => c.phase === 'awaiting-approval',
+          'step 2 awaiting approval',
+        );
+        await h.service.canaries!.approve(REF, 'user:default/bob');
+        await h.service.canaries!.idle();
+        const canaryArgs = stableArgs();
+        expect(canaryArgs).toContain('--quantization');
+        // The revision records the new stable (not the old template), the
+        // canary at 0 replicas and the route all on stable.
+        const record = await h.store.get(started.record.id);
+        expect(record.state).toBe('succeeded');
+        const recorded = (kind: string, name: string) =>
+          record.manifests.find(
+            m => m.kind === kind && m.metadata.name === name,
+          ) as any;
+        expect(
+          JSON.stringify(
+            recorded('Deployment', NAME).spec.template.spec.containers[0].args,
+          ),
+        ).toEqual(canaryArgs);
+        expect(recorded('Deployment', `${NAME}-canary`).spec.replicas).toBe(0);
+        expect(
+          recorded('HTTPRoute', NAME).spec.rules[0].backendRefs.map(
+            (b: any) => b.weight,
+          ),
+        ).toEqual([100, 0]);
+
+        // Another version, rolling; then back to the canary's revision.
+        const other = await h.service.promote({
+          credentials: bob,
+          endpointRef: REF,
+          modelVersion: 'v2',
+          reason: 'back to bf16',
+          wait: true,
+        });
+        expect(other.record.state).toBe('succeeded');
+        expect(stableArgs()).not.toEqual(canaryArgs);
+        const back = await h.service.rollback({
+          credentials: bob,
+          endpointRef: REF,
+          toRevision: started.record.revision,
+          reason: 'fp8 after all',
+          wait: true,
+        });
+        expect(back.record.error).toBeUndefined();
+        expect(back.record.state).toBe('succeeded');
+        expect(stableArgs()).toEqual(canaryArgs);
+        const canaryDeployment = h.server.getObject({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          namespace: NAMESPACE,
+          name: `${NAME}-canary`,
+        }) as any;
+        expect(canaryDeployment.spec.replicas).toBe(0);
+        expect(
+          h.server.listObjects({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            namespace: NAMESPACE,
+            labelSelector: `app.kubernetes.io/instance=${NAME}-canary`,
+          }),
+        ).toEqual([]);
+        expect(canaryWeight() ?? 0).toBe(0);
+        expect(await reservations()).toEqual([]);
+      });
+
+      it('an aborted canary fails its revision: it is never restored', async () => {
+        await harness(['gateway-api']);
+        const started = await promote();
+        await h.service.canaries!.abort(REF, 'user:default/bob', 'no');
+        const record = await h.store.get(started.record.id);
+        expect(record.state).toBe('failed');
+        expect((await h.store.applied(REF)).map(r => r.revision)).not.toContain(
+          record.revision,
+        );
+        await expect(
+          h.service.rollback({
+            credentials: bob,
+            endpointRef: REF,
+            toRevision: record.revision,
+            wait: true,
+          }),
+        ).rejects.toThrow(/has no applied revision/);
+      });
+
       it('a failed analysis aborts: all weight back on stable', async () => {
         await harness(['gateway-api'], 'http://prometheus.test');
         const started = await promote();
@@ -316,6 +417,206 @@ describe.each(databases.eachSupportedId())(
         expect(aborted.phase).toBe('aborted');
         expect((await h.store.get(started.record.id)).state).toBe('failed');
         expect(await reservations()).toEqual([]);
+      });
+
+      const deploymentPods = () =>
+        h.server.podHistory(NAMESPACE, NAME).map(s => s.pods);
+      const endpointPods = () =>
+        h.server
+          .listObjects({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            namespace: NAMESPACE,
+            labelSelector: `app.kubernetes.io/instance=${NAME}`,
+          })
+          .filter((p: any) => !p.metadata.deletionTimestamp);
+      /** v1 passes the gates (the harness records no scores for it). */
+      const scoreV1 = () =>
+        h.postScores('model:default/llama-3-1-8b-instruct', 'v1', [
+          { task: 'mmlu', metric: 'acc', value: 0.7 },
+          { task: 'gsm8k', metric: 'exact_match,strict-match', value: 0.8 },
+          { task: 'ifeval', metric: 'prompt_level_strict_acc', value: 0.8 },
+        ]);
+      const canaryOf = (modelVersion: string, steps: CanaryStep[]) =>
+        h.service.promote({
+          credentials: bob,
+          endpointRef: REF,
+          modelVersion,
+          reason: `canary of ${modelVersion}`,
+          strategy: 'canary',
+          canarySteps: steps,
+          wait: true,
+        });
+
+      it('a converted endpoint refuses rolling promotes and rollbacks (409, audited); a one-step canary changes the version through the Rollout', async () => {
+        await harness(['argo-rollouts']);
+        await scoreV1();
+        const started = await canaryOf('v2-fp8', [
+          { weight: 50, pause: { approval: true } },
+          { weight: 100 },
+        ]);
+        expect(started.record.canary?.converting).toBe(true);
+        await driveUntil(
+          c => c.phase === 'awaiting-approval',
+          'Argo on step 1, awaiting approval',
+        );
+        await h.service.canaries!.approve(REF, 'user:default/bob');
+        await driveUntil(c => c.phase === 'succeeded', 'the canary succeeded');
+        expect(await reservations()).toEqual([]);
+        // From here the Deployment holds no pods: the Rollout has them all.
+        const mark = deploymentPods().length;
+
+        await expect(
+          h.service.promote({
+            credentials: bob,
+            endpointRef: REF,
+            modelVersion: 'v1',
+            reason: 'rolling',
+            wait: true,
+          }),
+        ).rejects.toThrow(
+          /runs as Argo Rollout chat-staging\/canary-real .*Promote with strategy canary instead/,
+        );
+        await expect(
+          h.service.rollback({
+            credentials: bob,
+            endpointRef: REF,
+            toRevision: 1,
+            wait: true,
+          }),
+        ).rejects.toThrow(
+          /runs as Argo Rollout .*To go back to v2, promote it with strategy canary/,
+        );
+        const refusals = (await h.audit()).filter(
+          a =>
+            ['endpoint.promote', 'endpoint.rollback'].includes(a.action) &&
+            a.outcome === 'failure',
+        );
+        expect(refusals.map(a => a.action)).toEqual([
+          'endpoint.promote',
+          'endpoint.rollback',
+        ]);
+        expect(refusals[0].message).toMatch(/runs as Argo Rollout/);
+        expect(await reservations()).toEqual([]);
+
+        // A one-step canary: through the Rollout, no second conversion.
+        const once = await canaryOf('v1', [{ weight: 100 }]);
+        expect(once.record.error).toBeUndefined();
+        expect(once.record.canary?.converting).toBeUndefined();
+        await driveUntil(
+          c => c.deploymentId === once.record.id && c.phase === 'succeeded',
+          'the one-step canary succeeded',
+        );
+        await waitFor(() => endpointPods().length === 2, 'two pods');
+        expect(deploymentPods().slice(mark)).toEqual(
+          deploymentPods()
+            .slice(mark)
+            .map(() => 0),
+        );
+        expect(
+          (
+            h.server.getObject({
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace: NAMESPACE,
+              name: NAME,
+            }) as any
+          ).spec.replicas ?? 0,
+        ).toBe(0);
+        expect(await reservations()).toEqual([]);
+        expect(
+          (await h.service.status({ credentials: bob, endpointRef: REF }))
+            .runningModelVersion,
+        ).toBe('v1');
+      });
+
+      it('after an abort the page says the stable version runs, and the next canary goes through the Rollout, clearing the aborted template', async () => {
+        await harness(['argo-rollouts']);
+        await scoreV1();
+        const first = await canaryOf('v2-fp8', STEPS);
+        await driveUntil(
+          c => c.phase === 'paused' && c.split?.canaryReplicas === 1,
+          'Argo on step 1, paused',
+        );
+        await h.service.canaries!.abort(REF, 'user:default/bob', 'no');
+        expect((await h.store.get(first.record.id)).state).toBe('failed');
+        expect(
+          (await h.service.status({ credentials: bob, endpointRef: REF }))
+            .runningModelVersion,
+        ).toBe('v2');
+        const mark = deploymentPods().length;
+        // A rolling promote is refused here too: the Rollout holds the pods.
+        await expect(
+          h.service.promote({
+            credentials: bob,
+            endpointRef: REF,
+            modelVersion: 'v1',
+            reason: 'rolling',
+            wait: true,
+          }),
+        ).rejects.toThrow(/runs as Argo Rollout/);
+
+        const next = await canaryOf('v1', [{ weight: 100 }]);
+        expect(next.record.error).toBeUndefined();
+        // Through the existing Rollout: not a second conversion.
+        expect(next.record.canary?.converting).toBeUndefined();
+        const rollout = () =>
+          h.server.getObject({
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Rollout',
+            namespace: NAMESPACE,
+            name: NAME,
+          }) as any;
+        expect(
+          rollout().metadata.annotations?.[
+            'ai-platform.io/canary-pending-workload'
+          ],
+        ).toBeUndefined();
+        await driveUntil(
+          c => c.deploymentId === next.record.id && c.phase === 'succeeded',
+          'the next canary succeeded',
+        );
+        expect(rollout().status.abort).toBeFalsy();
+        await waitFor(() => endpointPods().length === 2, 'two pods');
+        expect(
+          deploymentPods()
+            .slice(mark)
+            .every(p => p === 0),
+        ).toBe(true);
+        expect(await reservations()).toEqual([]);
+        expect(
+          (await h.service.status({ credentials: bob, endpointRef: REF }))
+            .runningModelVersion,
+        ).toBe('v1');
+      });
+
+      it('a canary of the version just aborted finds Argo still aborted and ends aborted (documented: retry is not offered)', async () => {
+        await harness(['argo-rollouts']);
+        await canaryOf('v2-fp8', STEPS);
+        await driveUntil(
+          c => c.phase === 'paused' && c.split?.canaryReplicas === 1,
+          'Argo on step 1, paused',
+        );
+        await h.service.canaries!.abort(REF, 'user:default/bob', 'no');
+        const mark = deploymentPods().length;
+        const again = await canaryOf('v2-fp8', [{ weight: 100 }]);
+        expect(again.record.canary?.converting).toBeUndefined();
+        const c = await driveUntil(
+          c2 => c2.deploymentId === again.record.id && !!c2.endedAt,
+          'the canary of the aborted version ending',
+        );
+        expect(c.phase).toBe('aborted');
+        expect((await h.store.get(again.record.id)).state).toBe('failed');
+        expect(await reservations()).toEqual([]);
+        expect(
+          deploymentPods()
+            .slice(mark)
+            .every(p => p === 0),
+        ).toBe(true);
+        expect(
+          (await h.service.status({ credentials: bob, endpointRef: REF }))
+            .runningModelVersion,
+        ).toBe('v2');
       });
 
       it('mirrors a failed AnalysisRun: Argo aborts, the canary ends analysis-failed', async () => {

@@ -9,6 +9,11 @@ import type { DeploymentPlan } from '../planDeployment';
 import { clusterTarget } from '../targets/clusterTargets';
 import { canarySettingsOf } from '../targets/canarySettings';
 import type { DeployOptions } from '../types';
+import {
+  holdsRollout,
+  liveConvertedRollout,
+  rolloutManifest,
+} from './argoRollouts/convertedWorkload';
 import { chooseCanaryEngine } from './chooseCanaryEngine';
 import { gatewayWarnings } from './gatewayWarnings';
 import { predictSplits } from './predictSplit';
@@ -120,9 +125,25 @@ export async function planCanary(options: {
   const engine = options.engines[engineName];
   const targets = canaryTargets(plan.endpoint.spec.slo);
   const prometheusUrl = options.prometheusUrlFor?.(cluster);
+  const workload = plan.manifests.find(m => m.kind === 'Deployment');
+  const name = workload?.metadata.name ?? plan.endpoint.metadata.name;
+  const namespace =
+    workload?.metadata.namespace ?? plan.endpoint.spec.namespace ?? 'default';
+  // An endpoint an earlier Argo canary converted runs as its Rollout, also
+  // when that canary was aborted (its revision failed, so the running one
+  // is still the plain Deployment's): the new canary goes through that
+  // Rollout (its template into the referenced Deployment, which also
+  // clears the abort), not through a second conversion that would wait
+  // for an aborted Rollout to be Healthy.
+  const converted =
+    engineName === 'argo-rollouts' && !holdsRollout(running!.manifests)
+      ? await liveConvertedRollout(client!, namespace, name)
+      : undefined;
   const rendered = engine.render({
     plan,
-    stableManifests: running!.manifests,
+    stableManifests: converted
+      ? [...running!.manifests, rolloutManifest(converted)]
+      : running!.manifests,
     steps,
     settings,
     ...(prometheusUrl
@@ -134,10 +155,6 @@ export async function planCanary(options: {
         }
       : {}),
   });
-  const workload = plan.manifests.find(m => m.kind === 'Deployment');
-  const name = workload?.metadata.name ?? plan.endpoint.metadata.name;
-  const namespace =
-    workload?.metadata.namespace ?? plan.endpoint.spec.namespace ?? 'default';
   const resources = plan.endpoint.spec.resources;
   const warnings = [
     ...(engineName === 'gateway-api' ||

@@ -6,6 +6,7 @@ import {
   targetOfManifests,
   targetServed,
 } from '../targets/servedTargets';
+import { convertedEndpointRefusal } from './convertedEndpoint';
 import type { DeploymentStep } from './types';
 
 /**
@@ -16,7 +17,9 @@ import type { DeploymentStep } from './types';
  * A cluster that does not serve it refuses the call (409), saying why and
  * what to change; nothing is reserved or applied. A rollback keeps the
  * target its revision was rendered for. Without a configured cluster the
- * check is skipped (the apply step ends such a run check-only).
+ * check is skipped (the apply step ends such a run check-only). An
+ * endpoint an Argo canary converted to a Rollout refuses what is not a
+ * canary (convertedEndpoint.ts).
  */
 export const targetCheck: DeploymentStep = {
   name: 'target',
@@ -26,6 +29,17 @@ export const targetCheck: DeploymentStep = {
     const configured = clusterTarget(deps.deploy.clusterTargets, cluster);
     const needed = targetOfManifests(plan.manifests, configured);
     const details = { cluster, target: needed, configured: configured.target };
+    // An endpoint an Argo canary converted runs as its Rollout: a plain
+    // Deployment beside it would run both workloads (convertedEndpoint.ts).
+    const converted = await convertedEndpointRefusal(run);
+    if (converted) {
+      return {
+        status: 'failed',
+        message: converted,
+        details: { ...details, workload: 'argo-rollout' },
+        refusal: new ConflictError(converted),
+      };
+    }
     if (needed === 'deployment') {
       return {
         status: 'passed',

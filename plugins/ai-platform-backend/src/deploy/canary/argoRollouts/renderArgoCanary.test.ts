@@ -148,10 +148,11 @@ describe('renderArgoCanary', () => {
       'workloadRef.name',
       'chat-assistant-staging',
     );
-    // The Deployment before the Rollout that reads it.
+    // The Rollout's new steps first, then the template they roll out (the
+    // Deployment exists already: the Rollout references it).
     expect(kinds(rendered.manifests).slice(-2)).toEqual([
-      'Deployment/chat-assistant-staging',
       'Rollout/chat-assistant-staging',
+      'Deployment/chat-assistant-staging',
     ]);
   });
 

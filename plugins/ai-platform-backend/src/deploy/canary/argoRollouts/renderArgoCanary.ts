@@ -241,7 +241,6 @@ export function renderArgoCanary(
   const service = plan.manifests.find(m => isKind(m, 'v1', 'Service'));
   const manifests: KubernetesManifest[] = [
     ...others,
-    ...(mode === 'workload-ref' ? [referencedDeployment(deployment)] : []),
     ...(analysis
       ? [
           renderAnalysisTemplate({
@@ -271,8 +270,13 @@ export function renderArgoCanary(
           }),
         ]
       : []),
-    // Last: the Rollout starts once what it names (Services, template) exists.
+    // The Rollout starts once what it names (Services, template) exists.
     rollout,
+    // An endpoint that runs as a Rollout already: the new template goes
+    // into the referenced Deployment after the Rollout has the new steps,
+    // so Argo never starts the new template on the previous canary's
+    // steps (and pauses).
+    ...(mode === 'workload-ref' ? [referencedDeployment(deployment)] : []),
   ];
   validateCanaryObjects(manifests);
 

@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConflictError } from '@backstage/errors';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import type { CanaryStep } from '@internal/plugin-ai-platform-common';
@@ -466,15 +467,18 @@ describe.each(databases.eachSupportedId())(
         // From here the Deployment holds no pods: the Rollout has them all.
         const mark = deploymentPods().length;
 
-        await expect(
-          h.service.promote({
+        const refused = await h.service
+          .promote({
             credentials: bob,
             endpointRef: REF,
             modelVersion: 'v1',
             reason: 'rolling',
             wait: true,
-          }),
-        ).rejects.toThrow(
+          })
+          .catch(error => error);
+        // A 409 (ConflictError) that says what runs and what to do.
+        expect(refused).toBeInstanceOf(ConflictError);
+        expect(refused.message).toMatch(
           /runs as Argo Rollout chat-staging\/canary-real .*Promote with strategy canary instead/,
         );
         await expect(

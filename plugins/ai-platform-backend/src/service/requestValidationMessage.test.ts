@@ -31,6 +31,16 @@ describe('requestValidationMessage', () => {
     );
   });
 
+  it('says what the spec’s namespace and entity-name patterns mean', () => {
+    expect(
+      requestValidationMessage(
+        'request/params/namespace must match pattern "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$", request/params/name must match pattern "^[A-Za-z0-9][-A-Za-z0-9_.]*$"',
+      ),
+    ).toBe(
+      'Invalid params: namespace: must be a catalog namespace such as default; name: must be an entity name',
+    );
+  });
+
   it('names an unknown query parameter, a whole body, and keeps other text', () => {
     expect(requestValidationMessage("Unknown query parameter 'foo'")).toBe(
       'Invalid query: foo: is not a parameter of this route',

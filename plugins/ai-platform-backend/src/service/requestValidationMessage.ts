@@ -2,6 +2,14 @@ import { REASON_MIN_LENGTH_MESSAGE } from './validate';
 
 type Where = 'body' | 'query' | 'params' | 'headers';
 
+/** What the spec's patterns mean (its schemas Name, CatalogNamespace, EntityName). */
+const PATTERN_WORDING: Record<string, string> = {
+  '\\S': 'must not be blank',
+  '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$':
+    'must be a catalog namespace such as default',
+  '^[A-Za-z0-9][-A-Za-z0-9_.]*$': 'must be an entity name',
+};
+
 /**
  * Rewrites the message of a request refused by the spec's validation
  * (@backstage/backend-openapi-utils hands on express-openapi-validator's
@@ -54,8 +62,9 @@ export function requestValidationMessage(message: string): string {
       );
       continue;
     }
-    if (why === 'must match pattern "\\S"') {
-      add(where, path || where, 'must not be blank');
+    const pattern = /^must match pattern "(.*)"$/.exec(why);
+    if (pattern && PATTERN_WORDING[pattern[1]]) {
+      add(where, path || where, PATTERN_WORDING[pattern[1]]);
       continue;
     }
     add(where, path || where, why);

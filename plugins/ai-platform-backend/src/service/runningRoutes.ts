@@ -1,11 +1,10 @@
 import { NotFoundError } from '@backstage/errors';
 import { costReadPermission } from '@internal/plugin-ai-platform-common';
 import type express from 'express';
-import { z } from 'zod';
 import type { RunningFleetService } from '../cost/RunningFleetService';
 import type { QuotaUsageService } from '../quotas/QuotaUsageService';
 import type { RouteContext } from './routeContext';
-import { entityRef, parseInput } from './validate';
+import { refineInput, specInput } from './validate';
 
 /**
  * What runs, from the clusters: each catalog endpoint's state (running,
@@ -32,10 +31,10 @@ export function addRunningRoutes(
 
   router.get('/fleet/running', async (req, res) => {
     await options.permittedCredentials(req, costReadPermission);
-    const query = parseInput(
-      z.object({ endpoint: entityRef('InferenceEndpoint').optional() }),
-      req.query,
+    const query = refineInput(
       'query',
+      specInput(req, 'GET /fleet/running').query,
+      { refs: { endpoint: 'InferenceEndpoint' } },
     );
     const answer = await available(options.running, 'What runs').running(query);
     if (query.endpoint && !answer.found) {
@@ -49,13 +48,10 @@ export function addRunningRoutes(
 
   router.get('/quotas/usage', async (req, res) => {
     await options.credentialsOf(req);
-    const query = parseInput(
-      z.object({
-        pool: entityRef('GpuPool').optional(),
-        team: entityRef('Group').optional(),
-      }),
-      req.query,
+    const query = refineInput(
       'query',
+      specInput(req, 'GET /quotas/usage').query,
+      { refs: { pool: 'GpuPool', team: 'Group' } },
     );
     res.json({
       items: await available(options.quotaUsage, 'Quota usage').usage(query),

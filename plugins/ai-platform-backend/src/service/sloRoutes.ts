@@ -1,23 +1,10 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type express from 'express';
-import { z } from 'zod';
 import type { SloService } from '../slo/SloService';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { entityRef, parseInput } from './validate';
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
-const pathSchema = z.object({
-  namespace: z
-    .string()
-    .regex(DNS_LABEL, 'must be a catalog namespace such as default'),
-  name: z
-    .string()
-    .min(1)
-    .max(253)
-    .regex(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/, 'must be an entity name'),
-});
+import { refineInput, specInput } from './validate';
 
 /**
  * The SLO routes (read-only): one endpoint's SLOs against what it serves,
@@ -34,17 +21,15 @@ export function addSloRoutes(
 
   router.get('/slo', async (req, res) => {
     const credentials = await options.credentialsOf(req);
-    const query = parseInput(
-      z.object({ team: entityRef('Group').optional() }),
-      req.query,
-      'query',
-    );
+    const query = refineInput('query', specInput(req, 'GET /slo').query, {
+      refs: { team: 'Group' },
+    });
     res.json(await slos.fleet({ team: query.team, credentials }));
   });
 
   router.get('/slo/endpoints/:namespace/:name', async (req, res) => {
     const credentials = await options.credentialsOf(req);
-    const params = parseInput(pathSchema, req.params, 'params');
+    const params = specInput(req, 'GET /slo/endpoints/{namespace}/{name}').path;
     const endpointRef = stringifyEntityRef({
       kind: 'InferenceEndpoint',
       namespace: params.namespace.toLocaleLowerCase('en-US'),

@@ -2445,7 +2445,7 @@ export const spec = {
             in: 'path',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/CatalogNamespace',
             },
           },
           {
@@ -2453,7 +2453,7 @@ export const spec = {
             in: 'path',
             required: true,
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/EntityName',
             },
           },
         ],
@@ -2863,6 +2863,17 @@ export const spec = {
         pattern: '\\S',
         description:
           'A name, version, task, metric or entity ref: not blank, at most 255\ncharacters (the database columns of names and refs hold 255).\n',
+      },
+      CatalogNamespace: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$',
+        description: 'A catalog namespace, such as default (a DNS label).',
+      },
+      EntityName: {
+        type: 'string',
+        maxLength: 253,
+        pattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*$',
+        description: 'The name of a catalog entity.',
       },
       RunBasis: {
         type: 'string',

@@ -1945,8 +1945,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          namespace: string;
-          name: string;
+          namespace: components['schemas']['CatalogNamespace'];
+          name: components['schemas']['EntityName'];
         };
         cookie?: never;
       };
@@ -2133,6 +2133,10 @@ export interface components {
      *     characters (the database columns of names and refs hold 255).
      */
     Name: string;
+    /** @description A catalog namespace, such as default (a DNS label). */
+    CatalogNamespace: string;
+    /** @description The name of a catalog entity. */
+    EntityName: string;
     /**
      * @description The collector's listing of the cluster now, the last listing of a cluster that stopped answering, or nothing
      * @enum {string}

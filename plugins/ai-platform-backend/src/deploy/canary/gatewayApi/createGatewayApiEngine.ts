@@ -260,14 +260,14 @@ export function createGatewayApiEngine(
   async function observe(
     target: CanaryTarget,
     steps: CanaryStep[],
-    options?: { readOnly?: boolean },
+    how?: { readOnly?: boolean },
   ): Promise<CanaryObservation> {
     const live = await readLive(target);
     if (typeof live === 'string') return missing(target, steps, live);
     return observation(
       target,
       steps,
-      options?.readOnly ? live : await settle(target, steps, live),
+      how?.readOnly ? live : await settle(target, steps, live),
     );
   }
 

@@ -121,6 +121,13 @@ describe('createValidatedRouter', () => {
     expect(handled).toBe(1);
   });
 
+  it('refuses a time that is not an ISO date-time', async () => {
+    const res = await request(app).get('/api/ai-platform/audit?from=yesterday');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Invalid query: from: /);
+    expect(handled).toBe(0);
+  });
+
   it('accepts entity refs unencoded in queries, and an optional body left out', async () => {
     expect(
       (await request(app).get('/api/ai-platform/quotas?pool=gpupool:default/x'))

@@ -2494,21 +2494,21 @@ export const spec = {
             name: 'actor',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
             name: 'action',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
             name: 'target',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
@@ -2649,21 +2649,21 @@ export const spec = {
             name: 'actor',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
             name: 'action',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {
             name: 'target',
             in: 'query',
             schema: {
-              type: 'string',
+              $ref: '#/components/schemas/Name',
             },
           },
           {

@@ -1989,9 +1989,9 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          actor?: string;
-          action?: string;
-          target?: string;
+          actor?: components['schemas']['Name'];
+          action?: components['schemas']['Name'];
+          target?: components['schemas']['Name'];
           outcome?: 'success' | 'failure';
           from?: string;
           to?: string;
@@ -2089,9 +2089,9 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          actor?: string;
-          action?: string;
-          target?: string;
+          actor?: components['schemas']['Name'];
+          action?: components['schemas']['Name'];
+          target?: components['schemas']['Name'];
           outcome?: 'success' | 'failure';
           from?: string;
           to?: string;

@@ -111,6 +111,52 @@ async function openDialog(mock: Partial<AiPlatformApi>) {
 }
 
 describe('DeploymentDialog with strategy canary', () => {
+  it('offers only the canary once an Argo canary made the endpoint a Rollout, and never asks for a rolling dry run', async () => {
+    const mock = api(async o =>
+      deploymentRecord(0, {
+        operation: 'promote',
+        modelVersion: o.modelVersion,
+        state: 'dry-run',
+        dryRun: true,
+        canary: plan,
+      }),
+    );
+    await renderWithApis(
+      <DeploymentDialog
+        mode="promote"
+        open
+        onClose={() => {}}
+        onFinished={() => {}}
+        endpoint={endpointEntity}
+        model={modelEntity}
+        runningVersion="v1"
+        history={[
+          deploymentRecord(2, {
+            operation: 'promote',
+            state: 'succeeded',
+            canary: { ...plan, engine: 'argo-rollouts' },
+          }),
+          deploymentRecord(1),
+        ]}
+      />,
+      { api: mock, allow: ['ai-platform.endpoint.deploy'] },
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByRole('radio', { name: /^Rolling: all traffic/ }),
+    ).toBeDisabled();
+    expect(
+      within(dialog).getByRole('radio', { name: /^Canary: a share/ }),
+    ).toBeChecked();
+    expect(
+      within(dialog).getByText(/A canary made this endpoint an Argo Rollout/),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(mock.promoteEndpoint).toHaveBeenCalled());
+    for (const [request] of (mock.promoteEndpoint as jest.Mock).mock.calls) {
+      expect(request).toMatchObject({ strategy: 'canary' });
+    }
+  });
+
   it('shows the dry run’s canary plan and promotes with the steps', async () => {
     const mock = api(async o =>
       deploymentRecord(o.dryRun ? 0 : 4, {

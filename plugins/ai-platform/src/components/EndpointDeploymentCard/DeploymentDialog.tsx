@@ -24,8 +24,6 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
-import Radio from '@material-ui/core/Radio';
-import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useElementId } from '../common/useElementId';
@@ -40,6 +38,11 @@ import { SelectField } from '../common/SelectField';
 import { RolloutPreview, surgeBlocks } from './RolloutPreview';
 import { CanaryPreview, canaryRefusalOf } from './CanaryPreview';
 import { CanaryStepsEditor } from './CanaryStepsEditor';
+import {
+  type PromoteStrategy,
+  runsAsArgoRollout,
+  StrategyChoice,
+} from './StrategyChoice';
 import {
   type CanaryStepDraft,
   canaryStepsProblem,
@@ -126,7 +129,9 @@ export function DeploymentDialog(props: {
   const [reason, setReason] = useState('');
   const [override, setOverride] = useState(false);
   const [acceptDowntime, setAcceptDowntime] = useState(false);
-  const [strategy, setStrategy] = useState<'rolling' | 'canary'>('rolling');
+  const runsAsRollout = runsAsArgoRollout(props.history);
+  const defaultStrategy = runsAsRollout ? 'canary' : 'rolling';
+  const [strategy, setStrategy] = useState<PromoteStrategy>(defaultStrategy);
   const [drafts, setDrafts] = useState<CanaryStepDraft[]>(() => draftsOf());
   const [started, setStarted] = useState<DeploymentRecord>();
   const [submitting, setSubmitting] = useState(false);
@@ -143,7 +148,7 @@ export function DeploymentDialog(props: {
     setReason('');
     setOverride(false);
     setAcceptDowntime(false);
-    setStrategy('rolling');
+    setStrategy(defaultStrategy);
     setDrafts(draftsOf());
     setStarted(undefined);
     setSubmitError(undefined);
@@ -402,25 +407,11 @@ export function DeploymentDialog(props: {
             {mode === 'promote' && (
               <Box mt={2} component="section" aria-label="Strategy">
                 <Typography variant="subtitle2">Strategy</Typography>
-                <RadioGroup
-                  row
-                  aria-label="Strategy"
+                <StrategyChoice
                   value={strategy}
-                  onChange={e =>
-                    setStrategy(e.target.value as 'rolling' | 'canary')
-                  }
-                >
-                  <FormControlLabel
-                    value="rolling"
-                    control={<Radio color="primary" />}
-                    label="Rolling: all traffic moves to the new version"
-                  />
-                  <FormControlLabel
-                    value="canary"
-                    control={<Radio color="primary" />}
-                    label="Canary: a share of the traffic, step by step"
-                  />
-                </RadioGroup>
+                  onChange={setStrategy}
+                  canaryOnly={runsAsRollout}
+                />
                 {canary && (
                   <CanaryStepsEditor
                     drafts={drafts}

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { actorOf } from '../audit/AuditLog';
 import { toCsv } from '../cost/csv';
 import { toFocusCsv } from '../cost/focus';
-import { DEFAULT_FOCUS_VERSION, FOCUS_VERSIONS } from '../cost/focusColumns';
+import { DEFAULT_FOCUS_VERSION } from '../cost/focusColumns';
 import type { CostStore } from '../cost/types';
 import { requirePermission } from './requirePermission';
 import type { RouteContext } from './routeContext';
-import { entityRef, parseInput, reasonSchema } from './validate';
+import { parseInput, refineInput, specInput } from './validate';
 
 const DAY = 86_400;
 
@@ -33,11 +33,6 @@ const instant = z
   })
   .transform(v => Math.floor(Date.parse(v) / 1000));
 
-const groupBy = z.enum(['team', 'endpoint', 'model', 'pool', 'cluster']);
-const month = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11');
-
 /**
  * A cost window in epoch seconds from optional bounds: `to` defaults to the
  * end of the current hour, `from` to 30 days before `to`.
@@ -52,22 +47,20 @@ export function windowOf(
   return { from, to };
 }
 
-const budgetSchema = z.object({
-  team: entityRef('Group'),
-  month,
-  amount: z.number().min(0),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
-  reason: reasonSchema,
-});
-
+/**
+ * What the spec cannot say about a window: each bound an instant (to epoch
+ * seconds) and `from` before `to`.
+ */
 const windowSchema = z
   .object({ from: instant.optional(), to: instant.optional() })
   .refine(w => w.from === undefined || w.to === undefined || w.from < w.to, {
     message: 'from must be before to',
     path: ['from'],
   });
+
+/** The window of a query, checked and in epoch seconds. */
+const windowIn = (query: { from?: string; to?: string }) =>
+  parseInput(windowSchema, { from: query.from, to: query.to }, 'query');
 
 /**
  * The cost routes: summaries grouped by team, endpoint, model, pool or
@@ -90,21 +83,12 @@ export function addCostRoutes(
 
   router.get('/cost/summary', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      windowSchema.and(
-        z.object({
-          groupBy: groupBy.default('team'),
-          granularity: z.enum(['day', 'month']).optional(),
-        }),
-      ),
-      req.query,
-      'query',
-    );
-    const window = windowOf(query, now);
+    const query = specInput(req, 'GET /cost/summary').query;
+    const window = windowOf(windowIn(query), now);
     res.json(
       await costStore.costSummary({
         ...window,
-        groupBy: query.groupBy,
+        groupBy: query.groupBy ?? 'team',
         granularity: query.granularity,
       }),
     );
@@ -112,35 +96,23 @@ export function addCostRoutes(
 
   router.get('/cost/top', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      windowSchema.and(
-        z.object({
-          groupBy: groupBy.default('endpoint'),
-          limit: z.coerce.number().int().min(1).max(100).default(10),
-        }),
-      ),
-      req.query,
-      'query',
-    );
-    const window = windowOf(query, now);
+    const query = specInput(req, 'GET /cost/top').query;
+    const window = windowOf(windowIn(query), now);
+    const groupBy = query.groupBy ?? 'endpoint';
     res.json({
       ...window,
-      groupBy: query.groupBy,
+      groupBy,
       items: await costStore.topSpenders({
         ...window,
-        groupBy: query.groupBy,
-        limit: query.limit,
+        groupBy,
+        limit: query.limit ?? 10,
       }),
     });
   });
 
   router.get('/cost/month-over-month', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      z.object({ month: month.optional(), groupBy: groupBy.optional() }),
-      req.query,
-      'query',
-    );
+    const query = specInput(req, 'GET /cost/month-over-month').query;
     res.json(
       await costStore.monthOverMonth({
         month: query.month ?? now().toISOString().slice(0, 7),
@@ -151,11 +123,7 @@ export function addCostRoutes(
 
   router.get('/cost/forecast', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      z.object({ groupBy: groupBy.optional() }),
-      req.query,
-      'query',
-    );
+    const query = specInput(req, 'GET /cost/forecast').query;
     res.json(
       await costStore.forecastMonth({
         now: Math.floor(now().getTime() / 1000),
@@ -166,11 +134,7 @@ export function addCostRoutes(
 
   router.get('/cost/budgets', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      z.object({ month: month.optional() }),
-      req.query,
-      'query',
-    );
+    const query = specInput(req, 'GET /cost/budgets').query;
     const m = query.month ?? now().toISOString().slice(0, 7);
     res.json({
       month: m,
@@ -184,7 +148,11 @@ export function addCostRoutes(
   router.put('/cost/budgets', async (req, res) => {
     const result = await mutations.run(req, {
       action: 'budget.update',
-      parse: r => parseInput(budgetSchema, r.body, 'body'),
+      parse: r =>
+        refineInput('body', specInput(r, 'PUT /cost/budgets').body, {
+          refs: { team: 'Group' },
+          reason: true,
+        }),
       describe: b => ({
         target: b.team,
         request: {
@@ -219,30 +187,20 @@ export function addCostRoutes(
 
   router.get('/cost/export', async (req, res) => {
     await costReader(req);
-    const query = parseInput(
-      windowSchema.and(
-        z.object({
-          format: z.enum(['csv', 'focus']).default('csv'),
-          // The FinOps FOCUS version of format=focus: 1.3 (current), or the
-          // FOCUS 1.0 columns exported before.
-          focusVersion: z.enum(FOCUS_VERSIONS).default(DEFAULT_FOCUS_VERSION),
-        }),
-      ),
-      req.query,
-      'query',
-    );
-    const window = windowOf(query, now);
+    const { from, to, ...query } = specInput(req, 'GET /cost/export').query;
+    const format = query.format ?? 'csv';
+    const window = windowOf(windowIn({ from, to }), now);
     const rows = await costStore.exportRows(window);
     const csv =
-      query.format === 'focus'
+      format === 'focus'
         ? toFocusCsv(rows, {
             titles: await options.titles?.(),
-            version: query.focusVersion,
+            // The FinOps FOCUS version: 1.3 (current), or the FOCUS 1.0
+            // columns exported before.
+            version: query.focusVersion ?? DEFAULT_FOCUS_VERSION,
           })
         : toCsv(rows);
-    const name = `ai-platform-cost-${query.format}-${new Date(
-      window.from * 1000,
-    )
+    const name = `ai-platform-cost-${format}-${new Date(window.from * 1000)
       .toISOString()
       .slice(0, 10)}-${new Date(window.to * 1000)
       .toISOString()

@@ -39,6 +39,13 @@ describe('requestValidationMessage', () => {
     ).toBe(
       'Invalid params: namespace: must be a catalog namespace such as default; name: must be an entity name',
     );
+    expect(
+      requestValidationMessage(
+        'request/body/month must match pattern "^\\d{4}-(0[1-9]|1[0-2])$", request/body/currency must match pattern "^[A-Z]{3}$"',
+      ),
+    ).toBe(
+      'Invalid body: month: must be a month like 2026-11; currency: must be an ISO 4217 code such as USD',
+    );
   });
 
   it('names an unknown query parameter, a whole body, and keeps other text', () => {

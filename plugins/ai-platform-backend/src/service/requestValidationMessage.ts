@@ -8,6 +8,8 @@ const PATTERN_WORDING: Record<string, string> = {
   '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$':
     'must be a catalog namespace such as default',
   '^[A-Za-z0-9][-A-Za-z0-9_.]*$': 'must be an entity name',
+  '^\\d{4}-(0[1-9]|1[0-2])$': 'must be a month like 2026-11',
+  '^[A-Z]{3}$': 'must be an ISO 4217 code such as USD',
 };
 
 /**

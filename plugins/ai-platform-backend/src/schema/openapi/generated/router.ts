@@ -1358,6 +1358,7 @@ export const spec = {
             in: 'query',
             schema: {
               type: 'string',
+              pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
               example: '2026-11',
             },
             description: 'Default the current month',
@@ -1445,6 +1446,7 @@ export const spec = {
             in: 'query',
             schema: {
               type: 'string',
+              pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
             },
             description: 'Default the current month',
           },

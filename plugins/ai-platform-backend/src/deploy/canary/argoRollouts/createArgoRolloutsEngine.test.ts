@@ -17,6 +17,7 @@ import type {
 } from '../types';
 import { canaryRenderInput } from './__testUtils__/canaryPlans';
 import { createArgoRolloutsEngine } from './createArgoRolloutsEngine';
+import { PENDING_WORKLOAD_ANNOTATION } from './renderArgoCanary';
 
 jest.setTimeout(90_000);
 
@@ -214,6 +215,70 @@ describe('the Argo Rollouts canary engine against the fake API server', () => {
     await observeUntil(next, 'awaiting-approval');
     await engine.advance(target, next.steps, 2);
     await observeUntil(next, 'succeeded');
+  });
+
+  it("refuses a conversion's second move when the Rollout's annotation holds another Deployment than the one it references", async () => {
+    const input = canaryRenderInput({
+      resources: { gpusPerReplica: 1, replicas: 2 },
+    });
+    await apply(input.stableManifests!);
+    await server.waitForObject(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: NAMESPACE,
+        name: NAME,
+      },
+      d => (d?.status as any)?.readyReplicas === 2,
+    );
+    const rendered = engine.render(input);
+    // As if someone who may edit the Rollout pointed its annotation at a
+    // Deployment of another namespace.
+    const tampered = rendered.manifests.map(m => {
+      const pending = m.metadata.annotations?.[PENDING_WORKLOAD_ANNOTATION];
+      if (m.kind !== 'Rollout' || !pending) return m;
+      const workload = JSON.parse(pending) as KubernetesManifest;
+      return {
+        ...m,
+        metadata: {
+          ...m.metadata,
+          annotations: {
+            ...m.metadata.annotations,
+            [PENDING_WORKLOAD_ANNOTATION]: JSON.stringify({
+              ...workload,
+              metadata: { ...workload.metadata, namespace: 'default' },
+            }),
+          },
+        },
+      };
+    });
+    expect(tampered).not.toEqual(rendered.manifests);
+    await apply(tampered);
+    // Once Argo has taken the pods over, the engine would apply the
+    // annotation's Deployment: it refuses instead.
+    const refusal = async (): Promise<unknown> => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        try {
+          await engine.observe(target, input.steps);
+        } catch (error) {
+          return error;
+        }
+        await new Promise(r => setTimeout(r, 50));
+      }
+      return undefined;
+    };
+    expect(String(await refusal())).toMatch(
+      /does not hold the Deployment it references/,
+    );
+    expect(
+      server.getObject({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'default',
+        name: NAME,
+      }),
+    ).toBeUndefined();
   });
 
   it("converts an autoscaled endpoint: the HPA scales the Rollout, whose replica count is the HPA's", async () => {

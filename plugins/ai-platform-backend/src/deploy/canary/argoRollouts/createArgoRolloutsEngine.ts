@@ -1,4 +1,7 @@
-import type { CanaryStep } from '@internal/plugin-ai-platform-common';
+import {
+  ANNOTATION_OBJECT_ENDPOINT,
+  type CanaryStep,
+} from '@internal/plugin-ai-platform-common';
 import type {
   KubernetesClusterClient,
   LiveObject,
@@ -20,6 +23,7 @@ import {
   type RolloutStatus,
 } from './readRollout';
 import { ABORT_PATCH, promotePatches } from './rolloutPatches';
+import { validateCanaryObjects } from './validateCanaryObjects';
 
 /**
  * The Argo Rollouts engine (issue 23): renders the canary as a Rollout
@@ -121,6 +125,41 @@ async function newestAnalysisRun(
  * Healthy on the stable version and the Deployment is at 0 replicas.
  * Undefined once the Deployment has the new template and Argo has seen it.
  */
+/**
+ * The Deployment a conversion's second move applies, from the Rollout's
+ * annotation: cluster state anyone who may edit the Rollout can change,
+ * applied with the portal's identity. So it must be the Deployment the
+ * Rollout references (apps/v1, the target's namespace and name, the same
+ * endpoint annotation as the Rollout) and a valid one, or nothing is applied.
+ */
+function pendingWorkload(
+  target: CanaryTarget,
+  rollout: LiveObject,
+  pending: KubernetesManifest,
+): KubernetesManifest {
+  const endpoint = rollout.metadata.annotations?.[ANNOTATION_OBJECT_ENDPOINT];
+  if (
+    pending?.apiVersion !== 'apps/v1' ||
+    pending.kind !== 'Deployment' ||
+    pending.metadata?.namespace !== target.namespace ||
+    pending.metadata?.name !== target.name ||
+    !endpoint ||
+    pending.metadata.annotations?.[ANNOTATION_OBJECT_ENDPOINT] !== endpoint
+  ) {
+    throw new Error(
+      `Rollout ${target.namespace}/${
+        target.name
+      }'s ${PENDING_WORKLOAD_ANNOTATION} annotation does not hold the Deployment it references (apps/v1 Deployment ${
+        target.namespace
+      }/${target.name}, annotated ${ANNOTATION_OBJECT_ENDPOINT}: ${
+        endpoint ?? '(none)'
+      }); the canary will not apply it`,
+    );
+  }
+  validateCanaryObjects([pending]);
+  return pending;
+}
+
 async function continueConversion(
   target: CanaryTarget,
   rollout: LiveObject,
@@ -188,7 +227,10 @@ async function continueConversion(
         } Deployment pods left; the canary starts when the Rollout is Healthy`,
       );
     }
-    await target.client.apply(pending!, { dryRun: false, force: true });
+    await target.client.apply(pendingWorkload(target, rollout, pending!), {
+      dryRun: false,
+      force: true,
+    });
     return progressing(
       `The Rollout runs the stable version; the new version's pod template went into Deployment ${target.name}, from which Argo Rollouts starts the canary`,
     );

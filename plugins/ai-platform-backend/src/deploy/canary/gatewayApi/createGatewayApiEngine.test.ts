@@ -10,6 +10,7 @@ import type { KubernetesManifest } from '../../render/types';
 import { canaryRenderInput } from '../argoRollouts/__testUtils__/canaryPlans';
 import type { CanaryEngine, CanaryRenderInput, CanaryTarget } from '../types';
 import { createGatewayApiEngine } from './createGatewayApiEngine';
+import { ANNOTATION_CANARY_STABLE_MANIFEST } from './renderGatewayCanary';
 
 jest.setTimeout(60_000);
 
@@ -303,6 +304,62 @@ describe('the Gateway API canary engine against the fake API server', () => {
     expect((deployment(`${NAME}-canary`)?.spec as any).replicas).toBe(0);
     expect((await engine.observe(target, input.steps)).phase).toBe('aborted');
     await expect(engine.complete(target)).rejects.toThrow(/is aborted/);
+  });
+
+  it("refuses to apply a stable Deployment the canary's annotation points elsewhere (another namespace, another endpoint)", async () => {
+    await apply(engine.render(input).manifests);
+    await phase('paused');
+    const canary = deployment(`${NAME}-canary`)!;
+    const annotations = canary.metadata.annotations!;
+    const stable = JSON.parse(
+      annotations[ANNOTATION_CANARY_STABLE_MANIFEST],
+    ) as KubernetesManifest;
+    const tampered = (elsewhere: Partial<KubernetesManifest['metadata']>) =>
+      apply([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: {
+            name: `${NAME}-canary`,
+            namespace: NAMESPACE,
+            annotations: {
+              ...annotations,
+              [ANNOTATION_CANARY_STABLE_MANIFEST]: JSON.stringify({
+                ...stable,
+                metadata: { ...stable.metadata, ...elsewhere },
+              }),
+            },
+          },
+          spec: canary.spec,
+        },
+      ]);
+    await tampered({ namespace: 'default', name: 'victim' });
+    await expect(engine.complete(target)).rejects.toThrow(
+      /does not hold the stable Deployment of its endpoint/,
+    );
+    await tampered({
+      annotations: {
+        ...stable.metadata.annotations,
+        'ai-platform.io/endpoint': 'inferenceendpoint:default/someone-else',
+      },
+    });
+    await expect(engine.complete(target)).rejects.toThrow(
+      /does not hold the stable Deployment of its endpoint/,
+    );
+    expect(
+      server.getObject({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'default',
+        name: 'victim',
+      }),
+    ).toBeUndefined();
+    // The stable Deployment still runs the version it ran.
+    expect(
+      (deployment(NAME)?.spec as any).template.metadata.labels[
+        'ai-platform.io/model-version'
+      ],
+    ).toBe('v2');
   });
 
   it('reports a canary whose objects are gone as failed', async () => {

@@ -80,7 +80,30 @@ function annotatedManifest(
       `Deployment ${canary.metadata.namespace}/${canary.metadata.name} has no ${annotation} annotation: it was not made by the portal's canary`,
     );
   }
-  return JSON.parse(json) as KubernetesManifest;
+  const manifest = JSON.parse(json) as KubernetesManifest;
+  // The annotation is cluster state anyone who may edit the canary's
+  // Deployment can change, and the engine applies what it holds with the
+  // portal's identity: it must be the stable Deployment of this very
+  // endpoint (same namespace, the canary's name without -canary, the same
+  // endpoint annotation) and a valid Deployment, or nothing is applied.
+  const { namespace, name } = canary.metadata;
+  const endpoint = canary.metadata.annotations?.[ANNOTATION_OBJECT_ENDPOINT];
+  if (
+    manifest?.apiVersion !== 'apps/v1' ||
+    manifest.kind !== 'Deployment' ||
+    manifest.metadata?.namespace !== namespace ||
+    canaryName(manifest.metadata?.name ?? '') !== name ||
+    !endpoint ||
+    manifest.metadata.annotations?.[ANNOTATION_OBJECT_ENDPOINT] !== endpoint
+  ) {
+    throw new Error(
+      `Deployment ${namespace}/${name}'s ${annotation} annotation does not hold the stable Deployment of its endpoint (apps/v1 Deployment in ${namespace}, named after the canary, annotated ${ANNOTATION_OBJECT_ENDPOINT}: ${
+        endpoint ?? '(none)'
+      }); the canary will not apply it`,
+    );
+  }
+  validateCanaryObjects([manifest]);
+  return manifest;
 }
 
 /** The new stable Deployment (what complete() applies). */

@@ -18,12 +18,24 @@ import { aiPlatformPlugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
+// The staging endpoint with a DNS name of its own: the canary's HTTPRoute
+// matches its callers by that host (a route without one is refused).
 const entities = loadExampleEntities([
   'org.yaml',
   'models.yaml',
   'gpu-pools.yaml',
   'endpoints.yaml',
-]);
+]).map(e =>
+  e.metadata.name === 'chat-assistant-staging'
+    ? {
+        ...e,
+        spec: {
+          ...e.spec,
+          url: 'https://chat-staging.inference.example.com/v1',
+        },
+      }
+    : e,
+);
 const bob = mockCredentials.user.header('user:default/bob');
 const STAGING = 'inferenceendpoint:default/chat-assistant-staging';
 const BASE = '/endpoints/default/chat-assistant-staging';

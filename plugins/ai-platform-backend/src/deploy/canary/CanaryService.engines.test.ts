@@ -43,6 +43,7 @@ function endpoint(): Entity {
       modelVersion: 'v2',
       gpuPool: 'gpupool:default/canary-l4',
       namespace: NAMESPACE,
+      url: 'https://canary-real.inference.example.com/v1',
       runtime: { image: 'vllm/vllm-openai:canary-real', maxModelLen: 8192 },
       resources: { gpusPerReplica: 1, replicas: 2 },
       slo: { availability: 99 },

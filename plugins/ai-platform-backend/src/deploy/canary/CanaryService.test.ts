@@ -22,7 +22,9 @@ const STEPS: CanaryStep[] = [
   { weight: 100 },
 ];
 
-function canaryDemo(): Entity {
+function canaryDemo(
+  url = 'https://canary-demo.inference.example.com/v1',
+): Entity {
   return {
     apiVersion: 'ai-platform.io/v1alpha1',
     kind: 'InferenceEndpoint',
@@ -35,7 +37,7 @@ function canaryDemo(): Entity {
       modelVersion: 'v2',
       gpuPool: 'gpupool:default/l4-inference',
       namespace: 'chat-staging',
-      url: 'http://canary-demo.chat-staging.svc:8000',
+      url,
       runtime: { image: 'vllm/vllm-openai:canary-test', maxModelLen: 8192 },
       resources: { gpusPerReplica: 1, replicas: 2 },
       slo: { availability: 99, ttftP95Ms: 1500 },
@@ -66,6 +68,7 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
       engineName?: 'argo-rollouts' | 'gateway-api';
       prometheus?: boolean;
       knex?: Awaited<ReturnType<typeof databases.init>>;
+      url?: string;
     } = {},
   ) {
     clock = 0;
@@ -77,7 +80,7 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
     );
     h = await createDeployHarness({
       knex: options.knex ?? (await databases.init(id)),
-      extraEntities: [canaryDemo()],
+      extraEntities: [canaryDemo(options.url)],
       server: { groups: options.groups ?? ['gateway-api'] },
       deploy: {
         canary: {
@@ -511,6 +514,18 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
       /renders endpoints as KServe LLMInferenceServices .* canaries of those are not supported .* strategy rolling/,
     );
     expect(engine.calls).toEqual([]);
+  });
+
+  it("refuses a Gateway API canary whose endpoint's spec.url has no DNS hostname: its route would take every request on the listener", async () => {
+    await harness({ url: 'http://canary-demo.chat-staging.svc:8000' });
+    await deployFirst();
+    await expect(promote()).rejects.toThrow(
+      /"http:\/\/canary-demo.chat-staging.svc:8000" has no DNS hostname .* take every request on the Gateway's listener/,
+    );
+    expect(engine.calls).not.toContain('render');
+    expect(await reservations()).toEqual([]);
+    const refused = await auditOf('endpoint.promote');
+    expect(refused.at(-1)).toMatchObject({ outcome: 'failure' });
   });
 
   it('refuses a canary when nothing runs yet', async () => {

@@ -16,6 +16,7 @@ import {
 } from './argoRollouts/convertedWorkload';
 import { chooseCanaryEngine } from './chooseCanaryEngine';
 import { gatewayWarnings } from './gatewayWarnings';
+import { routeHostnames } from './gatewayApi/httpRoute';
 import { predictSplits } from './predictSplit';
 import type {
   CanaryAnalysisTargets,
@@ -123,6 +124,22 @@ export async function planCanary(options: {
   if (!choice.ok) refuse(choice.message);
   const engineName = (choice as { engine: CanaryEngineName }).engine;
   const engine = options.engines[engineName];
+  // A route without hostnames matches every request on the Gateway's
+  // listener: on a shared Gateway the canary would take other endpoints'
+  // traffic. The endpoint's own DNS name keeps its route to its callers.
+  if (
+    (engineName === 'gateway-api' ||
+      settings.argoTrafficRouting === 'gateway-api') &&
+    routeHostnames(plan.endpoint.spec.url).length === 0
+  ) {
+    refuse(
+      `the canary's HTTPRoute matches requests by the host of the endpoint's spec.url, and ${
+        plan.endpoint.spec.url
+          ? `"${plan.endpoint.spec.url}" has no DNS hostname (an IP address or a cluster-internal name)`
+          : 'the endpoint has no spec.url'
+      }: a route without hostnames would take every request on the Gateway's listener, other endpoints' too. Give the endpoint a spec.url with its own DNS name served by the Gateway`,
+    );
+  }
   const targets = canaryTargets(plan.endpoint.spec.slo);
   const prometheusUrl = options.prometheusUrlFor?.(cluster);
   const workload = plan.manifests.find(m => m.kind === 'Deployment');

@@ -330,7 +330,7 @@ describe('the Gateway API canary engine against the fake API server', () => {
               }),
             },
           },
-          spec: canary.spec,
+          spec: canary.spec as Record<string, unknown>,
         },
       ]);
     await tampered({ namespace: 'default', name: 'victim' });

@@ -258,8 +258,18 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
       ['started', 'user:default/bob'],
       ['step', 'system'],
       ['approved', 'user:default/bob'],
-      ['succeeded', 'user:default/bob'],
+      ['succeeded', 'system'],
       ['released', 'system'],
+    ]);
+    // The success that completing the approval reached is audited too.
+    expect(await auditOf('endpoint.canary.succeeded')).toEqual([
+      expect.objectContaining({
+        actor: 'system',
+        outcome: 'success',
+        message: expect.stringMatching(
+          /completing the approval by user:default\/bob/,
+        ),
+      }),
     ]);
     // The promote's record has the step changes as events too.
     expect(record.events.map(e => e.message).join('\n')).toMatch(
@@ -319,6 +329,17 @@ describe.each(databases.eachSupportedId())('Canary promotes on %p', id => {
     await expect(
       h.service.canaries!.abort(REF, 'user:default/bob', 'again please'),
     ).rejects.toThrow(/has ended: aborted/);
+    // An abort that loses the race to another ending says so, and is not
+    // audited as an abort that happened.
+    const before = (await h.audit()).length;
+    await expect(
+      h.service.canaries!.abortCanary(await canary(), {
+        actor: 'system',
+        type: 'analysis-failed',
+        message: 'too late',
+      }),
+    ).rejects.toThrow(/ended aborted meanwhile: aborted by user:default\/bob/);
+    expect((await h.audit()).length).toBe(before);
     // A person's abort tells nobody; it is their own doing.
     expect(ended).toEqual([{ type: 'aborted', phase: 'aborted' }]);
     // v2 still runs.

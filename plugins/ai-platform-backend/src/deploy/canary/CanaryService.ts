@@ -346,11 +346,12 @@ export class CanaryService {
     if (this.completing.has(canary.deploymentId)) return;
     const done: Promise<void> = (async () => {
       await this.engineOf(canary).complete(this.target(canary));
+      // Audited as the system's (the approval was the person's own call).
       await this.finish(canary, {
         phase: 'succeeded',
         type: 'succeeded',
-        actor,
-        message: `all traffic on ${canary.canaryVersion}, which is the stable version now`,
+        actor: SYSTEM_ACTOR,
+        message: `all traffic on ${canary.canaryVersion}, which is the stable version now (completing the approval by ${actor})`,
       });
     })()
       .catch(error =>
@@ -449,7 +450,7 @@ export class CanaryService {
     analysis?: CanaryAnalysis,
   ): Promise<void> {
     await this.engineOf(canary).abort(this.target(canary));
-    await this.finish(
+    const ended = await this.finish(
       canary,
       {
         phase: 'aborted',
@@ -458,6 +459,14 @@ export class CanaryService {
       },
       analysis,
     );
+    if (!ended) {
+      // Another request, replica or the driver ended it first: say how,
+      // rather than answering (and auditing) an abort that did not happen.
+      const now = await this.options.store.get(canary.deploymentId);
+      throw new ConflictError(
+        `the canary of ${canary.endpointRef} ended ${now.phase} meanwhile: ${now.message}`,
+      );
+    }
   }
 
   /**

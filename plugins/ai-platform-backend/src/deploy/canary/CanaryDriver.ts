@@ -252,17 +252,11 @@ export class CanaryDriver {
     const current = canary.steps[canary.stepIndex];
     const last = canary.stepIndex === canary.steps.length - 1;
     if (last) {
-      // Being completed by this process right now (after an approval).
-      if (canaries.isCompleting(canary.deploymentId)) return;
       // On 100 % but not ended: completing was cut short (a restart, a
-      // cluster error). complete() is idempotent: run it again.
-      await canaries.engineOf(canary).complete(canaries.target(canary));
-      await canaries.finish(canary, {
-        phase: 'succeeded',
-        type: 'succeeded',
-        actor: SYSTEM_ACTOR,
-        message: `all traffic on ${canary.canaryVersion}, which is the stable version now`,
-      });
+      // cluster error), or runs in this process right now. complete() is
+      // idempotent; it runs after this tick, so that a stable rollout of
+      // many minutes holds up no other canary.
+      canaries.completeLater(canary, SYSTEM_ACTOR);
       return;
     }
     const due =

@@ -337,12 +337,11 @@ export class CanaryService {
   /** Completions running in this process, by deployment id. */
   private readonly completing = new Map<string, Promise<void>>();
 
-  /** Whether this process is completing the canary of `deploymentId` (the driver leaves it be). */
-  isCompleting(deploymentId: string): boolean {
-    return this.completing.has(deploymentId);
-  }
-
-  private completeLater(canary: StoredCanary, actor: string) {
+  /**
+   * Completes a canary on its last step after the caller's answer (the
+   * stable's rollout takes minutes); once per canary in this process.
+   */
+  completeLater(canary: StoredCanary, actor: string) {
     if (this.completing.has(canary.deploymentId)) return;
     const done: Promise<void> = (async () => {
       await this.engineOf(canary).complete(this.target(canary));
@@ -351,7 +350,11 @@ export class CanaryService {
         phase: 'succeeded',
         type: 'succeeded',
         actor: SYSTEM_ACTOR,
-        message: `all traffic on ${canary.canaryVersion}, which is the stable version now (completing the approval by ${actor})`,
+        message: `all traffic on ${
+          canary.canaryVersion
+        }, which is the stable version now${
+          actor === SYSTEM_ACTOR ? '' : ` (completing the approval by ${actor})`
+        }`,
       });
     })()
       .catch(error =>

@@ -144,6 +144,24 @@ describe('matchRunningFleet', () => {
     ]);
   });
 
+  it("bills the pods of an Argo Rollout, which carry only their template's endpoint annotation, to the endpoint", () => {
+    const { endpoints, foreign } = matchRunningFleet({
+      fleet,
+      clusters: view(
+        [],
+        [
+          // A Rollout's pod: its ReplicaSet belongs to no Deployment.
+          pod('a-7d9f-x1', 'a', { endpoint: 'inferenceendpoint:default/a' }),
+        ],
+      ),
+    });
+    expect(foreign).toEqual([]);
+    expect(endpoints.find(e => e.endpoint.ref.endsWith('/a'))).toMatchObject({
+      gpus: 1,
+      pods: [expect.objectContaining({ name: 'a-7d9f-x1' })],
+    });
+  });
+
   it('leaves endpoints of a cluster never read unknown, with the reason', () => {
     const { endpoints } = matchRunningFleet({
       fleet,

@@ -189,10 +189,12 @@ export function matchRunningFleet(options: {
         return { kind: 'unmatched', entry };
       }
       const portal = Boolean(w.owner || w.endpoint);
+      // A claim names another owner or endpoint. An annotation left out is
+      // no claim: the pods of an Argo Rollout (no Deployment above them)
+      // carry only their template's endpoint annotation, this endpoint's.
       if (
-        portal &&
-        (w.owner !== run.endpoint.teamRef ||
-          (w.endpoint !== undefined && w.endpoint !== run.endpoint.ref))
+        (w.owner !== undefined && w.owner !== run.endpoint.teamRef) ||
+        (w.endpoint !== undefined && w.endpoint !== run.endpoint.ref)
       ) {
         const claim: ForeignClaim = {
           cluster: view.cluster,
